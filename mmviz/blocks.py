@@ -1,0 +1,179 @@
+"""Attention written out, and the Transformer block in both LayerNorm placements.
+
+Everything here is small enough to read in a lecture. The attention weights of the last
+forward are kept on the module (``block.attention``) so that pictures can be drawn from them.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+NORMS = ("pre", "post")
+
+
+def check_dims(dim, heads):
+    """Raise a ValueError unless ``dim`` is a positive int divisible by ``heads``."""
+    if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
+        raise ValueError(f"dim must be a positive int, got {dim!r}")
+    if isinstance(heads, bool) or not isinstance(heads, int) or heads < 1:
+        raise ValueError(f"heads must be a positive int, got {heads!r}")
+    if dim % heads:
+        raise ValueError(f"dim must be divisible by heads, got dim={dim} and heads={heads}")
+
+
+def check_norm(norm):
+    if norm not in NORMS:
+        raise ValueError(f"norm must be 'pre' or 'post', got {norm!r}")
+
+
+def check_tokens(x, dim, name="x"):
+    """Raise a ValueError unless ``x`` is a (batch, tokens, dim) tensor."""
+    if not isinstance(x, torch.Tensor):
+        raise ValueError(f"{name} must be a torch.Tensor of shape (batch, tokens, {dim}), got {type(x).__name__}")
+    if x.dim() != 3 or x.shape[-1] != dim:
+        raise ValueError(f"{name} must have shape (batch, tokens, {dim}), got {tuple(x.shape)}")
+    if x.shape[1] == 0:
+        raise ValueError(f"{name} must hold at least one token, got shape {tuple(x.shape)}")
+
+
+class Attention(nn.Module):
+    """Multi-head attention: softmax(Q Kᵀ / √d_head) V, heads computed side by side.
+
+    Queries come from ``x``; keys and values from ``context`` (``x`` itself for self-attention).
+    After a forward, ``self.weights`` holds the attention: (batch, heads, Nq, Nk), rows sum to 1.
+    """
+
+    def __init__(self, dim, heads, dropout=0.0):
+        super().__init__()
+        check_dims(dim, heads)
+        self.heads = heads
+        self.q, self.k, self.v, self.out = (nn.Linear(dim, dim) for _ in range(4))
+        self.dropout = nn.Dropout(dropout)
+        self.weights = None
+
+    def split(self, t):                      # (B, N, dim) -> (B, heads, N, dim / heads)
+        return t.unflatten(-1, (self.heads, -1)).transpose(1, 2)
+
+    def forward(self, x, context=None, key_padding_mask=None):
+        context = x if context is None else context
+        q, k, v = self.split(self.q(x)), self.split(self.k(context)), self.split(self.v(context))
+        scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+        if key_padding_mask is not None:      # True marks a padded key: it gets weight 0
+            scores = scores.masked_fill(key_padding_mask[:, None, None, :], float("-inf"))
+        weights = scores.softmax(dim=-1)
+        self.weights = weights.detach()
+        mixed = self.dropout(weights) @ v     # (B, heads, Nq, dim / heads)
+        return self.out(mixed.transpose(1, 2).flatten(2))
+
+
+class MLP(nn.Sequential):
+    """The position-wise feed-forward network: Linear, activation, Linear."""
+
+    def __init__(self, dim, hidden, activation="gelu", dropout=0.0):
+        act = {"gelu": nn.GELU(), "relu": nn.ReLU()}
+        if activation not in act:
+            raise ValueError(f"activation must be 'gelu' or 'relu', got {activation!r}")
+        super().__init__(nn.Linear(dim, hidden), act[activation], nn.Dropout(dropout),
+                         nn.Linear(hidden, dim))
+
+
+class TransformerBlock(nn.Module):
+    """One Transformer layer: attention and MLP, each with a residual and a LayerNorm.
+
+    ``norm="post"`` is the original order, x ← LN(x + Attn(x)); ``norm="pre"`` is
+    x ← x + Attn(LN(x)). With ``context`` the block attends from ``x`` to another token set
+    (cross-attention); in a pre-norm block the context gets its own LayerNorm (``ln_context``).
+    Shapes: x (batch, Nq, dim), context (batch, Nk, dim) → (batch, Nq, dim).
+    After a forward, ``block.attention`` is (batch, heads, Nq, Nk).
+    """
+
+    def __init__(self, dim, heads, mlp_dim=None, norm="pre", dropout=0.0, activation="gelu"):
+        super().__init__()
+        check_dims(dim, heads)
+        check_norm(norm)
+        self.dim, self.heads, self.norm = dim, heads, norm
+        self.attn = Attention(dim, heads, dropout)
+        self.mlp = MLP(dim, mlp_dim or 4 * dim, activation, dropout)
+        self.ln1, self.ln2, self.ln_context = nn.LayerNorm(dim), nn.LayerNorm(dim), nn.LayerNorm(dim)
+        self.drop1, self.drop2 = nn.Dropout(dropout), nn.Dropout(dropout)
+
+    @property
+    def attention(self):
+        return self.attn.weights
+
+    def mix(self, x, context, key_padding_mask):
+        context = x if context is None else context
+        return self.drop1(self.attn(x, context, key_padding_mask))
+
+    def forward(self, x, context=None, key_padding_mask=None):
+        check_tokens(x, self.dim)
+        if context is not None:
+            check_tokens(context, self.dim, "context")
+        if self.norm == "pre":                  # LayerNorm before each sub-layer
+            context = None if context is None else self.ln_context(context)
+            h = self.ln1(x)
+            x = x + self.mix(h, context, key_padding_mask)
+            return x + self.drop2(self.mlp(self.ln2(x)))
+        x = self.ln1(x + self.mix(x, context, key_padding_mask))  # post: LayerNorm after each add
+        return self.ln2(x + self.drop2(self.mlp(x)))
+
+    @classmethod
+    def from_torch(cls, layer):
+        """A block with the weights of a ``torch.nn.TransformerEncoderLayer(batch_first=True)``.
+
+        ``norm_first=True`` gives a pre-norm block, ``False`` a post-norm one.
+        """
+        if not isinstance(layer, nn.TransformerEncoderLayer):
+            raise ValueError(f"expected a torch.nn.TransformerEncoderLayer, got {type(layer).__name__}")
+        if not layer.self_attn.batch_first:
+            raise ValueError("expected a layer built with batch_first=True, got batch_first=False")
+        act = layer.activation
+        name = {F.relu: "relu", F.gelu: "gelu"}.get(act) or type(act).__name__.lower()
+        if name not in ("relu", "gelu"):
+            raise ValueError(f"expected a ReLU or GELU activation, got {act!r}")
+        sa = layer.self_attn
+        dim, heads = sa.embed_dim, sa.num_heads
+        block = cls(dim, heads, layer.linear1.out_features, "pre" if layer.norm_first else "post",
+                    activation=name)
+        with torch.no_grad():
+            for proj, w, b in zip((block.attn.q, block.attn.k, block.attn.v),
+                                  sa.in_proj_weight.chunk(3), sa.in_proj_bias.chunk(3)):
+                proj.weight.copy_(w)
+                proj.bias.copy_(b)
+            block.attn.out.load_state_dict(sa.out_proj.state_dict())
+            block.mlp[0].load_state_dict(layer.linear1.state_dict())
+            block.mlp[3].load_state_dict(layer.linear2.state_dict())
+            block.ln1.load_state_dict(layer.norm1.state_dict())
+            block.ln2.load_state_dict(layer.norm2.state_dict())
+        block.ln1.eps, block.ln2.eps = layer.norm1.eps, layer.norm2.eps
+        return block
+
+
+class Encoder(nn.Module):
+    """A stack of ``depth`` blocks; a pre-norm stack ends with one more LayerNorm.
+
+    ``encoder.attention`` lists each layer's weights, (batch, heads, N, N), after a forward.
+    """
+
+    def __init__(self, dim, depth, heads, norm="pre", mlp_dim=None, dropout=0.0):
+        super().__init__()
+        if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+            raise ValueError(f"depth must be a positive int, got {depth!r}")
+        check_dims(dim, heads)
+        check_norm(norm)
+        self.dim, self.norm = dim, norm
+        self.blocks = nn.ModuleList(TransformerBlock(dim, heads, mlp_dim, norm, dropout)
+                                    for _ in range(depth))
+        self.final_norm = nn.LayerNorm(dim) if norm == "pre" else nn.Identity()
+
+    @property
+    def attention(self):
+        return [block.attention for block in self.blocks]
+
+    def forward(self, x, key_padding_mask=None):
+        for block in self.blocks:
+            x = block(x, key_padding_mask=key_padding_mask)
+        return self.final_norm(x)
