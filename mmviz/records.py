@@ -1,0 +1,46 @@
+"""What a fusion model returns: its fused tokens, a pooled summary, and every attention map it drew."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+FUSED = -1  # modality index of a token that belongs to no single modality (early summation)
+
+
+@dataclass
+class AttentionRecord:
+    """One attention map of one layer of one stage.
+
+    stage: a readable name, e.g. "modality 1 encoder", "joint", "cross 2→1" (modalities numbered
+    from 1 in names); layer: 0-based index inside the stage; weights: (batch, heads, Nq, Nk), rows
+    sum to 1; query_modality (Nq,) and key_modality (Nk,): LongTensors of 0-based modality indices,
+    FUSED (-1) for a token mixed from several modalities.
+    """
+
+    stage: str
+    layer: int
+    weights: torch.Tensor
+    query_modality: torch.Tensor
+    key_modality: torch.Tensor
+
+    @property
+    def name(self):
+        return f"{self.stage}, layer {self.layer + 1}"
+
+
+@dataclass
+class FusionOutput:
+    """tokens: (batch, N, dim), the final token sequence (separate streams concatenated in modality
+    order); token_modality: (N,) 0-based modality index of each of those tokens (FUSED where mixed);
+    pooled: (batch, dim), one summary vector for a classifier head; attention: the records in the
+    order they were computed."""
+
+    tokens: torch.Tensor
+    token_modality: torch.Tensor
+    pooled: torch.Tensor
+    attention: list[AttentionRecord] = field(default_factory=list)
+
+    def stream(self, m):
+        """The final tokens of modality ``m`` (0-based): (batch, N_m, dim)."""
+        return self.tokens[:, self.token_modality == m]
