@@ -32,11 +32,24 @@ def check_norm(norm):
 def check_tokens(x, dim, name="x"):
     """Raise a ValueError unless ``x`` is a (batch, tokens, dim) tensor."""
     if not isinstance(x, torch.Tensor):
-        raise ValueError(f"{name} must be a torch.Tensor of shape (batch, tokens, {dim}), got {type(x).__name__}")
+        raise ValueError(f"{name} must be a torch.Tensor of shape (batch, tokens, {dim}), "
+                         f"got {type(x).__name__}")
     if x.dim() != 3 or x.shape[-1] != dim:
         raise ValueError(f"{name} must have shape (batch, tokens, {dim}), got {tuple(x.shape)}")
     if x.shape[1] == 0:
         raise ValueError(f"{name} must hold at least one token, got shape {tuple(x.shape)}")
+
+
+def check_mask(mask, batch, keys):
+    """Raise a ValueError unless ``mask`` is a (batch, keys) bool tensor leaving a key to attend to."""
+    if mask is None:
+        return
+    if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool or tuple(mask.shape) != (batch, keys):
+        got = tuple(mask.shape) if isinstance(mask, torch.Tensor) else type(mask).__name__
+        raise ValueError(f"key_padding_mask must be a bool tensor of shape ({batch}, {keys}), got {got}")
+    if mask.all(dim=1).any():
+        rows = mask.all(dim=1).nonzero().flatten().tolist()
+        raise ValueError(f"key_padding_mask hides every key of sample(s) {rows}: nothing left to attend to")
 
 
 class Attention(nn.Module):
@@ -112,6 +125,7 @@ class TransformerBlock(nn.Module):
         check_tokens(x, self.dim)
         if context is not None:
             check_tokens(context, self.dim, "context")
+        check_mask(key_padding_mask, x.shape[0], (x if context is None else context).shape[1])
         if self.norm == "pre":                  # LayerNorm before each sub-layer
             context = None if context is None else self.ln_context(context)
             h = self.ln1(x)
