@@ -4,6 +4,13 @@
 by the modules that draw and interact.
 """
 from .blocks import Attention, Encoder, TransformerBlock
+from .cost import attention_cost, count_parameters
+from .fusion import FUSION_VARIANTS, build_fusion
+from .records import FUSED, AttentionRecord, FusionOutput
+from .tokens import ModalityTypeEmbedding, PatchEmbedding, SignalEmbedding, SymbolEmbedding, patchify
 
-__all__ = ["Attention", "Encoder", "TransformerBlock"]
+__all__ = ["Attention", "Encoder", "TransformerBlock",
+           "FUSION_VARIANTS", "build_fusion", "attention_cost", "count_parameters",
+           "AttentionRecord", "FusionOutput", "FUSED",
+           "PatchEmbedding", "SymbolEmbedding", "SignalEmbedding", "ModalityTypeEmbedding", "patchify"]
 __version__ = "0.1.0"

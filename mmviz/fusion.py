@@ -1,0 +1,313 @@
+"""The six multimodal self-attention variants of the survey (Section 3.3.2), for M >= 1 modalities.
+
+Notation: Z_m (batch, N_m, dim) is the token sequence of modality m, C(·) concatenation along the
+token axis, Tf a stack of ``depth`` Transformer blocks (pre-norm stacks end with a LayerNorm).
+Every model maps a list ``zs = [Z_1, ..., Z_M]`` to a :class:`~mmviz.records.FusionOutput` whose
+``attention`` lists every map it drew, in the order it drew them. Position and modality-type
+embeddings belong to the embedders (``mmviz.tokens``), not here, so each variant is its formula.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from .blocks import Encoder, TransformerBlock, check_dims, check_norm
+from .records import FUSED, AttentionRecord, FusionOutput
+
+FUSION_VARIANTS = ("early_summation", "early_concatenation", "hierarchical_multi_to_one",
+                   "hierarchical_one_to_multi", "cross_attention", "cross_attention_to_concatenation")
+
+
+def modality_labels(counts, modalities=None):
+    """(sum of counts,) LongTensor: token i of C(Z_1..Z_M) → its 0-based modality."""
+    modalities = range(len(counts)) if modalities is None else modalities
+    return torch.cat([torch.full((n,), m, dtype=torch.long) for m, n in zip(modalities, counts, strict=True)])
+
+
+def check_alpha(alpha, num_modalities):
+    """alpha as a float tensor (M,); ValueError unless it is M finite numbers."""
+    try:
+        values = [float(a) for a in alpha]
+    except (TypeError, ValueError):
+        raise ValueError(f"alpha must be a sequence of {num_modalities} finite floats, "
+                         f"got {alpha!r}") from None
+    if len(values) != num_modalities:
+        raise ValueError(f"alpha must hold one weight per modality ({num_modalities}), "
+                         f"got {len(values)}: {alpha!r}")
+    if not all(math.isfinite(a) for a in values):
+        raise ValueError(f"alpha must be finite, got {alpha!r}")
+    return torch.tensor(values)
+
+
+class Fusion(nn.Module):
+    """What the six variants share: the input checks and the packing of streams into a FusionOutput."""
+
+    variant = None
+
+    def __init__(self, num_modalities, dim, depth=2, heads=4, norm="pre", mlp_dim=None, dropout=0.0):
+        super().__init__()
+        if isinstance(num_modalities, bool) or not isinstance(num_modalities, int) or num_modalities < 1:
+            raise ValueError(f"num_modalities must be an int >= 1, got {num_modalities!r}")
+        if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+            raise ValueError(f"depth must be a positive int, got {depth!r}")
+        check_dims(dim, heads)
+        check_norm(norm)
+        self.num_modalities, self.dim, self.depth, self.heads = num_modalities, dim, depth, heads
+        self.norm, self.mlp_dim, self.dropout = norm, mlp_dim, dropout
+
+    def encoder(self):
+        return Encoder(self.dim, self.depth, self.heads, self.norm, self.mlp_dim, self.dropout)
+
+    def check_inputs(self, zs):
+        """Raise a ValueError unless zs is M float tensors (batch, N_m, dim) with one batch size."""
+        M = self.num_modalities
+        if isinstance(zs, torch.Tensor) or not isinstance(zs, (list, tuple)):
+            raise ValueError(f"expected a list of {M} tensors (batch, N_m, {self.dim}), "
+                             f"got {type(zs).__name__}")
+        if len(zs) != M:
+            raise ValueError(f"expected {M} modality inputs (num_modalities={M}), got {len(zs)}")
+        for m, z in enumerate(zs, start=1):
+            if not isinstance(z, torch.Tensor):
+                raise ValueError(f"modality {m}: expected a tensor, got {type(z).__name__}")
+            if z.dim() != 3:
+                raise ValueError(f"modality {m}: expected rank 3 (batch, N_m, {self.dim}), "
+                                 f"got rank {z.dim()} with shape {tuple(z.shape)}")
+            if z.shape[-1] != self.dim:
+                raise ValueError(f"modality {m}: expected width dim={self.dim}, got {z.shape[-1]} "
+                                 f"(shape {tuple(z.shape)})")
+            if z.shape[1] == 0:
+                raise ValueError(f"modality {m}: expected at least one token, got shape {tuple(z.shape)}")
+            if not z.is_floating_point():
+                raise ValueError(f"modality {m}: expected a float tensor, got dtype {z.dtype}")
+        batches = [z.shape[0] for z in zs]
+        if len(set(batches)) > 1:
+            raise ValueError(f"all modalities must share one batch size, got {batches}")
+        return list(zs)
+
+    @staticmethod
+    def records(stage, encoder, query_modality, key_modality=None):
+        key_modality = query_modality if key_modality is None else key_modality
+        return [AttentionRecord(stage, layer, weights, query_modality, key_modality)
+                for layer, weights in enumerate(encoder.attention)]
+
+    @staticmethod
+    def output(streams, token_modality, attention):
+        """Concatenate the final streams; pooled = mean over all final tokens (batch, dim)."""
+        tokens = torch.cat(streams, dim=1)
+        return FusionOutput(tokens, token_modality, tokens.mean(dim=1), attention)
+
+    def extra_repr(self):
+        return f"num_modalities={self.num_modalities}, dim={self.dim}, depth={self.depth}, norm={self.norm!r}"
+
+
+class EarlySummation(Fusion):
+    """Early summation: Z = Tf(α_1·Z_1 + … + α_M·Z_M), token i of every modality summed element-wise.
+
+    Needs N_1 = … = N_M. Every token is then a mixture: its modality label is FUSED (-1) when
+    M > 1. ``alpha=None`` learns α, starting from 1/M each (an average, so the sum keeps the scale
+    of one modality); a sequence of M floats fixes α (a buffer). ``set_alpha`` moves α in place.
+    One stage, "summed": queries and keys are the summed tokens.
+    """
+
+    variant = "early_summation"
+
+    def __init__(self, num_modalities, dim, alpha=None, **kwargs):
+        super().__init__(num_modalities, dim, **kwargs)
+        M = num_modalities
+        if alpha is None:
+            self.alpha = nn.Parameter(torch.full((M,), 1.0 / M))
+        else:
+            self.register_buffer("alpha", check_alpha(alpha, M))
+        self.tf = self.encoder()
+
+    def set_alpha(self, alpha):
+        """Set α (M finite floats) without rebuilding; a learnable α stays learnable."""
+        values = check_alpha(alpha, self.num_modalities)
+        with torch.no_grad():
+            self.alpha.copy_(values)
+
+    def forward(self, zs):
+        zs = self.check_inputs(zs)
+        counts = [z.shape[1] for z in zs]
+        if len(set(counts)) > 1:
+            raise ValueError(f"early summation adds token i of every modality, so it needs equal token "
+                             f"counts, got {counts}; use 'early_concatenation' for unequal counts")
+        z = self.alpha[0] * zs[0]
+        for a, zm in zip(self.alpha[1:], zs[1:], strict=True):
+            z = z + a * zm
+        z = self.tf(z)
+        label = modality_labels([counts[0]], [FUSED if self.num_modalities > 1 else 0])
+        return self.output([z], label, self.records("summed", self.tf, label))
+
+
+class EarlyConcatenation(Fusion):
+    """Early concatenation: Z = Tf(C(Z_1, …, Z_M)); every token attends to every token of every modality.
+
+    One stage, "joint": queries and keys are all S = ΣN_m tokens.
+    """
+
+    variant = "early_concatenation"
+
+    def __init__(self, num_modalities, dim, **kwargs):
+        super().__init__(num_modalities, dim, **kwargs)
+        self.tf = self.encoder()
+
+    def forward(self, zs):
+        zs = self.check_inputs(zs)
+        label = modality_labels([z.shape[1] for z in zs])
+        z = self.tf(torch.cat(zs, dim=1))
+        return self.output([z], label, self.records("joint", self.tf, label))
+
+
+class MultiToOne(Fusion):
+    """Hierarchical multi-stream → one-stream: Z = Tf_joint(C(Tf_1(Z_1), …, Tf_M(Z_M))).
+
+    ``depth`` layers per stage: each "modality m encoder" has ``depth`` layers (queries and keys
+    from modality m only), then the "joint" stage has ``depth`` layers over all tokens.
+    """
+
+    variant = "hierarchical_multi_to_one"
+
+    def __init__(self, num_modalities, dim, **kwargs):
+        super().__init__(num_modalities, dim, **kwargs)
+        self.separate = nn.ModuleList(self.encoder() for _ in range(num_modalities))
+        self.joint = self.encoder()
+
+    def forward(self, zs):
+        zs = self.check_inputs(zs)
+        counts = [z.shape[1] for z in zs]
+        records, streams = [], []
+        for m, (tf, z) in enumerate(zip(self.separate, zs, strict=True)):
+            streams.append(tf(z))
+            records += self.records(f"modality {m + 1} encoder", tf, modality_labels([counts[m]], [m]))
+        label = modality_labels(counts)
+        z = self.joint(torch.cat(streams, dim=1))
+        return self.output([z], label, records + self.records("joint", self.joint, label))
+
+
+class OneToMulti(Fusion):
+    """Hierarchical one-stream → multi-stream: C(Z_1..Z_M) ← Tf_joint(C(Z_1..Z_M)), then Z_m ← Tf_m(Z_m).
+
+    ``depth`` layers per stage: the "joint" stage first, then each "modality m encoder" on its
+    own slice of the joint output (queries and keys from modality m only).
+    """
+
+    variant = "hierarchical_one_to_multi"
+
+    def __init__(self, num_modalities, dim, **kwargs):
+        super().__init__(num_modalities, dim, **kwargs)
+        self.joint = self.encoder()
+        self.separate = nn.ModuleList(self.encoder() for _ in range(num_modalities))
+
+    def forward(self, zs):
+        zs = self.check_inputs(zs)
+        counts = [z.shape[1] for z in zs]
+        label = modality_labels(counts)
+        joint = self.joint(torch.cat(zs, dim=1))
+        records = self.records("joint", self.joint, label)
+        streams = []
+        for m, (tf, z) in enumerate(zip(self.separate, joint.split(counts, dim=1), strict=True)):
+            streams.append(tf(z))
+            records += self.records(f"modality {m + 1} encoder", tf, modality_labels([counts[m]], [m]))
+        return self.output(streams, label, records)
+
+
+class CrossAttention(Fusion):
+    """Cross-attention: each stream's queries attend to the keys/values of the other modalities.
+
+    Labelling: stream m keeps its own queries, Z_m ← Tf(Q_m; K, V from C(Z_j, j ≠ m)), so its token
+    count and residual stay. For M = 2 that is the survey's pair Z_A ← MHSA(Q_B, K_A, V_A),
+    Z_B ← MHSA(Q_A, K_B, V_B) with each result labelled by the modality that asks: our stream A is
+    MHSA(Q_A, K_B, V_B). For M > 2 the keys/values are all other modalities concatenated (TriBERT).
+    ``depth`` layers; in each, all streams update from the previous layer's streams. The stage
+    "cross 2→1" means queries from modality 1, keys/values from 2 ("cross 2+3→1" for M = 3).
+    Within one layer a stream sees no tokens of its own modality: no self-context.
+    Needs M >= 2. Pre-norm stacks end with one LayerNorm per stream.
+    """
+
+    variant = "cross_attention"
+
+    def __init__(self, num_modalities, dim, **kwargs):
+        super().__init__(num_modalities, dim, **kwargs)
+        if num_modalities < 2:
+            raise ValueError(f"{self.variant} needs at least 2 modalities to attend across, got "
+                             f"num_modalities={num_modalities}; with one modality use 'early_concatenation'")
+        d = self.dim
+        self.cross = nn.ModuleList(
+            nn.ModuleList(TransformerBlock(d, self.heads, self.mlp_dim, self.norm, self.dropout)
+                          for _ in range(num_modalities))
+            for _ in range(self.depth))
+        self.cross_norms = nn.ModuleList(nn.LayerNorm(d) if self.norm == "pre" else nn.Identity()
+                                         for _ in range(num_modalities))
+
+    def cross_stage(self, zs):
+        """depth cross layers over the streams zs → (new streams, records)."""
+        M, counts = self.num_modalities, [z.shape[1] for z in zs]
+        records = []
+        for layer, blocks in enumerate(self.cross):
+            new = []
+            for m, block in enumerate(blocks):
+                others = [j for j in range(M) if j != m]
+                context = torch.cat([zs[j] for j in others], dim=1)
+                new.append(block(zs[m], context=context))
+                stage = "cross " + "+".join(str(j + 1) for j in others) + f"→{m + 1}"
+                queries = modality_labels([counts[m]], [m])
+                keys = modality_labels([counts[j] for j in others], others)
+                records.append(AttentionRecord(stage, layer, block.attention, queries, keys))
+            zs = new
+        return [ln(z) for ln, z in zip(self.cross_norms, zs, strict=True)], records
+
+    def forward(self, zs):
+        zs = self.check_inputs(zs)
+        streams, records = self.cross_stage(zs)
+        return self.output(streams, modality_labels([z.shape[1] for z in zs]), records)
+
+
+class CrossToConcatenation(CrossAttention):
+    """Cross-attention → concatenation: the cross stage, then Z = Tf_joint(C(Z_1, …, Z_M)).
+
+    ``depth`` cross layers (as in :class:`CrossAttention`), then ``depth`` "joint" layers over all
+    tokens, which add the global context (own modality included) that cross-attention misses.
+    """
+
+    variant = "cross_attention_to_concatenation"
+
+    def __init__(self, num_modalities, dim, **kwargs):
+        super().__init__(num_modalities, dim, **kwargs)
+        self.joint = self.encoder()
+
+    def forward(self, zs):
+        zs = self.check_inputs(zs)
+        streams, records = self.cross_stage(zs)
+        label = modality_labels([z.shape[1] for z in zs])
+        z = self.joint(torch.cat(streams, dim=1))
+        return self.output([z], label, records + self.records("joint", self.joint, label))
+
+
+VARIANT_CLASSES = {cls.variant: cls for cls in (EarlySummation, EarlyConcatenation, MultiToOne, OneToMulti,
+                                                CrossAttention, CrossToConcatenation)}
+
+
+def check_variant(variant):
+    if not isinstance(variant, str) or variant not in FUSION_VARIANTS:
+        raise ValueError(f"unknown fusion variant {variant!r}; expected one of: {', '.join(FUSION_VARIANTS)}")
+
+
+def build_fusion(variant, num_modalities, dim, depth=2, heads=4, norm="pre", alpha=None,
+                 mlp_dim=None, dropout=0.0):
+    """The fusion model of one survey variant: ``model(zs)`` → FusionOutput.
+
+    zs: list of M tensors (batch, N_m, dim) → tokens (batch, N, dim), token_modality (N,),
+    pooled (batch, dim) = mean of the final tokens, attention = [AttentionRecord, ...].
+    ``alpha`` applies to early summation only (None = learnable, starting at 1/M each).
+    """
+    check_variant(variant)
+    kwargs = dict(depth=depth, heads=heads, norm=norm, mlp_dim=mlp_dim, dropout=dropout)
+    if variant == "early_summation":
+        return EarlySummation(num_modalities, dim, alpha=alpha, **kwargs)
+    if alpha is not None:
+        raise ValueError(f"alpha weights only the early_summation variant, got alpha={alpha!r} "
+                         f"for {variant!r}")
+    return VARIANT_CLASSES[variant](num_modalities, dim, **kwargs)

@@ -1,0 +1,161 @@
+"""Modality embedders: turn images, symbol strings and signals into (batch, tokens, dim) sequences.
+
+Each is one linear map (or table look-up) plus an optional learned position embedding, so any
+modality becomes the same kind of thing: a set of width-``dim`` tokens, the nodes of one graph.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return value
+
+
+def position_table(tokens, dim):
+    """A learned (1, tokens, dim) position embedding, initialised small as in ViT (std 0.02)."""
+    return nn.Parameter(torch.randn(1, tokens, dim) * 0.02)
+
+
+def check_float(x, name, shape_text):
+    if not isinstance(x, torch.Tensor):
+        raise ValueError(f"{name} must be a float tensor {shape_text}, got {type(x).__name__}")
+    if not x.is_floating_point():
+        raise ValueError(f"{name} must be a float tensor {shape_text}, got dtype {x.dtype}")
+
+
+def patchify(images, patch_size):
+    """Cut images into non-overlapping P×P patches, row by row, each flattened (channel, row, column).
+
+    (B, C, H, W) → (B, (H/P)·(W/P), C·P·P).
+    """
+    check_float(images, "images", "(batch, channels, height, width)")
+    positive_int(patch_size, "patch_size")
+    if images.dim() != 4:
+        raise ValueError(f"images must have shape (batch, channels, height, width), "
+                         f"got {tuple(images.shape)}")
+    B, C, H, W = images.shape
+    P = patch_size
+    if H % P or W % P:
+        raise ValueError(f"image height and width must be divisible by patch_size={P}, got {H}x{W}")
+    patches = images.reshape(B, C, H // P, P, W // P, P)      # split rows and columns into blocks
+    patches = patches.permute(0, 2, 4, 1, 3, 5)               # (B, rows, cols, C, P, P)
+    return patches.reshape(B, (H // P) * (W // P), C * P * P)
+
+
+class PatchEmbedding(nn.Module):
+    """ViT's image tokens: patchify, project each patch linearly to ``dim``, add a position embedding.
+
+    (B, C, H, W) float → (B, N, dim), N = (H/P)·(W/P); ``.grid`` = (H/P, W/P). Adding the position
+    embedding to each patch token is itself an early summation (Z = Z_patch + Z_position).
+    ``image_size`` is H (square) or (H, W).
+    """
+
+    def __init__(self, image_size, patch_size, channels, dim, position=True):
+        super().__init__()
+        H, W = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
+        for value, name in ((H, "image height"), (W, "image width"), (patch_size, "patch_size"),
+                            (channels, "channels"), (dim, "dim")):
+            positive_int(value, name)
+        if H % patch_size or W % patch_size:
+            raise ValueError(f"image size must be divisible by patch_size={patch_size}, got {H}x{W}")
+        self.image_size, self.patch_size, self.channels = (H, W), patch_size, channels
+        self.grid = (H // patch_size, W // patch_size)
+        self.proj = nn.Linear(channels * patch_size * patch_size, dim)
+        self.position = position_table(self.grid[0] * self.grid[1], dim) if position else None
+
+    def forward(self, images):
+        check_float(images, "images", "(batch, channels, height, width)")
+        expected = (self.channels, *self.image_size)
+        if images.dim() != 4 or tuple(images.shape[1:]) != expected:
+            raise ValueError(f"images must have shape (batch, {', '.join(map(str, expected))}), "
+                             f"got {tuple(images.shape)}")
+        z = self.proj(patchify(images, self.patch_size))
+        return z if self.position is None else z + self.position
+
+
+class SymbolEmbedding(nn.Module):
+    """Word-like tokens: a learned vector per symbol, plus a position embedding.
+
+    (B, L) long, values in [0, vocab_size), L <= length → (B, L, dim).
+    """
+
+    def __init__(self, vocab_size, length, dim, position=True):
+        super().__init__()
+        for value, name in ((vocab_size, "vocab_size"), (length, "length"), (dim, "dim")):
+            positive_int(value, name)
+        self.vocab_size, self.length = vocab_size, length
+        self.table = nn.Embedding(vocab_size, dim)
+        self.position = position_table(length, dim) if position else None
+
+    def forward(self, symbols):
+        if not isinstance(symbols, torch.Tensor) or symbols.dtype != torch.long:
+            got = symbols.dtype if isinstance(symbols, torch.Tensor) else type(symbols).__name__
+            raise ValueError(f"symbols must be a long tensor (batch, length), got {got}")
+        if symbols.dim() != 2 or not 1 <= symbols.shape[1] <= self.length:
+            raise ValueError(f"symbols must have shape (batch, L) with 1 <= L <= {self.length}, "
+                             f"got {tuple(symbols.shape)}")
+        low, high = int(symbols.min()), int(symbols.max())
+        if low < 0 or high >= self.vocab_size:
+            raise ValueError(f"symbols must lie in [0, {self.vocab_size}), got values from {low} to {high}")
+        z = self.table(symbols)
+        return z if self.position is None else z + self.position[:, :symbols.shape[1]]
+
+
+class SignalEmbedding(nn.Module):
+    """Sound-like tokens: cut a signal into frames of ``frame`` samples, project each frame to ``dim``.
+
+    (B, T) or (B, C, T) float, T a multiple of ``frame`` and <= length → (B, T/frame, dim).
+    A frame token holds its C·frame samples, channel by channel.
+    """
+
+    def __init__(self, length, frame, dim, channels=1, position=True):
+        super().__init__()
+        for value, name in ((length, "length"), (frame, "frame"), (dim, "dim"), (channels, "channels")):
+            positive_int(value, name)
+        if length % frame:
+            raise ValueError(f"length must be a multiple of frame={frame}, got length={length}")
+        self.length, self.frame, self.channels = length, frame, channels
+        self.proj = nn.Linear(channels * frame, dim)
+        self.position = position_table(length // frame, dim) if position else None
+
+    def forward(self, signal):
+        check_float(signal, "signal", "(batch, time) or (batch, channels, time)")
+        if signal.dim() == 2 and self.channels == 1:
+            signal = signal[:, None]
+        if signal.dim() != 3 or signal.shape[1] != self.channels:
+            raise ValueError(f"signal must have shape (batch, time) or (batch, {self.channels}, time), "
+                             f"got {tuple(signal.shape)}")
+        B, C, T = signal.shape
+        if T % self.frame or not 1 <= T <= self.length:
+            raise ValueError(f"signal length must be a multiple of frame={self.frame} and at most "
+                             f"{self.length}, got {T}")
+        frames = signal.reshape(B, C, T // self.frame, self.frame).transpose(1, 2).flatten(2)
+        z = self.proj(frames)                                 # (B, T/frame, dim)
+        return z if self.position is None else z + self.position[:, :T // self.frame]
+
+
+class ModalityTypeEmbedding(nn.Module):
+    """A learned vector per modality, added to every token of that modality: z + type[m].
+
+    Lets a joint Transformer tell modalities apart after concatenation. forward(z, m):
+    z (B, N, dim), m a 0-based modality index → (B, N, dim).
+    """
+
+    def __init__(self, num_modalities, dim):
+        super().__init__()
+        positive_int(num_modalities, "num_modalities")
+        positive_int(dim, "dim")
+        self.num_modalities, self.dim = num_modalities, dim
+        self.types = nn.Parameter(torch.randn(num_modalities, dim) * 0.02)
+
+    def forward(self, z, m):
+        if isinstance(m, bool) or not isinstance(m, int) or not 0 <= m < self.num_modalities:
+            raise ValueError(f"modality index must be an int in [0, {self.num_modalities}), got {m!r}")
+        check_float(z, "z", f"(batch, tokens, {self.dim})")
+        if z.dim() != 3 or z.shape[-1] != self.dim:
+            raise ValueError(f"z must have shape (batch, tokens, {self.dim}), got {tuple(z.shape)}")
+        return z + self.types[m]
