@@ -5,6 +5,7 @@ by the modules that draw and interact.
 """
 from .blocks import Attention, Encoder, TransformerBlock
 from .cost import attention_cost, count_parameters
+from .data import TASKS, Modality, Task, make_task
 from .fusion import FUSION_VARIANTS, build_fusion
 from .records import FUSED, AttentionRecord, FusionOutput
 from .tokens import ModalityTypeEmbedding, PatchEmbedding, SignalEmbedding, SymbolEmbedding, patchify
@@ -12,5 +13,6 @@ from .tokens import ModalityTypeEmbedding, PatchEmbedding, SignalEmbedding, Symb
 __all__ = ["Attention", "Encoder", "TransformerBlock",
            "FUSION_VARIANTS", "build_fusion", "attention_cost", "count_parameters",
            "AttentionRecord", "FusionOutput", "FUSED",
-           "PatchEmbedding", "SymbolEmbedding", "SignalEmbedding", "ModalityTypeEmbedding", "patchify"]
+           "PatchEmbedding", "SymbolEmbedding", "SignalEmbedding", "ModalityTypeEmbedding", "patchify",
+           "TASKS", "make_task", "Task", "Modality"]
 __version__ = "0.1.0"
