@@ -5,6 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.stamp-$(shell cat requirements.txt pyproject.toml | sha1sum | cut -c1-12)
 ARGS   ?=
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)   # containers and Binder-like machines run as root
 OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
 .PHONY: setup lab test test-fast notebooks bench app freeze clean
@@ -23,7 +24,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@echo "Environment ready in $(VENV)."
 
 lab: setup                  ## open the notebooks in JupyterLab; extra flags: make lab ARGS="--no-browser --port 8899"
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ARGS)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(ARGS)
 
 test: setup                 ## lint, unit tests, every notebook in a fresh kernel, browser tests
 	$(PY) -m ruff check mmviz tests tools benchmarks
