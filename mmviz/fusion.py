@@ -81,6 +81,8 @@ class Fusion(nn.Module):
                 raise ValueError(f"modality {m}: expected at least one token, got shape {tuple(z.shape)}")
             if not z.is_floating_point():
                 raise ValueError(f"modality {m}: expected a float tensor, got dtype {z.dtype}")
+            if not torch.isfinite(z).all():       # a NaN would otherwise spread silently through softmax
+                raise ValueError(f"modality {m}: expected finite tokens, got NaN or inf")
         batches = [z.shape[0] for z in zs]
         if len(set(batches)) > 1:
             raise ValueError(f"all modalities must share one batch size, got {batches}")
@@ -301,6 +303,14 @@ def build_fusion(variant, num_modalities, dim, depth=2, heads=4, norm="pre", alp
 
     zs: list of M tensors (batch, N_m, dim) → tokens (batch, N, dim), token_modality (N,),
     pooled (batch, dim) = mean of the final tokens, attention = [AttentionRecord, ...].
+    ``depth`` counts layers per stage, so the two-stage variants (both hierarchies and
+    cross→concatenation) run 2·depth layers on each token, the others depth:
+        early_summation                   "summed"
+        early_concatenation               "joint"
+        hierarchical_multi_to_one         "modality m encoder" (m = 1..M), then "joint"
+        hierarchical_one_to_multi         "joint", then "modality m encoder"
+        cross_attention                   "cross j→m" (M ≥ 2)
+        cross_attention_to_concatenation  "cross j→m", then "joint" (M ≥ 2)
     ``alpha`` applies to early summation only (None = learnable, starting at 1/M each).
     """
     check_variant(variant)

@@ -298,6 +298,8 @@ def test_bad_inputs_name_the_value(variant):
         model([za, torch.randn(3, 4, DIM)])
     with pytest.raises(ValueError, match="torch.int64"):
         model([za, torch.ones(2, 4, DIM, dtype=torch.long)])
+    with pytest.raises(ValueError, match="modality 2: expected finite tokens, got NaN"):
+        model([za, torch.full((2, 4, DIM), float("nan"))])
 
 
 def test_summation_default_alpha_documented_value():
