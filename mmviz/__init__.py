@@ -7,6 +7,9 @@ from .blocks import Attention, Encoder, TransformerBlock
 from .cost import attention_cost, count_parameters
 from .data import TASKS, Modality, Task, make_task
 from .fusion import FUSION_VARIANTS, build_fusion
+from .plot import plot_attention, plot_modality_blocks
+from .plot_curves import plot_cost, plot_grad_norms, plot_history
+from .plot_graph import plot_attention_graph, plot_attention_on_image
 from .records import FUSED, AttentionRecord, FusionOutput
 from .tokens import ModalityTypeEmbedding, PatchEmbedding, SignalEmbedding, SymbolEmbedding, patchify
 
@@ -14,5 +17,7 @@ __all__ = ["Attention", "Encoder", "TransformerBlock",
            "FUSION_VARIANTS", "build_fusion", "attention_cost", "count_parameters",
            "AttentionRecord", "FusionOutput", "FUSED",
            "PatchEmbedding", "SymbolEmbedding", "SignalEmbedding", "ModalityTypeEmbedding", "patchify",
-           "TASKS", "make_task", "Task", "Modality"]
+           "TASKS", "make_task", "Task", "Modality",
+           "plot_attention", "plot_modality_blocks", "plot_attention_on_image", "plot_attention_graph",
+           "plot_grad_norms", "plot_history", "plot_cost"]
 __version__ = "0.1.0"

@@ -1,0 +1,171 @@
+"""Curves: gradient norms per layer (pre- vs post-norm), training histories, compute cost per variant."""
+from __future__ import annotations
+
+from matplotlib.figure import Figure
+
+from .plot import set_theme
+
+NORM_COLOURS = {"pre": "#0072B2", "post": "#D55E00"}     # Okabe-Ito blue and vermillion
+
+
+def check_series(series, what):
+    """{label: list of floats}; ValueError on anything else or on non-finite values."""
+    if not isinstance(series, dict) or not series:
+        raise ValueError(f"{what} must be a non-empty dict {{label: list of floats}}, "
+                         f"got {type(series).__name__}")
+    out = {}
+    for label, values in series.items():
+        try:
+            values = [float(v) for v in values]
+        except (TypeError, ValueError):
+            raise ValueError(f"{what}[{label!r}] must be a list of numbers, got {values!r}") from None
+        if not values or any(v != v or v in (float("inf"), float("-inf")) for v in values):
+            raise ValueError(f"{what}[{label!r}] must be a non-empty list of finite numbers, got {values!r}")
+        out[str(label)] = values
+    return out
+
+
+def series_colour(label, i):
+    from .plot import MODALITY_COLOURS
+
+    for norm, colour in NORM_COLOURS.items():
+        if label == norm or label.startswith(norm + "-") or label.startswith(norm + " "):
+            return colour
+    return MODALITY_COLOURS[i % len(MODALITY_COLOURS)]
+
+
+class GradNormPicture:
+    """Per-layer gradient norms, one line per norm placement; ``draw`` updates the lines in place."""
+
+    def __init__(self, figsize=(5.0, 3.6), dpi=80):
+        set_theme()
+        self.figure = Figure(figsize=figsize, dpi=dpi)
+        self.ax = self.figure.add_axes((0.2, 0.16, 0.76, 0.7))
+        self.lines = {}
+
+    def draw(self, norms, title=None, logy=True):
+        norms = check_series(norms, "norms")
+        ax = self.ax
+        if set(norms) != set(self.lines):
+            ax.clear()
+            self.lines = {label: ax.plot([], [], "o-", color=series_colour(label, i), label=label)[0]
+                          for i, label in enumerate(norms)}
+            ax.legend(title="LayerNorm", frameon=False)
+            ax.set_xlabel("layer (1 = input side)")
+            ax.set_ylabel("gradient norm ‖∂L/∂W₂‖")
+            ax.grid(True, alpha=0.3)
+        for label, values in norms.items():
+            self.lines[label].set_data(range(1, len(values) + 1), values)
+        ax.set_yscale("log" if logy else "linear")
+        ax.relim()
+        ax.autoscale_view()
+        depth = max(len(v) for v in norms.values())
+        ax.set_xticks(range(1, depth + 1) if depth <= 12 else range(1, depth + 1, max(1, depth // 8)))
+        ax.set_title(title or f"gradient norm per layer at initialisation, depth {depth}", fontsize=10)
+        return self.figure
+
+
+def plot_grad_norms(norms=None, pre=None, post=None, title=None, logy=True):
+    """Per-layer gradient norms: ``norms`` = {"pre": [...], "post": [...]} (or pre=, post= lists).
+
+    x: layer 1..L (input side first), y: the norm (log scale by default); pre-norm blue, post-norm
+    vermillion in every picture of the collection.
+    """
+    norms = dict(norms or {})
+    norms.update({k: v for k, v in (("pre", pre), ("post", post)) if v is not None})
+    return GradNormPicture().draw(norms, title, logy)
+
+
+def history_series(history, field):
+    values = history.get(field) if isinstance(history, dict) else getattr(history, field, None)
+    return list(values) if values is not None else []
+
+
+class HistoryPicture:
+    """Loss (left) and accuracy (right) against step for one or more runs, drawn in place."""
+
+    def __init__(self, figsize=(8.0, 3.2), dpi=80):
+        set_theme()
+        self.figure = Figure(figsize=figsize, dpi=dpi)
+        self.loss = self.figure.add_axes((0.08, 0.17, 0.38, 0.68))
+        self.acc = self.figure.add_axes((0.58, 0.17, 0.38, 0.68))
+
+    def draw(self, histories, title=None, logy=False):
+        runs = histories if isinstance(histories, dict) else {"": histories}
+        if not runs:
+            raise ValueError("histories must hold at least one run, got an empty dict")
+        self.loss.clear()
+        self.acc.clear()
+        any_acc = False
+        for i, (label, h) in enumerate(runs.items()):
+            loss = [float(x) for x in (h if isinstance(h, (list, tuple)) else history_series(h, "loss"))]
+            if not loss:
+                raise ValueError(f"run {label!r} has no losses: expected a History, a dict with 'loss' "
+                                 f"or a list of floats, got {type(h).__name__}")
+            colour = series_colour(str(label), i)
+            steps = history_series(h, "step") if not isinstance(h, (list, tuple)) else []
+            steps = steps if len(steps) == len(loss) else range(1, len(loss) + 1)
+            self.loss.plot(steps, loss, color=colour, lw=1.2, label=label or None)
+            acc = [] if isinstance(h, (list, tuple)) else history_series(h, "accuracy")
+            if acc:
+                any_acc = True
+                self.acc.plot(steps if len(acc) == len(loss) else range(1, len(acc) + 1), acc, color=colour,
+                              lw=1.2, label=label or None)
+                test = history_series(h, "test_accuracy")
+                at = history_series(h, "eval_step")
+                if test and len(at) == len(test):
+                    self.acc.plot(at, test, "o--", color=colour, ms=4, lw=1, label=f"{label} test".strip())
+        self.loss.set_yscale("log" if logy else "linear")
+        self.loss.set(xlabel="step", ylabel="loss", title="training loss")
+        self.acc.set(xlabel="step", ylabel="accuracy",
+                     title="accuracy" if any_acc else "accuracy (not recorded)")
+        if any_acc:
+            self.acc.set_ylim(0, 1.02)
+        for ax in (self.loss, self.acc):
+            ax.grid(True, alpha=0.3)
+            if ax.get_legend_handles_labels()[1]:
+                ax.legend(frameon=False, fontsize=8)
+        if title:
+            self.figure.suptitle(title, fontsize=10)
+        return self.figure
+
+
+def plot_history(histories, title=None, logy=False):
+    """Loss and accuracy curves: one History (train.fit), a list of losses, or {label: History}."""
+    return HistoryPicture().draw(histories, title, logy)
+
+
+def plot_cost(token_counts=(2, 4, 8, 16, 32, 64), num_modalities=2, dim=32, depth=2, heads=4,
+              part="attention", variants=None):
+    """FLOPs of each fusion variant against the tokens per modality N (all modalities N tokens).
+
+    part: "attention" (the quadratic core), "projection_mlp" or "total"; log-log axes, where a slope
+    of 2 is quadratic cost. Counts come from ``mmviz.cost.attention_cost``.
+    """
+    from .cost import attention_cost
+    from .fusion import FUSION_VARIANTS
+
+    if part not in ("attention", "projection_mlp", "total"):
+        raise ValueError(f"part must be 'attention', 'projection_mlp' or 'total', got {part!r}")
+    variants = list(variants or FUSION_VARIANTS)
+    if num_modalities < 2:
+        variants = [v for v in variants if not v.startswith("cross")]
+    set_theme()
+    fig = Figure(figsize=(7.4, 4.0), dpi=80)
+    ax = fig.add_axes((0.1, 0.14, 0.48, 0.74))
+    markers = "osD^vP"
+    styles = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1))]
+    for i, variant in enumerate(variants):
+        flops = [attention_cost(variant, [int(n)] * num_modalities, dim, depth, heads)[part]
+                 for n in token_counts]
+        ax.plot(token_counts, flops, marker=markers[i % 6], ms=4, ls=styles[i % len(styles)], alpha=0.85,
+                label=variant.replace("_", " "))
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel(f"tokens per modality N ({num_modalities} modalities)")
+    ax.set_ylabel(f"FLOPs per example ({part.replace('_', ' + ')})")
+    ax.set_title(f"cost of each fusion variant, d={dim}, depth {depth}\n"
+                 "(equal costs draw on top of each other)", fontsize=10)
+    ax.grid(True, which="both", alpha=0.25)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8)
+    return fig

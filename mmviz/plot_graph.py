@@ -1,0 +1,150 @@
+"""Attention over space: one token's attention drawn on the picture, and attention as a graph.
+
+Section 3 opens with the point these pictures make: self-attention is a fully-connected graph over
+tokens whose edge weights come from the data, while a convolution sees a fixed grid neighbourhood.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from .plot import (
+    FUSED,
+    check_labels,
+    default_token_labels,
+    modality_colour,
+    modality_name,
+    select_weights,
+    set_theme,
+)
+from .records import AttentionRecord
+
+
+def plot_attention_on_image(image, attention, query=0, sample=0, head=None, image_modality=0, grid=None,
+                            query_label=None, alpha=0.55):
+    """One query token's attention over the image patches, drawn over the picture.
+
+    image: (H, W, 3) array; attention: an AttentionRecord (row ``query`` of sample ``sample``, keys
+    of modality ``image_modality`` in raster order) or the P patch weights directly.
+    grid (rows, cols) defaults to the square √P × √P.
+    """
+    set_theme()
+    image = np.asarray(image, dtype=float)
+    if image.ndim != 3 or image.shape[2] not in (3, 4):
+        raise ValueError(f"image must be an (H, W, 3) array, got shape {image.shape}")
+    if isinstance(attention, AttentionRecord):
+        w = select_weights(attention, head, sample)
+        if isinstance(query, bool) or not isinstance(query, int) or not 0 <= query < w.shape[0]:
+            raise ValueError(f"query must be an int in [0, {w.shape[0]}), got {query!r}")
+        keys = (attention.key_modality == image_modality).numpy()
+        if not keys.any():
+            raise ValueError(f"the record's keys hold no token of modality {image_modality}; "
+                             f"key modalities are {sorted(set(attention.key_modality.tolist()))}")
+        patches = w[query, keys]
+        query_label = query_label or default_token_labels(attention.query_modality.tolist())[query]
+    else:
+        patches = np.asarray(attention, dtype=float).ravel()
+    P = patches.size
+    rows, cols = grid if grid is not None else (math.isqrt(P), math.isqrt(P))
+    if rows * cols != P:
+        raise ValueError(f"grid {rows}x{cols} does not hold the {P} patch weights; pass grid=(rows, cols)")
+    fig = Figure(figsize=(4.4, 3.8), dpi=80)
+    ax = fig.add_axes((0.05, 0.05, 0.68, 0.78))
+    cax = fig.add_axes((0.78, 0.05, 0.04, 0.78))
+    H, W = image.shape[:2]
+    ax.imshow(image, extent=(0, W, H, 0))
+    im = ax.imshow(patches.reshape(rows, cols), cmap="magma", alpha=alpha, extent=(0, W, H, 0),
+                   interpolation="nearest", vmin=0)
+    fig.colorbar(im, cax=cax, label="attention weight")
+    for r in range(1, rows):
+        ax.axhline(r * H / rows, color="white", lw=0.5, alpha=0.5)
+    for c in range(1, cols):
+        ax.axvline(c * W / cols, color="white", lw=0.5, alpha=0.5)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    fig.text(0.45, 0.97, f"where {query_label or 'the query'} looks in the picture", ha="center", va="top")
+    fig.patch_weights = patches.reshape(rows, cols)        # the numbers drawn
+    return fig
+
+
+def circle_layout(modality_of_tokens):
+    """(N, 2) node positions on a circle, modalities in contiguous arcs with a gap between them."""
+    m = list(modality_of_tokens)
+    gaps = sum(1 for i in range(1, len(m)) if m[i] != m[i - 1]) + 1
+    slots, pos = len(m) + gaps, []
+    k = 0
+    for i in range(len(m)):
+        k += 1 if i > 0 and m[i] != m[i - 1] else 0
+        angle = np.pi / 2 - 2 * np.pi * (i + k) / slots
+        pos.append((np.cos(angle), np.sin(angle)))
+    return np.array(pos)
+
+
+def plot_attention_graph(record, sample=0, head=None, labels=None, modality_names=None, top=3, grid=(5, 5)):
+    """Self-attention as a weighted graph over tokens (left) beside a 3×3 convolution's grid (right).
+
+    Left: every token is a node coloured by modality; each token's ``top`` strongest outgoing edges
+    are drawn, width and opacity ∝ weight (all N² edges exist; the rest are faint). Right: on a
+    ``grid`` of pixels the centre output sees exactly its 3×3 neighbours, the same everywhere.
+    """
+    set_theme()
+    w = select_weights(record, head, sample)
+    if w.shape[0] != w.shape[1] or not np.array_equal(record.query_modality, record.key_modality):
+        raise ValueError(f"a graph needs self-attention (queries = keys), got a {w.shape[0]}x{w.shape[1]} "
+                         f"record of stage {record.stage!r}")
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise ValueError(f"top must be a positive int, got {top!r}")
+    mods = record.query_modality.tolist()
+    labels = check_labels(labels, len(mods), "labels") or default_token_labels(mods, modality_names)
+    fig = Figure(figsize=(9.0, 4.4), dpi=80)
+    ax, conv = fig.add_axes((0.02, 0.08, 0.5, 0.78)), fig.add_axes((0.58, 0.12, 0.38, 0.7))
+    pos = circle_layout(mods)
+    n = len(mods)
+    keep = np.argsort(-w, axis=1)[:, :min(top, n)]
+    faint = [(pos[i], pos[j]) for i in range(n) for j in range(n) if i != j]
+    ax.add_collection(LineCollection(faint, colors="#BBBBBB", linewidths=0.3, alpha=0.4))
+    strong = [(i, j) for i in range(n) for j in keep[i] if i != j]
+    scale = w.max()
+    ax.add_collection(LineCollection([(pos[i], pos[j]) for i, j in strong],
+                                     colors=[modality_colour(mods[i]) for i, _ in strong],
+                                     linewidths=[0.5 + 3.5 * w[i, j] / scale for i, j in strong],
+                                     alpha=0.8))
+    ax.scatter(pos[:, 0], pos[:, 1], s=[60 + 240 * w[i, i] / scale for i in range(n)],
+               c=[modality_colour(m) for m in mods], edgecolors="black", linewidths=0.6, zorder=3)
+    if n <= 40:
+        for (x, y), text in zip(pos, labels):
+            ax.text(1.15 * x, 1.15 * y, text, ha="center", va="center", fontsize=7)
+    ax.set_xlim(-1.35, 1.35)
+    ax.set_ylim(-1.3, 1.3)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(f"self-attention: a graph over {n} tokens,\nedge weights computed from the data",
+                 fontsize=10)
+    present = sorted(set(mods), key=lambda m: (m == FUSED, m))
+    handles = [Patch(color=modality_colour(m), label=modality_name(m, modality_names)) for m in present]
+    ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=False)
+    draw_convolution(conv, grid)
+    fig.text(0.5, 0.98, f"{record.name}, sample {sample}", ha="center", va="top", fontsize=9, color="#555555")
+    return fig
+
+
+def draw_convolution(ax, grid):
+    """A rows×cols pixel grid; the centre pixel's 3×3 receptive field, edges of equal, fixed weight."""
+    rows, cols = grid
+    r0, c0 = rows // 2, cols // 2
+    ys, xs = np.mgrid[0:rows, 0:cols]
+    near = (abs(ys - r0) <= 1) & (abs(xs - c0) <= 1)
+    ax.scatter(xs[~near], ys[~near], s=60, c="#DDDDDD", edgecolors="#999999", linewidths=0.5)
+    ax.scatter(xs[near], ys[near], s=90, c=modality_colour(0), edgecolors="black", linewidths=0.6, zorder=3)
+    ax.add_collection(LineCollection([((c0, r0), (x, y)) for y, x in zip(ys[near], xs[near])],
+                                     colors="black", linewidths=1.5, zorder=2))
+    ax.set_xlim(-0.7, cols - 0.3)
+    ax.set_ylim(rows - 0.3, -0.7)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title("3×3 convolution: a fixed grid neighbourhood,\nthe same weights whatever the content",
+                 fontsize=10)
