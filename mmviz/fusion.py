@@ -110,7 +110,8 @@ class EarlySummation(Fusion):
     Needs N_1 = … = N_M. Every token is then a mixture: its modality label is FUSED (-1) when
     M > 1. ``alpha=None`` learns α, starting from 1/M each (an average, so the sum keeps the scale
     of one modality); a sequence of M floats fixes α (a buffer). ``set_alpha`` moves α in place.
-    One stage, "summed": queries and keys are the summed tokens.
+    One stage, "summed": queries and keys are the summed tokens. With M > 1 no final token belongs
+    to one modality, so ``out.stream(m)`` is empty: read ``out.tokens`` (N_1 tokens) instead.
     """
 
     variant = "early_summation"
