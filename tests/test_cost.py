@@ -1,6 +1,8 @@
 """The cost formulas agree with FlopCounterMode on the real modules, and with the survey's table."""
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch.utils.flop_counter import FlopCounterMode
 
 from mmviz import FUSION_VARIANTS, attention_cost, build_fusion, count_parameters
@@ -16,9 +18,9 @@ def one_thread():
     torch.set_num_threads(threads)
 
 
-def measured(variant, counts, depth=2, batch=1, mlp_dim=None):
+def measured(variant, counts, depth=2, batch=1, mlp_dim=None, norm="pre"):
     torch.manual_seed(0)
-    model = build_fusion(variant, len(counts), DIM, depth=depth, heads=HEADS, mlp_dim=mlp_dim)
+    model = build_fusion(variant, len(counts), DIM, depth=depth, heads=HEADS, mlp_dim=mlp_dim, norm=norm)
     zs = [torch.randn(batch, n, DIM) for n in counts]
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
         model(zs)
@@ -40,6 +42,16 @@ def test_mlp_width_and_depth_are_followed():
     cost = attention_cost("early_concatenation", [3, 4], DIM, depth=3, heads=HEADS, mlp_dim=24)
     flops = measured("early_concatenation", [3, 4], depth=3, mlp_dim=24)
     assert flops == pytest.approx(cost["total"], rel=0.10)
+
+
+@settings(max_examples=15, deadline=None)
+@given(variant=st.sampled_from(FUSION_VARIANTS), counts=st.lists(st.integers(1, 9), min_size=2, max_size=4),
+       depth=st.integers(1, 2), norm=st.sampled_from(["pre", "post"]))
+def test_formula_matches_flop_counter_for_any_counts(variant, counts, depth, norm):
+    if variant == "early_summation":
+        counts = [counts[0]] * len(counts)
+    analytic = attention_cost(variant, counts, DIM, depth=depth, heads=HEADS)["total"]
+    assert measured(variant, counts, depth=depth, norm=norm) == pytest.approx(analytic, rel=0.10)
 
 
 def test_parts_add_up():
