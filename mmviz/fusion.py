@@ -29,6 +29,8 @@ def modality_labels(counts, modalities=None):
 def check_alpha(alpha, num_modalities):
     """alpha as a float tensor (M,); ValueError unless it is M finite numbers."""
     try:
+        if isinstance(alpha, (str, bytes, dict)):       # iterable, but not a list of weights
+            raise TypeError
         values = [float(a) for a in alpha]
     except (TypeError, ValueError):
         raise ValueError(f"alpha must be a sequence of {num_modalities} finite floats, "

@@ -153,7 +153,8 @@ def test_fixed_alpha_is_a_buffer():
     assert model.alpha.tolist() == pytest.approx([0.7, 0.3])
 
 
-@pytest.mark.parametrize("alpha", [[1.0], [1.0, 2.0, 3.0], [1.0, float("nan")], [float("inf"), 0.0], "ab", 3])
+@pytest.mark.parametrize("alpha", [[1.0], [1.0, 2.0, 3.0], [1.0, float("nan")], [float("inf"), 0.0],
+                                   "ab", "12", 3])
 def test_bad_alpha(alpha):
     with pytest.raises(ValueError, match="alpha"):
         make("early_summation", alpha=alpha)
