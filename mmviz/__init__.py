@@ -3,6 +3,8 @@
 ``import mmviz`` pulls in only torch, numpy and matplotlib; ipywidgets and seaborn are imported
 by the modules that draw and interact.
 """
+from . import check
+from .analysis import grad_norms_at_init, norm_training_curve
 from .blocks import Attention, Encoder, TransformerBlock
 from .cost import attention_cost, count_parameters
 from .data import TASKS, Modality, Task, make_task
@@ -14,6 +16,7 @@ from .records import FUSED, AttentionRecord, FusionOutput
 from .tokens import ModalityTypeEmbedding, PatchEmbedding, SignalEmbedding, SymbolEmbedding, patchify
 
 __all__ = ["Attention", "Encoder", "TransformerBlock",
+           "check", "grad_norms_at_init", "norm_training_curve",
            "FUSION_VARIANTS", "build_fusion", "attention_cost", "count_parameters",
            "AttentionRecord", "FusionOutput", "FUSED",
            "PatchEmbedding", "SymbolEmbedding", "SignalEmbedding", "ModalityTypeEmbedding", "patchify",

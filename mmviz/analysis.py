@@ -1,0 +1,216 @@
+"""Measurements behind the lessons: gradients at init, pre/post-norm training, Gram–Schmidt, equivariance.
+
+The LayerNorm experiments follow Xiong et al. (2020): a stack of Transformer blocks, every linear
+weight Xavier-normal and every bias zero, a linear classifier on each output token, cross-entropy on
+random labels. ``init="default"`` keeps PyTorch's own initialisation instead.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .blocks import TransformerBlock, check_dims, check_norm
+
+INITS = ("xavier", "default")
+
+
+def check_depth(depth):
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+        raise ValueError(f"depth must be a positive int, got {depth!r}")
+
+
+def check_init(init):
+    if init not in INITS:
+        raise ValueError(f"init must be 'xavier' or 'default', got {init!r}")
+
+
+class Stack(nn.Module):
+    """``depth`` blocks (ReLU MLPs, as in the paper), a final LayerNorm if pre-norm, a token classifier.
+
+    x (batch, N, dim) → logits (batch, N, classes).
+    """
+
+    def __init__(self, norm, depth, dim, heads, classes=10):
+        super().__init__()
+        self.blocks = nn.ModuleList(TransformerBlock(dim, heads, norm=norm, activation="relu")
+                                    for _ in range(depth))
+        self.final_norm = nn.LayerNorm(dim) if norm == "pre" else nn.Identity()
+        self.head = nn.Linear(dim, classes)
+
+    def forward(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return self.head(self.final_norm(x))
+
+
+def build_stack(norm, depth, dim=64, heads=4, init="xavier", seed=0, classes=10):
+    """A seeded :class:`Stack`; ``init="xavier"``: Xavier-normal weights, zero biases (Xiong et al.)."""
+    check_norm(norm)
+    check_depth(depth)
+    check_dims(dim, heads)
+    check_init(init)
+    torch.manual_seed(seed)
+    stack = Stack(norm, depth, dim, heads, classes)
+    if init == "xavier":
+        for module in stack.modules():
+            if isinstance(module, nn.Linear):
+                nn.init.xavier_normal_(module.weight)
+                nn.init.zeros_(module.bias)
+    return stack
+
+
+def grad_norms_at_init(norm, depth, dim=64, heads=4, seed=0, init="xavier", repeats=4, batch=16, tokens=16):
+    """Gradient norm ‖∂L/∂W₂⁽ˡ⁾‖_F of each block's second MLP weight at initialisation, l = 1..depth.
+
+    L is the cross-entropy of random labels on random Gaussian tokens (batch, tokens, dim). The norm
+    is averaged over ``repeats`` initialisations (seeds seed, seed + 1, ...): one draw is noisy, the
+    paper's statements are about the typical size. Returns a list of ``depth`` floats, input side first.
+    """
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"repeats must be a positive int, got {repeats!r}")
+    total = torch.zeros(depth if isinstance(depth, int) and depth > 0 else 1)
+    for r in range(repeats):
+        stack = build_stack(norm, depth, dim, heads, init, seed + r)
+        g = torch.Generator().manual_seed(10_000 + seed + r)
+        x = torch.randn(batch, tokens, dim, generator=g)
+        labels = torch.randint(0, 10, (batch, tokens), generator=g)
+        F.cross_entropy(stack(x).flatten(0, 1), labels.flatten()).backward()
+        total += torch.stack([block.mlp[3].weight.grad.norm() for block in stack.blocks])
+    return (total / repeats).tolist()
+
+
+def residual_norms(norm, depth, dim=64, heads=4, seed=0, init="xavier", tokens=16):
+    """‖x_l‖² / d of the residual stream after each block at init, l = 1..depth (mean over tokens).
+
+    After a LayerNorm (γ = 1, β = 0) ‖x‖² = d, so post-norm stays at 1; pre-norm's grows with l.
+    """
+    stack = build_stack(norm, depth, dim, heads, init, seed)
+    x = torch.randn(1, tokens, dim, generator=torch.Generator().manual_seed(seed + 1))
+    out = []
+    with torch.no_grad():
+        for block in stack.blocks:
+            x = block(x)
+            out.append((x.pow(2).sum(-1) / dim).mean().item())
+    return out
+
+
+def sorting_batch(batch, length, vocab, generator):
+    """A toy sequence task: tokens (batch, length) in [0, vocab), target: the same tokens sorted."""
+    x = torch.randint(0, vocab, (batch, length), generator=generator)
+    return x, x.sort(dim=1).values
+
+
+class Sorter(nn.Module):
+    """Token + position embedding, a :class:`Stack`, a classifier over the vocabulary at each position."""
+
+    def __init__(self, stack, vocab, length, dim):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, dim)
+        self.position = nn.Parameter(torch.randn(length, dim) * 0.02)
+        self.stack = stack
+
+    def forward(self, x):
+        return self.stack(self.embed(x) + self.position)
+
+
+def norm_training_curve(norm, depth, init="xavier", warmup=True, steps=150, seed=0, dim=32, heads=4,
+                        lr=1e-2, warmup_steps=50, batch=32, length=8, vocab=8):
+    """Adam losses, one per step, for a ``depth``-layer stack learning to sort ``length`` tokens.
+
+    Learning rate: lr·min(1, t / warmup_steps) with warm-up, a constant lr without.
+    Returns a list of ``steps`` floats.
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a positive int, got {steps!r}")
+    if not lr > 0:
+        raise ValueError(f"lr must be a positive float, got {lr!r}")
+    torch.manual_seed(seed)
+    stack = build_stack(norm, depth, dim, heads, init, seed, classes=vocab)
+    model = Sorter(stack, vocab, length, dim)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    ramp = (lambda t: min(1.0, (t + 1) / warmup_steps)) if warmup else (lambda t: 1.0)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, ramp)
+    g = torch.Generator().manual_seed(seed + 1)
+    losses = []
+    for _ in range(steps):
+        x, y = sorting_batch(batch, length, vocab, g)
+        loss = F.cross_entropy(model(x).flatten(0, 1), y.flatten())
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        losses.append(loss.item())
+    return losses
+
+
+def gram_schmidt(vectors, normalise_first=True):
+    """Orthogonalise the rows of ``vectors`` (k, n) one after another; returns (k, n).
+
+    normalise_first=True: e_j = u_j / ‖u_j‖ before projecting, u_i = v_i − Σ_j (v_i · e_j) e_j, which
+    is the textbook process. False: project onto the raw u_j, u_i = v_i − Σ_j (v_i · u_j) u_j, and
+    normalise only at the end — the size of each step then depends on how long u_j happened to be.
+    """
+    v = torch.as_tensor(vectors, dtype=torch.float64)
+    if v.dim() != 2 or v.shape[0] > v.shape[1]:
+        raise ValueError(f"vectors must be a (k, n) array with k <= n, got shape {tuple(v.shape)}")
+    basis = []
+    for row in v:
+        u = row.clone()
+        for e in basis:
+            u = u - (row @ e) * e
+        basis.append(u / u.norm() if normalise_first else u)
+    return torch.stack([u / u.norm() for u in basis])
+
+
+def orthogonality_error(basis):
+    """max_{i≠j} |e_i · e_j| for unit rows e_i of ``basis`` (k, n): 0 for an orthonormal set."""
+    b = torch.as_tensor(basis, dtype=torch.float64)
+    gram = b @ b.T
+    return (gram - torch.diag(torch.diagonal(gram))).abs().max().item()
+
+
+def permute_tokens(x, perm):
+    """x (batch, N, dim) with its tokens reordered: x[:, perm]."""
+    perm = torch.as_tensor(perm)
+    if sorted(perm.tolist()) != list(range(x.shape[1])):
+        raise ValueError(f"perm must be a permutation of 0..{x.shape[1] - 1}, got {perm.tolist()}")
+    return x[:, perm]
+
+
+def equivariance_gap(f, x, perm):
+    """max |f(x[perm]) − f(x)[perm]|: 0 (up to rounding) when f is permutation-equivariant."""
+    with torch.no_grad():
+        return (f(permute_tokens(x, perm)) - permute_tokens(f(x), perm)).abs().max().item()
+
+
+def conv_adjacency(n, kernel_size=3):
+    """(n, n) 0/1 matrix of a 1-D convolution: output i sees inputs within kernel_size // 2 of i.
+
+    The same for every input: a fixed grid neighbourhood, unlike attention's data-dependent graph.
+    """
+    odd = isinstance(kernel_size, int) and not isinstance(kernel_size, bool) and kernel_size % 2 == 1
+    if not odd or kernel_size < 1:
+        raise ValueError(f"kernel_size must be a positive odd int, got {kernel_size!r}")
+    i = torch.arange(n)
+    return ((i[:, None] - i[None, :]).abs() <= kernel_size // 2).float()
+
+
+def grid_adjacency(rows, cols, reach=1):
+    """(rows·cols, rows·cols) 0/1 matrix of a k×k 2-D convolution (k = 2·reach + 1) on a row-major grid."""
+    r, c = torch.meshgrid(torch.arange(rows), torch.arange(cols), indexing="ij")
+    r, c = r.flatten(), c.flatten()
+    near = ((r[:, None] - r[None, :]).abs() <= reach) & ((c[:, None] - c[None, :]).abs() <= reach)
+    return near.float()
+
+
+def sinusoidal_positions(n, dim):
+    """(n, dim) fixed sin/cos position table of Vaswani et al.: PE[p, 2i] = sin(p / 10000^(2i/dim))."""
+    p = torch.arange(n, dtype=torch.float32)[:, None]
+    freq = torch.exp(-math.log(10000.0) * torch.arange(0, dim, 2, dtype=torch.float32) / dim)
+    table = torch.zeros(n, dim)
+    table[:, 0::2] = torch.sin(p * freq)
+    table[:, 1::2] = torch.cos(p * freq)[:, : dim // 2]
+    return table

@@ -1,0 +1,124 @@
+"""Self-checks for the notebook exercises: ``mmviz.check.<exercise>(answer)`` says right, or what is wrong.
+
+Every check prints one line, "Right: ..." or "Not yet: ...", and returns True or False, so a hidden
+test cell can assert on it. To add the checks of a notebook, append a section below: one function
+per exercise, each ending in ``return verdict(ok, why_right, why_wrong)``.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+
+
+def verdict(ok, right, wrong):
+    """Print "Right: <right>" or "Not yet: <wrong>" and return ``ok`` as a bool."""
+    print(f"Right: {right}" if ok else f"Not yet: {wrong}")
+    return bool(ok)
+
+
+def as_tensor(answer, name="answer"):
+    """The answer as a float64 tensor, or a ValueError naming what was received."""
+    try:
+        return torch.as_tensor(answer, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError):
+        raise ValueError(f"{name} must be a number, array or tensor, got {type(answer).__name__}") from None
+
+
+def as_number(answer, name="answer"):
+    """The answer as a finite float, or a ValueError naming what was received."""
+    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
+        answer = answer.item()
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {answer!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return value
+
+
+def as_choice(answer, choices, name="answer"):
+    """The answer as one of ``choices`` (case and spaces ignored), or a ValueError listing them."""
+    text = str(answer).strip().lower().replace("-", "_").replace(" ", "_")
+    if text not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}, got {answer!r}")
+    return text
+
+
+# --- 01 attention as a graph -------------------------------------------------------------------
+
+
+def attention_edges(answer, tokens=6):
+    """How many directed edges (self-loops included) has one head's attention graph on ``tokens`` tokens?"""
+    value = as_number(answer)
+    n = tokens * tokens
+    return verdict(value == n, f"{n}: every token attends to every token, itself included (N² = {tokens}²).",
+                   f"{value:g} is not it. Count the entries of the N×N attention matrix: none is exactly 0.")
+
+
+def conv_edges(answer, tokens=6, kernel_size=3):
+    """How many directed edges does a 1-D convolution (kernel 3, zero padding) draw on ``tokens`` tokens?"""
+    value = as_number(answer)
+    r = kernel_size // 2
+    n = sum(min(tokens - 1, i + r) - max(0, i - r) + 1 for i in range(tokens))
+    return verdict(value == n, f"{n}: each token sees at most {kernel_size} inputs, fewer at the two ends.",
+                   f"{value:g} is not it. Count, for each output position, the inputs its kernel covers "
+                   f"(the ends have fewer).")
+
+
+def unshuffle(answer, output, shuffled_output, perm):
+    """Given outputs f(x) and f(x[perm]), the answer must be the permutation that maps one onto the other."""
+    got = as_tensor(answer)
+    expect = torch.as_tensor(shuffled_output, dtype=torch.float64)
+    want = torch.as_tensor(output, dtype=torch.float64)[:, torch.as_tensor(perm)]
+    if got.shape != expect.shape:
+        return verdict(False, "", f"expected shape {tuple(expect.shape)}, got {tuple(got.shape)}.")
+    return verdict(torch.allclose(got, expect, atol=1e-5) and torch.allclose(want, expect, atol=1e-5),
+                   "shuffling the tokens shuffled the outputs the same way: f(x[perm]) = f(x)[perm].",
+                   "these are not the shuffled outputs. Index the tokens axis (dim 1) of f(x) with perm.")
+
+
+def position_breaks_symmetry(answer):
+    """Does adding a position embedding keep self-attention permutation-equivariant? Answer True/False."""
+    if not isinstance(answer, bool):
+        raise ValueError(f"answer must be True or False, got {answer!r}")
+    return verdict(answer is False,
+                   "a position table is added by position, not by token: shuffled tokens get different "
+                   "positions, so the outputs change, not just their order.",
+                   "try it: shuffle x, add the same position table to both, and compare the outputs.")
+
+
+# --- 02 pre-norm versus post-norm --------------------------------------------------------------
+
+
+def layernorm_norm(answer, dim=64):
+    """‖LN(v)‖ at initialisation (γ = 1, β = 0) for a vector of width ``dim``."""
+    value = as_number(answer)
+    want = math.sqrt(dim)
+    return verdict(abs(value - want) < 1e-3 * want,
+                   f"√d = √{dim} = {want:.3f}: LayerNorm puts every vector on the sphere of radius √d.",
+                   f"{value:g} is not it. LN(v) has mean 0 and variance 1 over its {dim} coordinates: "
+                   f"what is the sum of their squares?")
+
+
+def which_norm_needs_warmup(answer):
+    """Which placement, "pre" or "post", is the one that stalls without learning-rate warm-up?"""
+    choice = as_choice(answer, ("pre", "post"))
+    return verdict(choice == "post",
+                   "post-norm: its last layers get the largest gradients at init, so the first full-size "
+                   "Adam steps throw it off; warm-up keeps those steps small.",
+                   "look at the loss curves without warm-up again: which one stays flat?")
+
+
+def gram_schmidt_step(answer, v, e):
+    """Remove from ``v`` its component along the unit vector ``e``: v − (v·e) e."""
+    got = as_tensor(answer)
+    v, e = as_tensor(v, "v"), as_tensor(e, "e")
+    want = v - (v @ e) * e
+    if got.shape != want.shape:
+        return verdict(False, "", f"expected a vector of shape {tuple(want.shape)}, got {tuple(got.shape)}.")
+    ok = torch.allclose(got, want, atol=1e-6)
+    hint = ("it is not orthogonal to e." if abs((got @ e).item()) > 1e-6
+            else "it is orthogonal to e but not v minus its projection: subtract (v·e)·e from v.")
+    return verdict(ok, "v − (v·e)e is orthogonal to e, and needs e to have length 1.", hint)
