@@ -47,7 +47,7 @@ def output_texts(output):
 
 
 _VOLATILE = [
-    (re.compile(r"0x[0-9a-fA-F]+"), "0x…"),                                    # memory addresses
+    (re.compile(r"\b0x[0-9a-fA-F]+"), "0x…"),                                 # memory addresses
     (re.compile(r"\[\d+:\d+(<[^\]]*)?\]"), "[…]"),                             # tqdm elapsed<remaining
     (re.compile(r"\d+(\.\d+)?\s?(it/s|s/it)"), "…it/s"),                       # tqdm rate
     (re.compile(r"\b\d+(\.\d+)?\s?(ms|s|sec|seconds|min)\b"), "… s"),          # printed timings
