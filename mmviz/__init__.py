@@ -30,5 +30,14 @@ __all__ = ["Attention", "Encoder", "TransformerBlock",
            "PatchEmbedding", "SymbolEmbedding", "SignalEmbedding", "ModalityTypeEmbedding", "patchify",
            "TASKS", "make_task", "Task", "Modality",
            "plot_attention", "plot_modality_blocks", "plot_attention_on_image", "plot_attention_graph",
-           "plot_grad_norms", "plot_history", "plot_cost"]
+           "plot_grad_norms", "plot_history", "plot_cost", "fusion_explorer", "norm_explorer"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # The explorers need ipywidgets: import them on first use so ``import mmviz`` stays light.
+    if name in ("fusion_explorer", "norm_explorer"):
+        from . import widgets
+
+        return getattr(widgets, name)
+    raise AttributeError(f"module 'mmviz' has no attribute {name!r}")

@@ -1,0 +1,138 @@
+"""The norm explorer: where LayerNorm goes (pre or post), gradient norms per layer, and a short training run.
+
+Gradient norms at initialisation are cheap (one forward and backward) and redraw live; a training curve
+takes seconds, so it runs on the button and is kept: the curves already trained for this depth and
+initialisation stay on the plot, the selected one drawn bold.
+"""
+from __future__ import annotations
+
+import ipywidgets as W
+
+from .plot_curves import NORM_COLOURS, GradNormPicture
+from .plot_curves import set_theme as _set_theme
+from .widgets import Explorer, one_thread
+
+
+class NormExplorer(Explorer):
+    """Depth, pre/post, initialisation, warm-up; gradient norms (both placements) and training curves.
+
+    ``controls`` = {"depth", "norm", "init", "warmup", "train"}.
+    """
+
+    def __init__(self, depth=6, max_depth=24, dim=64, heads=4, steps=150, seed=0):
+        from matplotlib.figure import Figure
+
+        from .plot import LivePng
+
+        if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= max_depth:
+            raise ValueError(f"depth must be an int from 1 to {max_depth}, got {depth!r}")
+        self.dim, self.heads, self.steps, self.seed = dim, heads, steps, seed
+        self.norm_cache, self.curves = {}, {}
+        self.controls = {
+            "depth": W.IntSlider(value=depth, min=1, max=max_depth, description="depth"),
+            "norm": W.ToggleButtons(options=["pre", "post"], value="post", description="LayerNorm"),
+            "init": W.ToggleButtons(options=["xavier", "default"], value="xavier", description="init"),
+            "warmup": W.Checkbox(value=True, description="learning-rate warm-up"),
+            "train": W.Button(description=f"Train {steps} steps", icon="play", button_style="primary"),
+        }
+        self.message, self.progress = W.HTML(), W.HTML()
+        self.grad_image, self.curve_image = W.Image(format="png"), W.Image(format="png")
+        self.grad_picture = GradNormPicture()
+        self.grad_live = LivePng(self.grad_picture.figure)
+        _set_theme()
+        self.curve_figure = Figure(figsize=(5.0, 3.6), dpi=80)
+        self.curve_axes = self.curve_figure.add_axes((0.16, 0.16, 0.8, 0.7))
+        self.curve_live = LivePng(self.curve_figure)
+        self.grad_png = self.curve_png = b""
+        c = self.controls
+        for name in ("depth", "norm", "init", "warmup"):
+            c[name].observe(self.on_change, names="value")
+        c["train"].on_click(self.on_train)
+        self.view = W.VBox([W.HBox([c["depth"], c["norm"]]), W.HBox([c["init"], c["warmup"]]),
+                            W.HBox([c["train"], self.progress]), self.message,
+                            W.HBox([self.grad_image, self.curve_image])])
+        self.on_change()
+
+    def key(self):
+        c = self.controls
+        return c["depth"].value, c["init"].value
+
+    def grad_norms(self):
+        from .analysis import grad_norms_at_init
+
+        if self.key() not in self.norm_cache:
+            depth, init = self.key()
+            with one_thread():
+                self.norm_cache[self.key()] = {norm: grad_norms_at_init(norm, depth, self.dim, self.heads,
+                                                                        self.seed, init)
+                                               for norm in ("pre", "post")}
+        return self.norm_cache[self.key()]
+
+    def on_change(self, change=None):
+        try:
+            norms = self.grad_norms()
+        except ValueError as error:
+            self.say(f"Cannot measure this: {error}", error=True)
+            return
+        self.say("")
+        depth, init = self.key()
+        picture = self.grad_picture
+        picture.draw(norms, title=f"gradient norm per layer at init, depth {depth}, {init} init")
+        for norm, line in picture.lines.items():
+            line.set_linewidth(2.5 if norm == self.controls["norm"].value else 1.0)
+            line.set_alpha(1.0 if norm == self.controls["norm"].value else 0.45)
+        self.grad_live.invalidate()              # lines and scales change: one full draw
+        self.grad_png = self.grad_image.value = self.grad_live.render([])
+        self.draw_curves()
+
+    def draw_curves(self):
+        c, ax = self.controls, self.curve_axes
+        ax.clear()
+        depth, init = self.key()
+        chosen = (c["norm"].value, c["warmup"].value)
+        shown = 0
+        for (d, i, norm, warmup), losses in sorted(self.curves.items()):
+            if (d, i) != (depth, init):
+                continue
+            bold = (norm, warmup) == chosen
+            ax.plot(range(1, len(losses) + 1), losses, color=NORM_COLOURS[norm],
+                    ls="-" if warmup else "--", lw=2.2 if bold else 1.0, alpha=1.0 if bold else 0.5,
+                    label=f"{norm}-norm, {'with' if warmup else 'no'} warm-up")
+            shown += 1
+        ax.set(xlabel="step", ylabel="training loss", title=f"sorting task, depth {depth}, {init} init")
+        ax.grid(True, alpha=0.3)
+        if shown:
+            ax.legend(frameon=False, fontsize=8)
+        else:
+            ax.text(0.5, 0.5, f"press Train: {c['norm'].value}-norm,\n"
+                    f"{'with' if c['warmup'].value else 'no'} warm-up", transform=ax.transAxes,
+                    ha="center", va="center", color="#666666")
+        self.curve_live.invalidate()
+        self.curve_png = self.curve_image.value = self.curve_live.render([])
+
+    def on_train(self, button=None):
+        from .analysis import norm_training_curve
+
+        c = self.controls
+        depth, init = self.key()
+        key = (depth, init, c["norm"].value, c["warmup"].value)
+        c["train"].disabled = True
+        self.progress.value = "training…"
+        try:
+            with one_thread():
+                self.curves[key] = norm_training_curve(c["norm"].value, depth, init=init,
+                                                       warmup=c["warmup"].value, steps=self.steps,
+                                                       seed=self.seed)
+        except ValueError as error:
+            self.say(f"Cannot train this: {error}", error=True)
+        finally:
+            c["train"].disabled = False
+            self.progress.value = ""
+        self.draw_curves()
+
+    def pictures(self):
+        return [self.grad_png, self.curve_png]
+
+    def describe(self):
+        c = self.controls
+        return f"depth {c['depth'].value}, {c['norm'].value}-norm, {c['init'].value} init"
