@@ -22,9 +22,10 @@ from .plot_curves import plot_cost, plot_grad_norms, plot_history
 from .plot_graph import plot_attention_graph, plot_attention_on_image
 from .records import FUSED, AttentionRecord, FusionOutput
 from .tokens import ModalityTypeEmbedding, PatchEmbedding, SignalEmbedding, SymbolEmbedding, patchify
+from .vit import VisionTransformer
 
 __all__ = ["Attention", "Encoder", "TransformerBlock",
-           "check", "grad_norms_at_init", "norm_training_curve",
+           "check", "grad_norms_at_init", "norm_training_curve", "VisionTransformer",
            "FUSION_VARIANTS", "build_fusion", "attention_cost", "count_parameters",
            "AttentionRecord", "FusionOutput", "FUSED",
            "PatchEmbedding", "SymbolEmbedding", "SignalEmbedding", "ModalityTypeEmbedding", "patchify",

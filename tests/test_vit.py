@@ -1,0 +1,83 @@
+"""Properties of the tiny Vision Transformer and its picture task (reference section 3.2)."""
+import pytest
+import torch
+
+from mmviz.data import CELL, GRID
+from mmviz.tokens import patchify
+from mmviz.vit import VisionTransformer, accuracy, make_pictures, quadrant, train_vit
+
+
+@pytest.fixture(scope="module")
+def pictures():
+    return make_pictures(64, seed=0)
+
+
+def test_pictures_are_seeded_and_labelled_by_the_red_objects_quadrant(pictures):
+    images, labels, cells = pictures
+    again = make_pictures(64, seed=0)
+    assert torch.equal(images, again[0]) and torch.equal(labels, again[1])
+    assert not torch.equal(images, make_pictures(64, seed=1)[0])
+    assert images.shape == (64, 3, GRID * CELL, GRID * CELL)
+    assert labels.tolist() == [quadrant(c) for c in cells.tolist()]
+    # the red object's patch is the reddest patch: red channel high, green and blue low
+    patches = patchify(images, CELL).unflatten(-1, (3, CELL * CELL)).mean(-1)   # (n, 16, 3)
+    redness = patches[..., 0] - patches[..., 1:].max(-1).values
+    assert torch.equal(redness.argmax(1), cells)
+
+
+def test_quadrants_cover_the_grid():
+    assert [quadrant(c) for c in (0, 3, 12, 15, 5, 10)] == [0, 1, 2, 3, 0, 3]
+
+
+def test_vit_shapes_and_attention(pictures):
+    images = pictures[0][:5]
+    model = VisionTransformer(dim=16, depth=2, heads=2)
+    logits = model(images)
+    assert logits.shape == (5, 4)
+    n = 1 + GRID * GRID
+    assert [tuple(w.shape) for w in model.attention] == [(5, 2, n, n)] * 2
+    for w in model.attention:
+        assert torch.allclose(w.sum(-1), torch.ones(5, 2, n))
+    cls = model.cls_attention()
+    assert cls.shape == (5, 2, GRID, GRID)
+    assert (cls.flatten(2).sum(-1) < 1).all()
+    records = model.records()
+    assert len(records) == 2 and records[0].query_modality[0] == -1
+
+
+def test_without_position_embedding_the_class_token_ignores_patch_order(pictures):
+    images = pictures[0][:3]
+    model = VisionTransformer(dim=16, depth=1, heads=2, position=False).eval()
+    # Flip the image's patch grid upside down: the same patches in another order.
+    flipped = images.unflatten(2, (GRID, CELL)).flip(2).flatten(2, 3)
+    assert torch.allclose(model(images), model(flipped), atol=1e-5)
+    with_position = VisionTransformer(dim=16, depth=1, heads=2, position=True).eval()
+    assert not torch.allclose(with_position(images), with_position(flipped), atol=1e-3)
+
+
+def test_training_lowers_the_loss_and_is_deterministic(pictures):
+    images, labels, _ = pictures
+    runs = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        model = VisionTransformer(dim=16, depth=1, heads=2)
+        runs.append(train_vit(model, images, labels, steps=30, batch_size=16))
+    assert runs[0] == runs[1]
+    assert sum(runs[0][-5:]) < sum(runs[0][:5])
+    assert 0.0 <= accuracy(model, images, labels) <= 1.0
+
+
+@pytest.mark.parametrize("kwargs, word", [({"dim": 30, "heads": 4}, "divisible"),
+                                          ({"classes": 0}, "classes")])
+def test_vit_rejects_bad_configuration(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        VisionTransformer(**kwargs)
+
+
+def test_bad_inputs_raise_value_errors():
+    with pytest.raises(ValueError, match="distractors"):
+        make_pictures(4, distractors=9)
+    with pytest.raises(ValueError, match="no attention"):
+        VisionTransformer(dim=16, heads=2).cls_attention()
+    with pytest.raises(ValueError, match="same length"):
+        train_vit(VisionTransformer(dim=16, heads=2), torch.zeros(4, 3, 24, 24), torch.zeros(3).long())
