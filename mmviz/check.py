@@ -122,3 +122,104 @@ def gram_schmidt_step(answer, v, e):
     hint = ("it is not orthogonal to e." if abs((got @ e).item()) > 1e-6
             else "it is orthogonal to e but not v minus its projection: subtract (v·e)·e from v.")
     return verdict(ok, "v − (v·e)e is orthogonal to e, and needs e to have length 1.", hint)
+
+
+# --- 04 multimodal tokens ----------------------------------------------------------------------
+
+
+def patch_tokens(answer, image_size=24, patch_size=4):
+    """How many tokens does a square picture of side image_size give, cut into patch_size² patches?"""
+    value = as_number(answer)
+    if image_size % patch_size:
+        raise ValueError(f"image_size {image_size} must be divisible by patch_size {patch_size}")
+    n = (image_size // patch_size) ** 2
+    return verdict(value == n, f"{n}: ({image_size}/{patch_size})² = {image_size // patch_size}² patches, "
+                               "one token each.",
+                   f"{value:g} is not it. Count the patches along one side ({image_size}/{patch_size}), "
+                   "then along the other.")
+
+
+def joint_graph_edges(answer, token_counts=(16, 3, 8, 8)):
+    """Directed edges (self-loops included) of one head's attention graph over all modalities' tokens."""
+    value = as_number(answer)
+    total = sum(token_counts)
+    n = total * total
+    return verdict(value == n, f"{n}: the {total} tokens of all modalities are the nodes of one graph, "
+                               f"and every node attends to every node ({total}²).",
+                   f"{value:g} is not it. First add up the tokens of all modalities "
+                   f"({' + '.join(map(str, token_counts))}), then count an N×N attention matrix's entries.")
+
+
+def swap_within_modality(answer):
+    """Type embeddings, no position embeddings: swap two tokens of ONE modality; do the outputs just swap?"""
+    if not isinstance(answer, bool):
+        raise ValueError(f"answer must be True or False, got {answer!r}")
+    return verdict(answer is True,
+                   "both tokens get the same type vector, so the model still sees a set: swapping them "
+                   "swaps their outputs and changes nothing else.",
+                   "look at what a type embedding adds: one vector per modality, the same for every token "
+                   "of it. Does it tell two tokens of the same modality apart?")
+
+
+# --- 05 early summation ------------------------------------------------------------------------
+
+
+def summation_attention_flops(answer, tokens=8, dim=32):
+    """Attention-core FLOPs of ONE early-summation layer on two modalities of ``tokens`` tokens each."""
+    value = as_number(answer)
+    n = 4 * tokens * tokens * dim
+    return verdict(value == n, f"{n} = 4·N²·d with N = {tokens}: the summed sequence has only {tokens} "
+                               "tokens, exactly as many as one modality.",
+                   f"{value:g} is not it. After the sum there are N = {tokens} tokens, not {2 * tokens}; "
+                   "QKᵀ and weights·V each cost 2·N·N·d (a multiply-add counts 2).")
+
+
+def ignored_modality(answer):
+    """With α = (1, 0) on (sound, sensor), which modality does early summation ignore?"""
+    choice = as_choice(answer, ("sound", "sensor", "neither"))
+    return verdict(choice == "sensor",
+                   "Z = 1·Z_sound + 0·Z_sensor: the sensor never reaches the Transformer, so the model "
+                   "cannot tell whether the two agree.",
+                   "write out Z = α_sound·Z_sound + α_sensor·Z_sensor with α = (1, 0): which term vanishes?")
+
+
+def why_summation_fails(answer):
+    """Why does early summation fail on shuffled streams? "a" compute, "b" alignment, "c" scale."""
+    choice = as_choice(answer, ("a", "b", "c"))
+    return verdict(choice == "b",
+                   "token i of the sound and token i of the sensor no longer describe the same moment: "
+                   "the sum mixes unrelated content, and no later layer can take it apart.",
+                   "the compute and the scale of the inputs are the same in both experiments. "
+                   "What changed between the two tables' rows?")
+
+
+# --- 06 early concatenation --------------------------------------------------------------------
+
+
+def concatenation_attention_flops(answer, token_counts=(16, 2), dim=32):
+    """Attention-core FLOPs of ONE early-concatenation layer over modalities of the given token counts."""
+    value = as_number(answer)
+    total = sum(token_counts)
+    n = 4 * total * total * dim
+    return verdict(value == n, f"{n} = 4·S²·d with S = {total}: one sequence of all tokens.",
+                   f"{value:g} is not it. Concatenate first: S = {' + '.join(map(str, token_counts))} "
+                   "tokens; QKᵀ and weights·V each cost 2·S·S·d.")
+
+
+def concatenation_over_summation(answer):
+    """With N_A = N_B = N, how many times the attention-core FLOPs of summation does concatenation cost?"""
+    value = as_number(answer)
+    return verdict(value == 4, "4: (2N)² = 4N², whatever N and d.",
+                   f"{value:g} is not it. Summation attends over N tokens, concatenation over 2N; "
+                   "the core grows with the square of the count.")
+
+
+def cross_modal_entries(answer, token_counts=(16, 2)):
+    """Which fraction of a concatenated attention map's entries pair tokens of two different modalities?"""
+    value = as_number(answer)
+    total = sum(token_counts)
+    share = 1 - sum(n * n for n in token_counts) / total ** 2
+    return verdict(abs(value - share) < 1e-3,
+                   f"{share:.4f} = 1 − ΣN_m² / S²: the off-diagonal modality blocks.",
+                   f"{value:g} is not it. Of the S² = {total}² entries, the diagonal blocks hold "
+                   f"{' + '.join(f'{n}²' for n in token_counts)}; the rest are cross-modal.")
