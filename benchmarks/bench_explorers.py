@@ -1,0 +1,97 @@
+"""Control → redraw latency of the explorers (target: p95 <= 150 ms on 2 cores), written to EXPLORERS.md.
+
+Each interaction sets one control's value the way a click does and waits for the PNGs to be ready,
+so a measurement covers the model forward (if any), the in-place update and the PNG encoding.
+Train is left out: it is a training run, with a progress bar.
+Run: .venv/bin/python benchmarks/bench_explorers.py [--rounds 50]
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from mmviz.widgets import fusion_explorer, norm_explorer
+
+OUT = Path(__file__).with_name("EXPLORERS.md")
+
+
+def timed(actions, rounds):
+    """Milliseconds of each of ``rounds`` interactions, cycling through ``actions``."""
+    times = []
+    for action in itertools.islice(itertools.cycle(actions), rounds):
+        start = time.perf_counter()
+        action()
+        times.append(1000 * (time.perf_counter() - start))
+    return np.array(times)
+
+
+def setter(widget, values):
+    cycle = itertools.cycle(values)
+    return lambda: setattr(widget, "value", next(cycle))
+
+
+def fusion_cases(rounds):
+    cases = {}
+    e = fusion_explorer(task="streams", variant="early_summation")
+    alphas = [round(a, 2) for a in np.linspace(0, 1, 11)]
+    cases["fusion: α slider (model forward + both maps)"] = timed(
+        [setter(e.controls["alpha"][0], alphas), setter(e.controls["alpha"][1], alphas[::-1])], rounds)
+    e = fusion_explorer(task="tally", variant="early_concatenation", num_modalities=3)
+    c = e.controls
+    cases["fusion: layer / head / sample selectors"] = timed(
+        [setter(c["layer"], [1, 0]), setter(c["head"], [0, 1, 2, 3, -1]), setter(c["sample"], range(8))],
+        rounds)
+    cases["fusion: variant dropdown (new model, forward, maps)"] = timed(
+        [setter(c["variant"], ["hierarchical_multi_to_one", "cross_attention", "early_concatenation",
+                               "hierarchical_one_to_multi", "cross_attention_to_concatenation"])], rounds)
+    cases["fusion: number of modalities (task cached after first)"] = timed(
+        [setter(c["num_modalities"], [2, 4, 3])], rounds)
+    cases["fusion: pre/post toggle"] = timed([setter(c["norm"], ["post", "pre"])], rounds)
+    return cases
+
+
+def norm_cases(rounds):
+    e = norm_explorer()
+    c = e.controls
+    first = timed([setter(c["depth"], range(1, 25))], 24)          # every depth once: gradients computed
+    cached = timed([setter(c["depth"], [6, 12, 24, 3]), setter(c["norm"], ["pre", "post"]),
+                    setter(c["init"], ["default", "xavier"]), setter(c["warmup"], [False, True])], rounds)
+    return {"norm: depth slider, first visit (2 gradient passes, depth 1-24)": first,
+            "norm: any control, cached depth/init": cached}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=50)
+    args = parser.parse_args()
+    cases = {**fusion_cases(args.rounds), **norm_cases(args.rounds)}
+    load = os.getloadavg()
+    rows = [f"| {name} | {len(t)} | {np.percentile(t, 50):.0f} | {np.percentile(t, 95):.0f} | "
+            f"{t.max():.0f} | {'yes' if np.percentile(t, 95) <= 150 else 'NO'} |"
+            for name, t in cases.items()]
+    text = "\n".join([
+        "# Explorer latency: control change → redrawn PNGs",
+        "",
+        f"Machine: {os.cpu_count()} CPU cores, {platform.machine()}, torch {torch.__version__}, "
+        f"torch threads during the run {torch.get_num_threads()} (explorer work runs on 1 thread); "
+        f"load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1 / 5 / 15 min).",
+        f"Written by `benchmarks/bench_explorers.py --rounds {args.rounds}`. Target: p95 <= 150 ms.",
+        "",
+        "| interaction | n | p50 ms | p95 ms | max ms | p95 <= 150 ms |",
+        "|---|---|---|---|---|---|",
+        *rows,
+        "",
+    ])
+    OUT.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
