@@ -22,6 +22,7 @@ from .plot_curves import plot_cost, plot_grad_norms, plot_history
 from .plot_graph import plot_attention_graph, plot_attention_on_image
 from .records import FUSED, AttentionRecord, FusionOutput
 from .tokens import ModalityTypeEmbedding, PatchEmbedding, SignalEmbedding, SymbolEmbedding, patchify
+from .train import FusionClassifier, History, alignment_score, alignment_scores, evaluate, fit
 from .vit import VisionTransformer
 
 __all__ = ["Attention", "Encoder", "TransformerBlock",
@@ -30,6 +31,7 @@ __all__ = ["Attention", "Encoder", "TransformerBlock",
            "AttentionRecord", "FusionOutput", "FUSED",
            "PatchEmbedding", "SymbolEmbedding", "SignalEmbedding", "ModalityTypeEmbedding", "patchify",
            "TASKS", "make_task", "Task", "Modality",
+           "FusionClassifier", "fit", "evaluate", "alignment_score", "alignment_scores", "History",
            "plot_attention", "plot_modality_blocks", "plot_attention_on_image", "plot_attention_graph",
            "plot_grad_norms", "plot_history", "plot_cost", "fusion_explorer", "norm_explorer"]
 __version__ = "0.1.0"

@@ -69,8 +69,8 @@ def modality(name, caption_length=2):
         return Modality("caption", "symbols", [f"word {i + 1}" for i in range(caption_length)],
                         vocab=VOCAB, length=caption_length)
     if name == "sound":
-        return Modality("sound", "signal", steps, length=STEPS * FRAME, frame=FRAME, channels=1)
-    # channel 0 is the reading; channels 1-4 a time code, as a logger stamps each sample
+        return Modality("sound", "signal", steps, length=STEPS * FRAME, frame=FRAME, channels=5)
+    # sound and sensor: channel 0 is the signal, channels 1-4 a time code stamped on each sample
     return Modality("sensor", "signal", steps, length=STEPS * FRAME, frame=FRAME, channels=5)
 
 
@@ -93,7 +93,8 @@ class Task:
     """A generated task: train and test splits, the modalities, and how the answer is read out.
 
     readout "pooled": one vector for the whole sample → num_classes logits; "pointer": one score
-    per token of modality ``pointer_modality`` (num_classes == its token count).
+    per token of modality ``pointer_modality`` (num_classes == its token count); "any": a no/yes
+    answer that is "yes" if some token of ``pointer_modality`` (all final tokens if None) says so.
     """
 
     name: str
@@ -143,21 +144,29 @@ def draw_image(objects, rng):
     return np.clip(img, 0, 1).transpose(2, 0, 1).astype(np.float32)
 
 
-def draw_sound(tones, rng):
-    """tones: (STEPS,) ints in [0, LEVELS) → (1, STEPS*FRAME) signal; tone k is a cosine of k+1
-    cycles per step, so each step's frame is one clean, orthogonal pattern."""
-    n = np.arange(FRAME)
-    frames = np.cos(2 * np.pi * (np.asarray(tones)[:, None] + 1) * n / FRAME)
-    return (frames.reshape(1, -1) + rng.normal(0, 0.05, (1, STEPS * FRAME))).astype(np.float32)
-
-
-def draw_sensor(levels, times, rng):
-    """levels: (STEPS,) ints; times: (STEPS,) the true time of each step as recorded → (5, STEPS*FRAME):
-    channel 0 the reading (level / (LEVELS-1), noisy), channels 1-4 the time stamp as sin/cos codes."""
-    reading = np.repeat(np.asarray(levels) / (LEVELS - 1), FRAME) + rng.normal(0, 0.05, STEPS * FRAME)
+def time_code(times):
+    """(4, STEPS*FRAME): each step's time stamp as sin/cos at 1 and 2 cycles per recording, the way a
+    recorder writes a time-code track next to its signal."""
     phase = 2 * np.pi * np.repeat(np.asarray(times), FRAME) / STEPS
-    code = [np.sin(phase), np.cos(phase), np.sin(2 * phase), np.cos(2 * phase)]
-    return np.stack([reading, *code]).astype(np.float32)
+    return np.stack([np.sin(phase), np.cos(phase), np.sin(2 * phase), np.cos(2 * phase)])
+
+
+def draw_sound(tones, rng, times=None):
+    """tones: (STEPS,) ints in [0, LEVELS) → (5, STEPS*FRAME): channel 0 the sound, a cosine of k+1
+    cycles per step for tone k (one clean, orthogonal pattern per step); channels 1-4 the time code."""
+    times = np.arange(STEPS) if times is None else times
+    n = np.arange(FRAME)
+    frames = np.cos(2 * np.pi * (np.asarray(tones)[:, None] + 1) * n / FRAME).reshape(-1)
+    audio = frames + rng.normal(0, 0.05, STEPS * FRAME)
+    return np.concatenate([audio[None], time_code(times)]).astype(np.float32)
+
+
+def draw_sensor(levels, rng, times=None):
+    """levels: (STEPS,) ints; times: the true time of each step as recorded → (5, STEPS*FRAME):
+    channel 0 the reading (level / (LEVELS-1), noisy), channels 1-4 the time code."""
+    times = np.arange(STEPS) if times is None else times
+    reading = np.repeat(np.asarray(levels) / (LEVELS - 1), FRAME) + rng.normal(0, 0.05, STEPS * FRAME)
+    return np.concatenate([reading[None], time_code(times)]).astype(np.float32)
 
 
 def random_objects(rng, count):
@@ -210,16 +219,16 @@ def sample_match(rng, objects=3):
 
 
 def sample_streams(rng, aligned=True, mismatches=(1, 2)):
-    """A sound and a sensor recorded in sync: label 1 if the sensor level equals the tone at every
-    time step, 0 if they differ at a few steps. ``aligned=False`` shuffles the sensor's steps; each
-    still carries its time stamp, so the true pairing is in the data but no longer at equal positions."""
+    """A sound and a sensor recorded in sync: label 0 if the sensor level equals the tone at every
+    time step, 1 if they differ at a few steps. Both carry a time code. ``aligned=False`` shuffles
+    the sensor's steps; each keeps its time stamp: the pairing is still in the data, not in the order."""
     tones = rng.integers(LEVELS, size=STEPS)
     levels, label = tones.copy(), int(rng.integers(2))
-    if not label:
+    if label:
         where = rng.choice(STEPS, rng.integers(mismatches[0], mismatches[1] + 1), replace=False)
         levels[where] = (tones[where] + rng.integers(1, LEVELS, size=len(where))) % LEVELS
     times = np.arange(STEPS) if aligned else rng.permutation(STEPS)
-    return dict(sound=draw_sound(tones, rng), sensor=draw_sensor(levels[times], times, rng), label=label,
+    return dict(sound=draw_sound(tones, rng), sensor=draw_sensor(levels[times], rng, times), label=label,
                 times=times, align={("sound", "sensor"): np.arange(STEPS)[:, None] == times[None, :]})
 
 
@@ -246,13 +255,13 @@ def sample_tally(rng, num_modalities=4):
     align = {(MODALITY_ORDER[a], MODALITY_ORDER[b]): marks[a][:, None] & marks[b][None, :]
              for a in range(num_modalities) for b in range(a + 1, num_modalities)}
     return dict(image=draw_image(scene, rng), caption=words, sound=draw_sound(tones, rng),
-                sensor=draw_sensor(levels, np.arange(STEPS), rng), label=label, align=align)
+                sensor=draw_sensor(levels, rng), label=label, align=align)
 
 
 # ---------------------------------------------------------------- assembling a task
 
 SPECS = {
-    "match": dict(modalities=("image", "caption"), sampler=sample_match, classes=["no", "yes"],
+    "match": dict(modalities=("image", "caption"), sampler=sample_match, classes=["no", "yes"], readout="any",
                   options=dict(objects=3),
                   description="Does the caption (a colour and a shape) describe an object in the picture? "
                               "Both words always occur somewhere, so only their binding decides."),
@@ -260,9 +269,9 @@ SPECS = {
                    classes=modality("image").token_labels, options=dict(objects=3),
                    description="Which patch holds the object the caption names? Other objects share "
                                "its colour or its shape."),
-    "streams": dict(modalities=("sound", "sensor"), sampler=sample_streams, classes=["differ", "agree"],
-                    options=dict(aligned=True, mismatches=(1, 2)),
-                    description="Does the sensor level follow the sound's tone at every time step? "
+    "streams": dict(modalities=("sound", "sensor"), sampler=sample_streams, classes=["agree", "differ"],
+                    readout="any", options=dict(aligned=True, mismatches=(1, 2)),
+                    description="Does the sensor level differ from the sound's tone at some time step? "
                                 "aligned=False shuffles the sensor's steps (each keeps its time stamp)."),
     "tally": dict(modalities=MODALITY_ORDER, sampler=sample_tally, classes=None, options={},
                   description="How many of the modalities carry the signal (a red object, the word "
@@ -305,7 +314,7 @@ def make_task(name, num_modalities=None, n_train=2000, n_test=500, seed=0, **opt
     classes = spec["classes"] or [str(k) for k in range(len(names) + 1)]
     readout = spec.get("readout", "pooled")
     return Task(name, spec["description"], specs, len(classes), list(classes), *splits, readout=readout,
-                pointer_modality=0 if readout == "pointer" else None, options=options)
+                pointer_modality=None if readout == "pooled" or name == "streams" else 0, options=options)
 
 
 def build_split(sampler, names, n, rng, options):

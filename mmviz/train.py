@@ -1,0 +1,241 @@
+"""Train a tiny fusion Transformer on a generated task in seconds, and measure what it learned.
+
+``FusionClassifier`` = one embedder per modality + a modality-type vector + ``build_fusion`` + a head;
+``fit`` runs AdamW with a linear warm-up then a cosine decay; ``evaluate`` gives accuracy and loss;
+``alignment_score`` says how much attention falls on the tokens the ground truth aligns.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .data import Task
+from .fusion import build_fusion, check_variant
+from .tokens import ModalityTypeEmbedding, PatchEmbedding, SignalEmbedding, SymbolEmbedding
+
+
+def embedder(spec, dim):
+    """The embedder a modality spec asks for: patches, symbols or signal frames → (batch, N_m, dim)."""
+    if spec.kind == "image":
+        return PatchEmbedding(spec.image_size, spec.patch_size, spec.channels, dim)
+    if spec.kind == "symbols":
+        return SymbolEmbedding(spec.vocab_size, spec.length, dim)
+    return SignalEmbedding(spec.length, spec.frame, dim, spec.channels)
+
+
+def check_task(task):
+    if not isinstance(task, Task):
+        raise ValueError(f"expected a Task from mmviz.make_task, got {type(task).__name__}")
+
+
+class FusionClassifier(nn.Module):
+    """A task's embedders → fusion variant → head; ``forward(inputs)`` → logits (batch, num_classes).
+
+    Readout "pooled": Linear(mean of all final tokens). "pointer": one score s_k per final token of
+    the pointed modality, logit k = s_k, so the answer keeps token identity. "any" (no/yes tasks):
+    logits (0, max_k s_k) over the pointed modality's tokens (all final tokens if none is
+    pointed), "yes" when some token scores high. ``readout=None`` takes the
+    task's; "pooled" works for every task, so the two can be compared.
+    The last FusionOutput is kept on ``model.last`` for pictures of its attention.
+    Parameters are initialised from ``seed`` without touching the global torch RNG.
+    """
+
+    def __init__(self, variant, task, dim=32, depth=2, heads=4, norm="pre", alpha=None, readout=None,
+                 seed=0):
+        super().__init__()
+        check_variant(variant)
+        check_task(task)
+        readout = task.readout if readout is None else readout
+        if readout not in ("pooled", task.readout):
+            raise ValueError(f"readout must be 'pooled' or {task.readout!r} for task {task.name!r}, "
+                             f"got {readout!r}")
+        counts = [m.num_tokens for m in task.modalities]
+        if variant == "early_summation" and len(set(counts)) > 1:
+            raise ValueError(
+                f"early_summation adds token i of every modality, but task {task.name!r} has token counts "
+                f"{dict(zip([m.name for m in task.modalities], counts))}; use 'early_concatenation' "
+                f"(or a task with equal counts, e.g. 'streams')")
+        if variant == "cross_attention" and task.num_modalities < 2:
+            raise ValueError(f"cross_attention needs at least 2 modalities, task {task.name!r} has "
+                             f"{task.num_modalities}; use 'early_concatenation'")
+        if readout != "pooled" and task.pointer_modality is not None and variant == "early_summation":
+            raise ValueError(f"the {readout!r} readout scores tokens of one modality, but early_summation "
+                             f"mixes all modalities into each token; use readout='pooled'")
+        self.variant, self.task_name, self.readout = variant, task.name, readout
+        self.pointer_modality = task.pointer_modality
+        with torch.random.fork_rng():
+            torch.manual_seed(seed)
+            self.embedders = nn.ModuleList(embedder(m, dim) for m in task.modalities)
+            self.types = ModalityTypeEmbedding(task.num_modalities, dim)
+            self.fusion = build_fusion(variant, task.num_modalities, dim, depth, heads, norm, alpha)
+            self.head = nn.Linear(dim, task.num_classes if readout == "pooled" else 1)
+        self.last = None
+
+    def embed(self, inputs):
+        """One (batch, N_m, dim) token sequence per modality, each tagged with its modality type."""
+        if len(inputs) != len(self.embedders):
+            raise ValueError(f"expected {len(self.embedders)} inputs (one per modality), got {len(inputs)}")
+        return [self.types(e(x), m) for m, (e, x) in enumerate(zip(self.embedders, inputs))]
+
+    def forward(self, inputs):
+        out = self.fusion(self.embed(inputs))
+        self.last = out
+        if self.readout == "pooled":
+            return self.head(out.pooled)
+        tokens = out.tokens if self.pointer_modality is None else out.stream(self.pointer_modality)
+        scores = self.head(tokens).squeeze(-1)              # (batch, N): one score per token
+        if self.readout == "pointer":
+            return scores
+        yes = scores.max(-1).values        # a hard max: a soft one starts as a mean and learns nothing
+        return torch.stack([torch.zeros_like(yes), yes], dim=-1)
+
+
+@dataclass
+class History:
+    """What ``fit`` saw: per step the training loss and batch accuracy; every ``eval_every`` steps the
+    test accuracy. Plot with ``plt.plot(h.step, h.loss)``; ``h.final`` sums it up."""
+
+    step: list = field(default_factory=list)
+    loss: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+    lr: list = field(default_factory=list)
+    eval_step: list = field(default_factory=list)
+    test_accuracy: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def final(self):
+        return dict(steps=len(self.step), loss=self.loss[-1] if self.loss else math.nan,
+                    train_accuracy=self.accuracy[-1] if self.accuracy else math.nan,
+                    test_accuracy=self.test_accuracy[-1] if self.test_accuracy else math.nan,
+                    seconds=self.seconds)
+
+
+def schedule(step, warmup, steps):
+    """Learning-rate factor: linear warm-up over ``warmup`` steps, then cosine down to 10 %."""
+    if step < warmup:
+        return (step + 1) / warmup
+    t = (step - warmup) / max(1, steps - warmup)
+    return 0.1 + 0.45 * (1 + math.cos(math.pi * t))
+
+
+def check_positive(value, name, kind=int):
+    if isinstance(value, bool) or not isinstance(value, (int, float) if kind is float else int) or value <= 0:
+        raise ValueError(f"{name} must be a positive {kind.__name__}, got {value!r}")
+
+
+def fit(model, task, steps=300, lr=3e-3, warmup=30, batch_size=64, weight_decay=0.01, seed=0,
+        progress=True, eval_every=50, callback=None):
+    """Train ``model`` on ``task.train`` with AdamW; return a History. Same seed → same numbers.
+
+    Mini-batches are drawn from a torch.Generator seeded with ``seed``; ``callback(step, history)``,
+    if given, runs after every step (return True to stop early).
+    """
+    check_task(task)
+    if not isinstance(model, FusionClassifier) or model.task_name != task.name:
+        got = getattr(model, "task_name", type(model).__name__)
+        raise ValueError(f"expected a FusionClassifier built for task {task.name!r}, got one for {got!r}")
+    check_positive(steps, "steps")
+    check_positive(batch_size, "batch_size")
+    check_positive(lr, "lr", float)
+    if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 0:
+        raise ValueError(f"warmup must be an int >= 0, got {warmup!r}")
+    data, n = task.train, len(task.train)
+    gen = torch.Generator().manual_seed(seed)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: schedule(s, warmup, steps))
+    history, order, pos = History(), torch.randperm(n, generator=gen), 0
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=steps, desc=f"{model.variant} on {task.name}", leave=False)
+    start, eval_time = time.perf_counter(), 0.0
+    for step in range(steps):
+        if pos + batch_size > n:                     # a new epoch: a new shuffle
+            order, pos = torch.randperm(n, generator=gen), 0
+        idx = order[pos:pos + batch_size]
+        pos += batch_size
+        model.train()
+        logits = model([x[idx] for x in data.inputs])
+        loss = F.cross_entropy(logits, data.labels[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        history.lr.append(sched.get_last_lr()[0])
+        sched.step()
+        history.step.append(step)
+        history.loss.append(loss.item())
+        history.accuracy.append((logits.argmax(-1) == data.labels[idx]).float().mean().item())
+        if (step + 1) % eval_every == 0 or step + 1 == steps:
+            tick = time.perf_counter()
+            history.eval_step.append(step)
+            history.test_accuracy.append(evaluate(model, task)["accuracy"])
+            eval_time += time.perf_counter() - tick      # evaluation time is not training time
+        if bar is not None:
+            bar.update()
+            bar.set_postfix(loss=f"{history.loss[-1]:.3f}", acc=f"{history.accuracy[-1]:.2f}", refresh=False)
+        if callback is not None and callback(step, history):
+            break
+    history.seconds = time.perf_counter() - start - eval_time
+    if bar is not None:
+        bar.close()
+    return history
+
+
+@torch.no_grad()
+def evaluate(model, task, split="test", batch_size=500):
+    """{"accuracy", "loss", "n"} of ``model`` on one split of ``task``."""
+    check_task(task)
+    data = task.split(split)
+    model.eval()
+    correct, total_loss = 0, 0.0
+    for start in range(0, len(data), batch_size):
+        logits = model([x[start:start + batch_size] for x in data.inputs])
+        labels = data.labels[start:start + batch_size]
+        correct += (logits.argmax(-1) == labels).sum().item()
+        total_loss += F.cross_entropy(logits, labels, reduction="sum").item()
+    return dict(accuracy=correct / len(data), loss=total_loss / len(data), n=len(data))
+
+
+@torch.no_grad()
+def alignment_scores(model, task, split="test", n=200):
+    """Per attention map and direction: attention mass on the ground-truth aligned keys ÷ uniform mass.
+
+    For a query token i of modality a with aligned keys A_i in modality b: score_i = Σ_{j∈A_i} w_ij
+    ÷ (|A_i| / Nk), Nk the map's key count; averaged over heads, samples and queries that have an
+    aligned key. 1.0 = no better than uniform. Maps over summed (FUSED) tokens have no pairs to score.
+    Returns {"<map name>: <a>→<b>": score}.
+    """
+    check_task(task)
+    data = task.split(split)
+    model.eval()
+    model([x[:n] for x in data.inputs])
+    names = [m.name for m in task.modalities]
+    scores = {}
+    for record in model.last.attention:
+        w = record.weights.mean(1)                   # (batch, Nq, Nk), heads averaged
+        for (a, b), mask in data.alignment.items():
+            for qa, kb, m in ((a, b, mask[:n]), (b, a, mask[:n].transpose(1, 2))):
+                q, k = record.query_modality == qa, record.key_modality == kb
+                if not q.any() or not k.any():
+                    continue
+                m = m.float()
+                aligned = m.sum(-1)                  # (batch, N_qa): how many keys each query should see
+                mass = (w[:, q][:, :, k] * m).sum(-1)
+                rows = aligned > 0
+                if rows.any():
+                    ratio = mass[rows] / (aligned[rows] / w.shape[-1])
+                    scores[f"{record.name}: {names[qa]}→{names[kb]}"] = ratio.mean().item()
+    return scores
+
+
+def alignment_score(model, task, split="test", n=200):
+    """How much attention the aligned tokens get relative to uniform, in the model's best-aligned map
+    (heads averaged): 1.0 = no better than uniform; NaN when no map pairs tokens of two modalities."""
+    scores = alignment_scores(model, task, split, n)
+    return max(scores.values()) if scores else math.nan
