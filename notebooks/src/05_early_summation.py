@@ -1,0 +1,325 @@
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 05 · Early summation: add the modalities, token by token
+# *Survey Section 3.3.2, variant 1 (table of multimodal self-attention variants).*
+#
+# The cheapest way to fuse two modalities is to add them before the Transformer sees them: token $i$
+# of one modality plus token $i$ of the other. Nothing is concatenated, so the Transformer runs on as
+# many tokens as one modality has. The price: the sum only means something when token $i$ means the
+# same thing in both modalities.
+#
+# **What you will learn**
+# - the formula $Z = \mathrm{Tf}(\alpha Z_A \oplus \beta Z_B)$, in three lines of code;
+# - that a position embedding is itself an early summation;
+# - the aligned-streams experiment: summing works when token positions are aligned and fails when
+#   the alignment is broken, with its measured table;
+# - that summation adds no compute over one modality, but the weights $\alpha, \beta$ must be chosen.
+
+# %% slideshow={"slide_type": "skip"}
+import matplotlib.pyplot as plt
+import torch
+
+import mmviz
+from mmviz.train import FusionClassifier, evaluate, fit
+
+_ = torch.manual_seed(0)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The idea
+#
+# Two modalities A and B, each already a sequence of $N$ tokens of width $d$ ($Z_A, Z_B \in
+# \mathbb{R}^{N\times d}$). Early summation weights them and adds them element-wise:
+#
+# $$Z = \mathrm{Tf}(\alpha\, Z_A \oplus \beta\, Z_B), \qquad z_i = \alpha\, a_i + \beta\, b_i .$$
+#
+# This needs $N_A = N_B$: token $i$ of A is added to token $i$ of B. Inside attention the summed
+# tokens meet through dot products,
+#
+# $$z_i \cdot z_j = \alpha^2\, a_i\!\cdot a_j + \beta^2\, b_i\!\cdot b_j
+#   + \alpha\beta\,(a_i\!\cdot b_j + b_i\!\cdot a_j),$$
+#
+# and the cross terms only make sense if $a_i$ and $b_i$ describe the same thing in a shared space.
+# The survey cites Actor-Transformers and DeepChange for this variant.
+
+# %% slideshow={"slide_type": "subslide"}
+z_sound, z_sensor = torch.randn(1, 8, 32), torch.randn(1, 8, 32)   # (batch, N = 8 tokens, d = 32)
+alpha, beta = 0.5, 0.5
+tf = mmviz.Encoder(dim=32, depth=1, heads=4, norm="pre")           # one pre-norm Transformer layer
+
+z = tf(alpha * z_sound + beta * z_sensor)                          # the whole variant: sum, then Tf
+print("inputs", tuple(z_sound.shape), "+", tuple(z_sensor.shape), "-> output", tuple(z.shape))
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# `mmviz.build_fusion("early_summation", ...)` is exactly these lines, and it refuses what cannot be
+# summed:
+
+# %% slideshow={"slide_type": "subslide"}
+fusion = mmviz.build_fusion("early_summation", num_modalities=2, dim=32, depth=1, alpha=[alpha, beta])
+try:
+    fusion([z_sound, torch.randn(1, 5, 32)])                       # 8 sound tokens, 5 sensor tokens
+except ValueError as error:
+    print("ValueError:", error)
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+# Hidden checks: build_fusion is the three lines above; alpha = (1, 0) is the Transformer on Z_A alone.
+fusion.tf.load_state_dict(tf.state_dict())
+with torch.no_grad():
+    assert torch.allclose(fusion([z_sound, z_sensor]).tokens, z, atol=1e-6)
+    fusion.set_alpha([1.0, 0.0])
+    assert torch.allclose(fusion([z_sound, z_sensor]).tokens, tf(z_sound), atol=1e-6)
+    assert torch.equal(fusion([z_sound, z_sensor]).tokens, fusion([z_sound, torch.randn(1, 8, 32)]).tokens)
+    fusion.set_alpha([alpha, beta])
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## You have met early summation before: the position embedding
+#
+# A Vision Transformer turns each patch into a token and then **adds** a learned position vector
+# to it: $Z = Z_\text{patch} + Z_\text{position}$. That is early summation of two "modalities",
+# the content and the place, with $\alpha = \beta = 1$. It works because position $i$ of the
+# position table and patch $i$ are, by construction, about the same place.
+
+# %% slideshow={"slide_type": "subslide"}
+patches = mmviz.PatchEmbedding(image_size=24, patch_size=6, channels=3, dim=32)
+images = torch.rand(1, 3, 24, 24)
+z_patch = patches.proj(mmviz.patchify(images, 6))                  # content: (1, 16, 32)
+z_position = patches.position                                      # place:   (1, 16, 32)
+
+as_summation = mmviz.build_fusion("early_summation", 2, dim=32, depth=1, alpha=[1.0, 1.0])
+as_vit = mmviz.Encoder(dim=32, depth=1, heads=4)
+as_vit.load_state_dict(as_summation.tf.state_dict())               # the same Transformer weights
+difference = (as_summation([z_patch, z_position]).tokens - as_vit(patches(images))).abs().max()
+print(f"largest difference, summation vs. ViT input: {difference.item():.1e}")
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert difference < 1e-6
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The aligned-streams task
+#
+# A sound and a sensor are recorded side by side for 8 time steps. At each step the sound plays one
+# of 4 tones and the sensor reads one of 4 levels. **Question:** does the sensor disagree with the
+# sound at some step? Both recordings carry a time code, so each token knows its own time stamp.
+#
+# - **aligned:** sound token $i$ and sensor token $i$ are the same moment;
+# - **shuffled** (`aligned=False`): the sensor's steps arrive in a random order, each still carrying
+#   its true time stamp. The pairing is still in the data, just not in the token order.
+
+# %% slideshow={"slide_type": "subslide"}
+aligned = mmviz.make_task("streams", n_train=1000, n_test=300, seed=0, aligned=True)
+shuffled = mmviz.make_task("streams", n_train=1000, n_test=300, seed=0, aligned=False)
+print(aligned.description)
+print("tokens per modality:", {m.name: m.num_tokens for m in aligned.modalities})
+
+# %% slideshow={"slide_type": "subslide"} jupyter={"source_hidden": true}
+def draw_streams(task, i, ax, title):
+    """Sound (top) and sensor (bottom) of test sample i, each token's time stamp written on it."""
+    sound, sensor = (x[i, 0].numpy() for x in task.test.inputs)
+    stamps = task.token_labels(i)[1]
+    ax.plot(sound + 1.6, color=mmviz.plot.modality_colour(0), lw=1, label="sound")
+    ax.plot(sensor - 0.6, color=mmviz.plot.modality_colour(1), lw=1.5, label="sensor")
+    for k in range(8):
+        ax.axvline(8 * k - 0.5, color="#CCCCCC", lw=0.8)
+        ax.text(8 * k + 3.5, 2.85, f"t={k}", ha="center", fontsize=7, color=mmviz.plot.modality_colour(0))
+        ax.text(8 * k + 3.5, -1.05, stamps[k], ha="center", fontsize=7, color=mmviz.plot.modality_colour(1))
+    label = task.class_names[int(task.test.labels[i])]
+    ax.set(yticks=[], xticks=[], ylim=(-1.3, 3.1), title=f"{title}: answer '{label}'")
+    ax.set_xlabel("token i = 0..7 (8 samples each)", fontsize=8)
+
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 2.8))
+draw_streams(aligned, 1, axes[0], "aligned")
+draw_streams(shuffled, 1, axes[1], "shuffled sensor")
+axes[0].legend(loc="center left", bbox_to_anchor=(0.0, 0.45), fontsize=7, frameon=False)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# In the aligned recording the tone's pitch and the sensor's level step together, token by token.
+# In the shuffled one, sensor token $i$ holds some other moment (read its time stamp).
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Experiment: summing aligned and misaligned streams
+#
+# The same model, a one-layer pre-norm Transformer of width 32 with $\alpha = \beta = \tfrac12$, is
+# trained for 150 steps on each version of the task. The few lines that are the experiment:
+
+# %% slideshow={"slide_type": "subslide"}
+def train(task, variant="early_summation", alpha=(0.5, 0.5), steps=150):
+    """A one-layer fusion classifier trained on task; returns (model, test accuracy, seconds)."""
+    model = FusionClassifier(variant, task, dim=32, depth=1, heads=4, alpha=alpha, seed=0)
+    history = fit(model, task, steps=steps, progress=False, eval_every=steps)
+    return model, evaluate(model, task)["accuracy"], history.seconds
+
+
+results = {name: train(task) for name, task in (("aligned", aligned), ("shuffled", shuffled))}
+print(f"{'streams':<10}{'test accuracy':>15}{'training':>12}")
+for name, (_, accuracy, seconds) in results.items():
+    print(f"{name:<10}{accuracy:>15.1%}{seconds:>10.1f} s")
+share = aligned.test.labels.float().mean().item()
+print(f"chance level (always give the commoner answer): {max(share, 1 - share):.1%}")
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# **Summing works when token $i$ means the same moment in both streams** (test accuracy above 90 %),
+# **and fails when the alignment is broken** (near chance, below 65 %), although the shuffled data
+# hold exactly the same information. Once sound $t{=}3$ is added to sensor $t{=}6$, no later layer
+# can take the sum apart to find sensor $t{=}3$ again.
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert results["aligned"][1] >= 0.9, results
+assert results["shuffled"][1] <= 0.65, results
+assert results["aligned"][1] - results["shuffled"][1] >= 0.3, results
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## What the summed model attends to
+#
+# With one sequence of summed tokens, the map is $8\times8$: each token is the grey "summed"
+# modality, labelled by the time step of its sound part ("Σ t=3").
+
+# %% slideshow={"slide_type": "subslide"}
+model = results["aligned"][0]
+with torch.no_grad():
+    model([x[:8] for x in aligned.test.inputs])
+record = model.last.attention[0]
+labels = [f"Σ {word}" for word in aligned.token_labels(0)[0]]
+mmviz.plot_attention(record, sample=0, query_labels=labels, key_labels=labels,
+                     modality_names=["sound", "sensor"],
+                     title=f"early summation, aligned: '{aligned.class_names[int(aligned.test.labels[0])]}'")
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert record.weights.shape == (8, 4, 8, 8)
+assert torch.allclose(record.weights.sum(-1), torch.ones(8, 4, 8), atol=1e-5)
+assert (record.query_modality == mmviz.FUSED).all()
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## No added compute
+#
+# The Transformer after the sum sees $N$ tokens, as if there were one modality. Its cost (FLOPs per
+# example, a multiply-add counted as 2) and its parameters do not grow with the number of summed
+# modalities, except for one weight $\alpha_m$ each.
+
+# %% slideshow={"slide_type": "subslide"}
+one = mmviz.attention_cost("early_concatenation", [8], dim=32, depth=1)       # one modality alone
+two = mmviz.attention_cost("early_summation", [8, 8], dim=32, depth=1)
+four = mmviz.attention_cost("early_summation", [8, 8, 8, 8], dim=32, depth=1)
+print(f"FLOPs per example: one modality {one['total']:,}, two summed {two['total']:,}, "
+      f"four summed {four['total']:,}")
+params = {m: mmviz.count_parameters(mmviz.build_fusion("early_summation", m, 32, depth=1))
+          for m in (1, 2, 4)}
+print("parameters of the fusion:", params)
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert one["total"] == two["total"] == four["total"]
+assert params[2] - params[1] == 1 and params[4] - params[1] == 3
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## But $\alpha$ has to be chosen
+#
+# The weights decide how much of each modality survives the sum. $\alpha = (1, 0)$ keeps only the
+# sound and $(0, 1)$ only the sensor: either way the model cannot compare the two. They can be set by
+# hand or learned (`alpha=None` learns them, starting from $\tfrac12$ each).
+
+# %% slideshow={"slide_type": "subslide"}
+choices = {"(1, 0)": (1.0, 0.0), "(0, 1)": (0.0, 1.0), "(½, ½)": (0.5, 0.5), "learned": None}
+by_alpha = {}
+for name, alpha in choices.items():
+    if alpha == (0.5, 0.5):
+        by_alpha[name] = results["aligned"]                       # trained above
+    else:
+        by_alpha[name] = train(aligned, alpha=alpha)
+print(f"{'α (sound, sensor)':<20}{'test accuracy':>14}   α after training")
+for name, (model_a, accuracy, _) in by_alpha.items():
+    final = ", ".join(f"{a:.2f}" for a in model_a.fusion.alpha.tolist())
+    print(f"{name:<20}{accuracy:>14.1%}   ({final})")
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# With one modality switched off the model stays near chance; with both at $\tfrac12$, or with
+# learned weights, it is right above 90 % of the time. Here learning $\alpha$ was easy; in general
+# it is one more choice the other variants do not have to make.
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+for name in ("(1, 0)", "(0, 1)"):
+    assert by_alpha[name][1] <= 0.65, by_alpha
+for name in ("(½, ½)", "learned"):
+    assert by_alpha[name][1] >= 0.9, by_alpha
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Explore: move α and watch the attention change
+#
+# The explorer below builds an early-summation model on the aligned streams. Move the two
+# **α sliders**: the input mix changes and the attention map is recomputed live. Press **Train** to
+# train it for a few seconds, then move α again. Switch **variant** to compare with the other five.
+
+# %% slideshow={"slide_type": "subslide"}
+explorer = mmviz.fusion_explorer(task=aligned, variant="early_summation", depth=1)
+explorer
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+# Hidden check: the sliders drive the model, and α = (1, 0) makes the sensor irrelevant.
+sliders = explorer.controls["alpha"]
+before = explorer.output.attention[0].weights.clone()
+sliders[0].value, sliders[1].value = 1.0, 0.0
+assert explorer.model.fusion.alpha.tolist() == [1.0, 0.0]
+assert not torch.allclose(before, explorer.output.attention[0].weights)
+sliders[0].value, sliders[1].value = 0.5, 0.5
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercises
+#
+# **1.** One early-summation layer on two modalities of $N = 8$ tokens, width $d = 32$. How many
+# FLOPs does its attention core ($QK^\top$ and the weighted sum of $V$) cost per head-summed example?
+
+# %% slideshow={"slide_type": "subslide"}
+answer = None   # your number here
+if answer is not None:
+    mmviz.check.summation_attention_flops(answer, tokens=8, dim=32)
+
+# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+# Solution: the sum has N = 8 tokens; QKᵀ costs 2·N·N·d and weights·V another 2·N·N·d.
+mmviz.check.summation_attention_flops(4 * 8 * 8 * 32, tokens=8, dim=32)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **2.** With $\alpha = (1, 0)$ on (sound, sensor), which modality does the model ignore:
+# `"sound"`, `"sensor"` or `"neither"`?
+
+# %% slideshow={"slide_type": "subslide"}
+answer = None   # "sound", "sensor" or "neither"
+if answer is not None:
+    mmviz.check.ignored_modality(answer)
+
+# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+# Solution
+mmviz.check.ignored_modality("sensor")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **3.** Why does summation fail on the shuffled streams? (a) it has less compute there; (b) token
+# $i$ of the two streams no longer describes the same moment; (c) the shuffled signals have a
+# different scale.
+
+# %% slideshow={"slide_type": "subslide"}
+answer = None   # "a", "b" or "c"
+if answer is not None:
+    mmviz.check.why_summation_fails(answer)
+
+# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+# Solution
+mmviz.check.why_summation_fails("b")
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Summary
+# - Early summation: $Z = \mathrm{Tf}(\alpha Z_A \oplus \beta Z_B)$. It needs $N_A = N_B$ and runs
+#   one Transformer on $N$ tokens: no compute beyond one modality.
+# - A position embedding added to patch tokens is an early summation of content and place.
+# - Summing is meaningful only when token $i$ means the same thing in both modalities: on aligned
+#   streams it learns the task in seconds; with the alignment broken it stays at chance, although
+#   the information is all there.
+# - The weights $\alpha$ must be chosen by hand or learned; a zero weight silences a modality.
+#
+# **Next:** [06 · Early concatenation](06_early_concatenation.ipynb): keep every token, and let
+# attention find the pairs.
+#
+# ## References
+# - P. Xu, X. Zhu, D. A. Clifton. *Multimodal Learning with Transformers: A Survey.* IEEE TPAMI 2023,
+#   arXiv:2206.06488, Section 3.3.2 and its table of self-attention variants.
+# - K. Gavrilyuk et al. *Actor-Transformers for Group Activity Recognition.* CVPR 2020.
+# - A. Dosovitskiy et al. *An Image is Worth 16x16 Words.* ICLR 2021 (position embeddings).
+# - P. P. Liang, A. Zadeh, L.-P. Morency. *Foundations and Trends in Multimodal Machine Learning.*
+#   arXiv:2209.03430, 2022 (additive fusion after a common space).
