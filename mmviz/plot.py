@@ -157,10 +157,30 @@ class AttentionPicture:
 
     def __init__(self, figsize=(6.0, 5.4), dpi=80):
         set_theme()
-        self.figure = Figure(figsize=figsize, dpi=dpi)
-        self.live = LivePng(self.figure)
-        self.layout = None
-        self.image = None
+        self.figure = fig = Figure(figsize=figsize, dpi=dpi)
+        self.live = LivePng(fig)
+        self.structure = self.labels = None
+        # The axes are made once; a new record only changes their contents (making axes is slow).
+        x0, y0, width, height, strip = 0.2, 0.2, 0.6, 0.6, 0.022
+        self.axes = ax = fig.add_axes((x0, y0, width, height))
+        self.left = fig.add_axes((x0 - strip - 0.004, y0, strip, height))
+        self.top = fig.add_axes((x0, y0 + height + 0.005, width, strip))
+        cax = fig.add_axes((x0 + width + 0.03, y0, 0.025, height))
+        self.image = ax.imshow(np.zeros((1, 1)), cmap=ATTENTION_CMAP, aspect="auto", interpolation="nearest",
+                               vmin=0, vmax=1)
+        fig.colorbar(self.image, cax=cax, label="attention weight")
+        self.left_band = self.left.imshow(np.ones((1, 1, 3)), aspect="auto", interpolation="nearest")
+        self.top_band = self.top.imshow(np.ones((1, 1, 3)), aspect="auto", interpolation="nearest")
+        ax.set_yticks([])
+        ax.set_xlabel("key (attended to)")
+        self.left.set_xticks([])
+        self.left.set_ylabel("query (attending)")
+        self.top.set_xticks([])
+        self.top.set_yticks([])
+        self.title = fig.text(0.5, 0.975, "", ha="center", va="top", fontsize=11)
+        self.legend = None
+        # what changes from frame to frame: pixels, block lines and spines over them, colour bar, title
+        self.dynamic = [self.image, *ax.spines.values(), cax, self.title]
 
     def draw(self, record, head=None, sample=0, query_labels=None, key_labels=None, modality_names=None,
              max_ticks=24, title=None):
@@ -170,11 +190,14 @@ class AttentionPicture:
         names = modality_names
         query_labels = check_labels(query_labels, nq, "query_labels") or default_token_labels(qm, names)
         key_labels = check_labels(key_labels, nk, "key_labels") or default_token_labels(km, names)
-        layout = (tuple(qm), tuple(km), tuple(query_labels), tuple(key_labels),
-                  tuple(modality_names or ()), max_ticks)
-        if layout != self.layout:          # new token layout: rebuild; otherwise only the pixels change
-            self.build(w, qm, km, query_labels, key_labels, modality_names, max_ticks)
-            self.layout = layout
+        structure = (tuple(qm), tuple(km), tuple(names or ()))
+        if structure != self.structure:     # new token layout: new bands, lines, legend
+            self.restructure(qm, km, names)
+            self.structure, self.labels = structure, None
+        labels = (tuple(query_labels), tuple(key_labels), max_ticks)
+        if labels != self.labels:           # new tick labels (e.g. another sample's words)
+            self.set_labels(query_labels, key_labels, max_ticks)
+            self.labels = labels
             self.live.invalidate()
         self.image.set_data(w)
         self.image.set_clim(0.0, max(float(w.max()), 1e-6))
@@ -184,41 +207,38 @@ class AttentionPicture:
         self.title.set_text(title or f"{record.name}: {which}, {whose}")
         return self.figure
 
-    def build(self, w, qm, km, query_labels, key_labels, names, max_ticks):
-        fig = self.figure
-        fig.clear()
-        x0, y0, width, height, strip = 0.2, 0.2, 0.6, 0.6, 0.022
-        ax = fig.add_axes((x0, y0, width, height))
-        left = fig.add_axes((x0 - strip - 0.004, y0, strip, height))
-        top = fig.add_axes((x0, y0 + height + 0.005, width, strip))
-        cax = fig.add_axes((x0 + width + 0.03, y0, 0.025, height))
-        self.image = ax.imshow(w, cmap=ATTENTION_CMAP, aspect="auto", interpolation="nearest", vmin=0)
-        fig.colorbar(self.image, cax=cax, label="attention weight")
-        left.imshow(band(qm)[:, None], aspect="auto", interpolation="nearest")
-        top.imshow(band(km)[None], aspect="auto", interpolation="nearest")
-        for y in boundaries(qm):
-            ax.axhline(y, color="white", lw=1.2)
-        for x in boundaries(km):
-            ax.axvline(x, color="white", lw=1.2)
-        small = 8 if max(len(qm), len(km)) <= 16 else 6.5
-        ax.set_yticks([])
-        ticks = thin(len(km), max_ticks)
-        ax.set_xticks(ticks, [key_labels[i] for i in ticks], rotation=90, fontsize=small)
-        ax.set_xlabel("key (attended to)")
-        ticks = thin(len(qm), max_ticks)
-        left.set_yticks(ticks, [query_labels[i] for i in ticks], fontsize=small)
-        left.set_xticks([])
-        left.set_ylabel("query (attending)")
-        top.set_xticks([])
-        top.set_yticks([])
+    def restructure(self, qm, km, names):
+        nq, nk = len(qm), len(km)
+        ax, rows, cols = self.axes, (nq - 0.5, -0.5), (-0.5, nk - 0.5)
+        self.image.set_data(np.zeros((nq, nk)))
+        self.image.set_extent((*cols, *rows))
+        ax.set_xlim(*cols)
+        ax.set_ylim(*rows)
+        self.left_band.set_data(band(qm)[:, None])
+        self.left_band.set_extent((-0.5, 0.5, *rows))
+        self.left.set_ylim(*rows)
+        self.top_band.set_data(band(km)[None])
+        self.top_band.set_extent((*cols, 0.5, -0.5))
+        self.top.set_xlim(*cols)
+        for line in list(ax.lines):
+            line.remove()
+        lines = [ax.axhline(y, color="white", lw=1.2) for y in boundaries(qm)]
+        lines += [ax.axvline(x, color="white", lw=1.2) for x in boundaries(km)]
+        self.dynamic = [self.image, *lines, *ax.spines.values(), self.figure.axes[3], self.title]
+        if self.legend is not None:
+            self.legend.remove()
         present = sorted(set(qm) | set(km), key=lambda m: (m == FUSED, m))
         handles = [Patch(color=modality_colour(m), label=modality_name(m, names)) for m in present]
-        fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.925),
-                   ncol=min(4, len(handles)), frameon=False, fontsize=9, handlelength=1.2)
-        self.title = fig.text(0.5, 0.975, "", ha="center", va="top", fontsize=11)
-        self.axes = ax
-        # what changes from frame to frame: pixels, block lines and spines over them, colour bar, title
-        self.dynamic = [self.image, *ax.lines, *ax.spines.values(), cax, self.title]
+        self.legend = self.figure.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.925),
+                                         ncol=min(4, len(handles)), frameon=False, fontsize=9,
+                                         handlelength=1.2)
+
+    def set_labels(self, query_labels, key_labels, max_ticks):
+        small = 8 if max(len(query_labels), len(key_labels)) <= 16 else 6.5
+        ticks = thin(len(key_labels), max_ticks)
+        self.axes.set_xticks(ticks, [key_labels[i] for i in ticks], rotation=90, fontsize=small)
+        ticks = thin(len(query_labels), max_ticks)
+        self.left.set_yticks(ticks, [query_labels[i] for i in ticks], fontsize=small)
 
     def png(self):
         """The current picture as PNG bytes, redrawing only what changed since the last layout."""
@@ -284,15 +304,23 @@ class BlocksPicture:
 
     def __init__(self, figsize=(4.4, 3.8), dpi=80):
         set_theme()
-        self.figure = Figure(figsize=figsize, dpi=dpi)
-        self.live = LivePng(self.figure)
+        self.figure = fig = Figure(figsize=figsize, dpi=dpi)
+        self.live = LivePng(fig)
         self.layout = None
+        self.ax = ax = fig.add_axes((0.3, 0.25, 0.46, 0.56))     # made once: making axes is slow
+        self.cax = fig.add_axes((0.79, 0.25, 0.03, 0.56))
+        self.image = ax.imshow(np.zeros((1, 1)), cmap=ATTENTION_CMAP, vmin=0, vmax=1)
+        fig.colorbar(self.image, cax=self.cax, label="share of attention")
+        ax.set_xlabel("to keys of")
+        ax.set_ylabel("from queries of")
+        self.title = fig.text(0.5, 0.97, "", ha="center", va="top", fontsize=10)
+        self.numbers = {}
 
     def draw(self, record_or_output, sample=None, head=None, stage=None, modality_names=None, title=None):
         mods, mass = modality_blocks(record_or_output, sample, head, stage)
         layout = (tuple(mods), tuple(modality_names or ()))
         if layout != self.layout:
-            self.build(mods, modality_names)
+            self.restructure(mods, modality_names)
             self.layout = layout
             self.live.invalidate()
         self.image.set_data(mass)
@@ -304,24 +332,22 @@ class BlocksPicture:
         self.mass = self.figure.modality_mass = mass      # the numbers drawn, for tests and readers
         return self.figure
 
-    def build(self, mods, names):
-        fig = self.figure
-        fig.clear()
-        ax = fig.add_axes((0.3, 0.25, 0.46, 0.56))
-        cax = fig.add_axes((0.79, 0.25, 0.03, 0.56))
-        self.image = ax.imshow(np.zeros((len(mods), len(mods))), cmap=ATTENTION_CMAP, vmin=0, vmax=1)
-        fig.colorbar(self.image, cax=cax, label="share of attention")
+    def restructure(self, mods, names):
+        ax, M = self.ax, len(mods)
+        self.image.set_data(np.zeros((M, M)))
+        self.image.set_extent((-0.5, M - 0.5, M - 0.5, -0.5))
+        ax.set_xlim(-0.5, M - 0.5)
+        ax.set_ylim(M - 0.5, -0.5)
+        for text in self.numbers.values():
+            text.remove()
         self.numbers = {(i, j): ax.text(j, i, "", ha="center", va="center", fontsize=9)
-                        for i in range(len(mods)) for j in range(len(mods))}
+                        for i in range(M) for j in range(M)}
         labels = [modality_name(m, names) for m in mods]
-        ax.set_xticks(range(len(mods)), labels, rotation=30, ha="right")
-        ax.set_yticks(range(len(mods)), labels)
+        ax.set_xticks(range(M), labels, rotation=30, ha="right")
+        ax.set_yticks(range(M), labels)
         for ticks in (ax.get_xticklabels(), ax.get_yticklabels()):
             for text, m in zip(ticks, mods):
                 text.set_color(modality_colour(m))
-        ax.set_xlabel("to keys of")
-        ax.set_ylabel("from queries of")
-        self.title = fig.text(0.5, 0.97, "", ha="center", va="top", fontsize=10)
         self.dynamic = [self.image, *self.numbers.values(), *ax.spines.values(), self.title]
 
     def png(self):

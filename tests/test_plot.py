@@ -70,16 +70,24 @@ def test_cross_attention_record_is_rectangular_and_fused_tokens_are_grey():
 
 
 def test_live_picture_updates_in_place_and_png_matches_a_full_draw(concat):
+    from io import BytesIO
+
+    from PIL import Image
+
     pic = AttentionPicture()
     pic.draw(concat.attention[0], head=0)
     first = pic.png()
-    image = pic.image
+    image, axes = pic.image, list(pic.figure.axes)
     pic.draw(concat.attention[0], head=1)
-    assert pic.image is image                         # same layout: the same artist, new pixels
     second = pic.png()
     assert first != second
-    pic.draw(output("early_concatenation", [2, 2]).attention[0])
-    assert pic.image is not image                     # new token layout: rebuilt
+    small = output("early_concatenation", [2, 2]).attention[0]
+    pic.draw(small)                                   # a new token layout reuses the same axes
+    assert pic.image is image and pic.figure.axes == axes
+    assert pic.image.get_array().shape == (4, 4) and len(pic.axes.lines) == 2
+    blitted = np.asarray(Image.open(BytesIO(pic.png())).convert("RGBA"))
+    pic.figure.canvas.draw()                          # everything drawn from scratch
+    assert np.array_equal(blitted, np.asarray(pic.figure.canvas.buffer_rgba()))
 
 
 @pytest.mark.parametrize("counts", [[4, 3], [4, 3, 2], [2, 2, 2, 2]])
