@@ -98,13 +98,15 @@ class FusionClassifier(nn.Module):
 @dataclass
 class History:
     """What ``fit`` saw: per step the training loss and batch accuracy; every ``eval_every`` steps the
-    test accuracy. Plot with ``plt.plot(h.step, h.loss)``; ``h.final`` sums it up."""
+    test accuracy and the training seconds so far (evaluation excluded). Plot with
+    ``plt.plot(h.step, h.loss)``; ``h.final`` sums it up."""
 
     step: list = field(default_factory=list)
     loss: list = field(default_factory=list)
     accuracy: list = field(default_factory=list)
     lr: list = field(default_factory=list)
     eval_step: list = field(default_factory=list)
+    eval_seconds: list = field(default_factory=list)
     test_accuracy: list = field(default_factory=list)
     seconds: float = 0.0
 
@@ -134,7 +136,7 @@ def fit(model, task, steps=300, lr=3e-3, warmup=30, batch_size=64, weight_decay=
     """Train ``model`` on ``task.train`` with AdamW; return a History. Same seed → same numbers.
 
     Mini-batches are drawn from a torch.Generator seeded with ``seed``; ``callback(step, history)``,
-    if given, runs after every step (return True to stop early).
+    if given, runs after every step (return True to stop early, e.g. ``history.seconds > 15``).
     """
     check_task(task)
     if not isinstance(model, FusionClassifier) or model.task_name != task.name:
@@ -171,17 +173,19 @@ def fit(model, task, steps=300, lr=3e-3, warmup=30, batch_size=64, weight_decay=
         history.step.append(step)
         history.loss.append(loss.item())
         history.accuracy.append((logits.argmax(-1) == data.labels[idx]).float().mean().item())
-        if (step + 1) % eval_every == 0 or step + 1 == steps:
+        history.seconds = time.perf_counter() - start - eval_time
+        stop = callback is not None and bool(callback(step, history))
+        if (step + 1) % eval_every == 0 or step + 1 == steps or stop:
             tick = time.perf_counter()
             history.eval_step.append(step)
+            history.eval_seconds.append(history.seconds)
             history.test_accuracy.append(evaluate(model, task)["accuracy"])
             eval_time += time.perf_counter() - tick      # evaluation time is not training time
         if bar is not None:
             bar.update()
             bar.set_postfix(loss=f"{history.loss[-1]:.3f}", acc=f"{history.accuracy[-1]:.2f}", refresh=False)
-        if callback is not None and callback(step, history):
+        if stop:
             break
-    history.seconds = time.perf_counter() - start - eval_time
     if bar is not None:
         bar.close()
     return history
