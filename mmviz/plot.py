@@ -282,7 +282,8 @@ def modality_blocks(record_or_output, sample=None, head=None, stage=None):
     """(modalities, M×M mass): the share of attention that queries of modality i give to keys of j.
 
     mass[i, j] = mean over all (record, query token of modality i) of Σ_{keys k of modality j} w[q, k].
-    Rows sum to 1. ``modalities`` lists the 0-based indices (FUSED last) that label the rows/columns.
+    Rows sum to 1 (NaN for a modality with no query in these records). ``modalities`` lists the
+    0-based indices (FUSED last) that label the rows/columns.
     """
     records = records_of(record_or_output, stage)
     mods = sorted({int(m) for r in records for m in torch.cat([r.query_modality, r.key_modality])},
@@ -296,7 +297,9 @@ def modality_blocks(record_or_output, sample=None, head=None, stage=None):
         for j in np.unique(ki):
             np.add.at(total[:, j], qi, w[:, ki == j].sum(1))
         np.add.at(rows, qi, 1)
-    return mods, total / np.maximum(rows, 1)[:, None]
+    mass = total / np.maximum(rows, 1)[:, None]
+    mass[rows == 0] = np.nan                 # no query of that modality here: nothing to share out
+    return mods, mass
 
 
 class BlocksPicture:
@@ -325,9 +328,10 @@ class BlocksPicture:
             self.live.invalidate()
         self.image.set_data(mass)
         for (i, j), text in self.numbers.items():
-            text.set_text(f"{mass[i, j]:.2f}")
-            text.set_color("black" if mass[i, j] > 0.6 else "white")
-        cross = 1 - float(np.trace(mass)) / len(mods)
+            empty = np.isnan(mass[i, j])
+            text.set_text("no\nqueries" if empty else f"{mass[i, j]:.2f}")
+            text.set_color("#777777" if empty else "black" if mass[i, j] > 0.6 else "white")
+        cross = 1 - float(np.nanmean(np.diag(mass)))
         self.title.set_text(title or f"attention between modalities\ncross-modal share {cross:.0%}")
         self.mass = self.figure.modality_mass = mass      # the numbers drawn, for tests and readers
         return self.figure

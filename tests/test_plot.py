@@ -152,3 +152,11 @@ def test_curves():
     assert np.allclose(np.asarray(concat) / np.asarray(summed), 4)    # (2N)² vs N²
     with pytest.raises(ValueError, match="part"):
         mmviz.plot_cost(part="flops")
+
+
+def test_a_modality_without_queries_in_a_record_has_no_row_sum():
+    record = output("cross_attention", [4, 3]).attention[0]          # queries of modality 1 only
+    mods, mass = modality_blocks(record)
+    assert mods == [0, 1] and np.isnan(mass[1]).all() and np.isclose(np.nansum(mass[0]), 1)
+    fig = mmviz.plot_modality_blocks(record)
+    assert "no\nqueries" in [t.get_text() for t in fig.axes[0].texts]
