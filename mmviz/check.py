@@ -223,3 +223,33 @@ def cross_modal_entries(answer, token_counts=(16, 2)):
                    f"{share:.4f} = 1 − ΣN_m² / S²: the off-diagonal modality blocks.",
                    f"{value:g} is not it. Of the S² = {total}² entries, the diagonal blocks hold "
                    f"{' + '.join(f'{n}²' for n in token_counts)}; the rest are cross-modal.")
+
+
+# --- 03 the Vision Transformer -----------------------------------------------------------------
+
+
+def patch_count(answer, image_size=24, patch_size=6):
+    """How many patch tokens does an image_size × image_size picture give with P × P patches?"""
+    value = as_number(answer)
+    n = (image_size // patch_size) ** 2
+    return verdict(value == n, f"({image_size}/{patch_size})² = {n} patches, read row by row.",
+                   f"{value:g} is not it. How many patches fit along one side, and how many sides are there?")
+
+
+def patch_width(answer, channels=3, patch_size=6):
+    """How many numbers does one flattened patch hold (the input width of the linear embedding)?"""
+    value = as_number(answer)
+    n = channels * patch_size * patch_size
+    return verdict(value == n, f"C·P·P = {channels}·{patch_size}·{patch_size} = {n}.",
+                   f"{value:g} is not it. A patch has P × P pixels, and each pixel has {channels} channels.")
+
+
+def chance_accuracy(answer, classes=4):
+    """The test accuracy of a ViT without position embeddings on 'where is the red object' (4 quadrants)."""
+    value = as_number(answer)
+    want = 1 / classes
+    return verdict(abs(value - want) < 0.02,
+                   f"1/{classes} = {want:.2f}: without positions the class token sees a set of patches and "
+                   f"cannot tell where the red one was, so it can only guess.",
+                   f"{value:g} is not it. What can a model do that sees the same input whatever the "
+                   f"quadrant? Give the accuracy of guessing.")
