@@ -1,0 +1,266 @@
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 01 · Attention as a graph
+# *Survey Section 3, opening: why Transformers suit multimodal data.*
+#
+# The survey opens Section 3 with one observation: self-attention treats its input as a
+# **fully-connected graph** whose nodes are tokens and whose edge weights are computed from the
+# data, fresh at every layer. A convolution is tied to a **fixed grid**: each output sees the same
+# small neighbourhood, with weights that do not depend on the content. A graph needs no grid, so
+# image patches, words and sound frames can all be nodes of the same graph.
+#
+# **What you will learn**
+# - to read an attention matrix as the weighted adjacency matrix of a graph over tokens;
+# - how that graph differs from the fixed neighbourhood of a convolution;
+# - that self-attention without positions is permutation-equivariant, and how position embeddings
+#   break the symmetry;
+# - why this lets one Transformer mix tokens of different modalities.
+
+# %% slideshow={"slide_type": "skip"}
+import matplotlib.pyplot as plt
+import torch
+
+import mmviz
+from mmviz import analysis
+from mmviz.vit import make_pictures
+
+# %matplotlib inline
+_ = torch.manual_seed(0)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The idea: an attention matrix is an adjacency matrix
+#
+# For $N$ tokens $X \in \mathbb{R}^{N \times d}$, one attention head computes
+#
+# $$A = \mathrm{softmax}\!\left(\frac{(XW_Q)(XW_K)^\top}{\sqrt{d_h}}\right) \in \mathbb{R}^{N\times N},
+# \qquad \text{output}_i = \sum_j A_{ij}\, (XW_V)_j .$$
+#
+# Read $A_{ij}$ as the weight of an edge from token $i$ to token $j$: $A$ is the adjacency matrix of a
+# directed graph with an edge between **every** pair (softmax is never exactly 0). The weights depend
+# on $X$: another input, another graph. A 1-D convolution with kernel size 3 also mixes tokens, along
+# the edges of a fixed band: token $i$ sees $i-1, i, i+1$, always, with the same weights.
+
+# %% slideshow={"slide_type": "subslide"}
+block = mmviz.TransformerBlock(dim=16, heads=1).eval()
+with torch.no_grad():
+    block.attn.q.weight.mul_(4)   # sharpen: an untrained head's attention is close to uniform
+x1, x2 = torch.randn(1, 8, 16), torch.randn(1, 8, 16)   # two inputs of 8 tokens
+
+with torch.no_grad():
+    block(x1)
+    A1 = block.attention[0, 0]          # (8, 8): the graph of input 1
+    block(x2)
+    A2 = block.attention[0, 0]          # (8, 8): the graph of input 2
+C = analysis.conv_adjacency(8, kernel_size=3)   # the convolution's graph, whatever the input
+
+# %% slideshow={"slide_type": "subslide"}
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.6))
+for ax, matrix, title in zip(axes, (A1, A2, C), ("attention, input 1", "attention, input 2",
+                                                 "convolution (kernel 3), any input")):
+    image = ax.imshow(matrix, vmin=0, vmax=matrix.max().item(), cmap="viridis")
+    ax.set(title=title, xlabel="token j (looked at)", ylabel="token i (looks)",
+           xticks=range(8), yticks=range(8))
+    fig.colorbar(image, ax=ax, fraction=0.046)
+fig.suptitle("adjacency matrices over 8 tokens, one modality (a single head, untrained)")
+plt.show()
+print("attention edges with weight > 0:", int((A1 > 0).sum()), "of", 8 * 8,
+      "| convolution edges:", int(C.sum()))
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# Attention draws **all 64 edges**, with weights that change when the input changes; the convolution
+# draws 22 edges on a fixed band, the same for every input (its weights are learned, but they do not
+# depend on the content of the tokens).
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert (A1 > 0).all() and (A2 > 0).all()
+assert torch.allclose(A1.sum(-1), torch.ones(8))
+assert not torch.allclose(A1, A2, atol=1e-3)
+assert int(C.sum()) == 22
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Tokens of two modalities, one graph
+#
+# A picture becomes 16 patch tokens (a 4×4 grid of 6×6-pixel patches, notebook 03), a caption
+# becomes word tokens; both are width-$d$ vectors, so we can concatenate them and run one block.
+# Nothing in the attention needs a grid: a word can attend to a patch as easily as to another word.
+# Left: the graph (each token's 3 strongest edges drawn; all others exist, faint). Right: a 3×3
+# convolution on a pixel grid, which has no place for a word at all.
+
+# %% slideshow={"slide_type": "subslide"}
+images, _, _ = make_pictures(1, seed=3)
+words = ["red", "circle", "left"]
+patches = mmviz.PatchEmbedding(image_size=24, patch_size=6, channels=3, dim=32)(images)   # (1, 16, 32)
+caption = mmviz.SymbolEmbedding(vocab_size=3, length=3, dim=32)(torch.tensor([[0, 1, 2]]))  # (1, 3, 32)
+tokens = torch.cat([patches, caption], dim=1)                                             # (1, 19, 32)
+
+joint = mmviz.TransformerBlock(dim=32, heads=4).eval()
+with torch.no_grad():
+    joint(tokens)
+modality = torch.tensor([0] * 16 + [1] * 3)
+record = mmviz.AttentionRecord("one block over patches and words", 0, joint.attention, modality, modality)
+mmviz.plot_attention_graph(record, labels=[f"p{i}" for i in range(16)] + words,
+                           modality_names=["image", "caption"])
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+cross = joint.attention[0][:, :16, 16:]     # patches looking at words
+assert (cross > 0).all() and (joint.attention[0][:, 16:, :16] > 0).all()
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Permutation equivariance
+#
+# Attention treats its tokens as a **set**: nothing in $A$ or in the weighted sum knows the order of
+# the rows of $X$. Shuffle the tokens with a permutation $\pi$ and the outputs come out shuffled the
+# same way:
+#
+# $$f(X_{\pi}) = f(X)_{\pi}.$$
+#
+# That is the property of a graph (relabel the nodes, nothing changes), and a problem for language
+# or images, where order carries meaning. The fix is a **position embedding**: add to token $i$ a
+# vector $p_i$ that depends on its place. After shuffling, token $\pi(i)$ sits at place $i$ and gets
+# $p_i$ instead of $p_{\pi(i)}$, so the symmetry is broken.
+
+# %% slideshow={"slide_type": "subslide"}
+x = torch.randn(1, 8, 16)
+perm = torch.randperm(8)
+positions = analysis.sinusoidal_positions(8, 16)          # p_i, fixed sin/cos (Vaswani et al.)
+
+with torch.no_grad():
+    without = (block(x[:, perm]) - block(x)[:, perm]).abs().max().item()
+    with_pos = (block(x[:, perm] + positions) - block(x + positions)[:, perm]).abs().max().item()
+print("permutation:", perm.tolist())
+print(f"no positions:   max |f(x[perm]) - f(x)[perm]| < 1e-5 ? {without < 1e-5}")
+print(f"with positions: max |f(x[perm] + p) - f(x + p)[perm]| = {with_pos:.2f}")
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# Without positions the two agree to rounding error; with positions they differ by an amount as large
+# as the outputs themselves. For mixing modalities the first fact is a feature: a set of patches and
+# a set of words need no common order. Each modality then brings its own notion of position
+# (a 2-D grid for patches, a 1-D order for words, time for sound) through its own position embedding.
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert without < 1e-5
+assert with_pos > 0.1
+assert analysis.equivariance_gap(joint, tokens, torch.randperm(19)) < 1e-5
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Explore: shuffle the tokens, add positions
+#
+# The picture shows the attention matrix of the 8 tokens, **after shuffling**, drawn back in the
+# original order ($P^\top A_{\text{shuffled}} P$). Without positions it is the same matrix whatever
+# the shuffle; with positions, the graph changes. Move the `shuffle` slider (0 = no shuffle) and tick
+# `positions`. The static picture below is the starting state (shuffle 3, no positions).
+
+# %% slideshow={"slide_type": "subslide"}
+import ipywidgets as widgets  # noqa: E402
+from IPython.display import display  # noqa: E402
+
+
+def unshuffled_attention(shuffle=0, positions_on=False):
+    """The attention of x shuffled by permutation number ``shuffle``, rows and columns put back in order."""
+    order = torch.randperm(8, generator=torch.Generator().manual_seed(shuffle)) if shuffle else torch.arange(8)
+    shuffled = x[:, order] + positions if positions_on else x[:, order]   # place i gets p_i after the shuffle
+    with torch.no_grad():
+        block(shuffled)
+    back = torch.argsort(order)
+    return block.attention[0, 0][back][:, back]
+
+
+fig, (ax_now, ax_diff) = plt.subplots(1, 2, figsize=(9, 3.8))
+reference = unshuffled_attention(0, False)
+shown = ax_now.imshow(unshuffled_attention(3), vmin=0, vmax=0.5, cmap="viridis")
+diff = ax_diff.imshow(unshuffled_attention(3) - reference, vmin=-0.2, vmax=0.2, cmap="coolwarm")
+for ax in (ax_now, ax_diff):
+    ax.set(xticks=range(8), yticks=range(8), xlabel="token j", ylabel="token i")
+fig.colorbar(shown, ax=ax_now, fraction=0.046)
+fig.colorbar(diff, ax=ax_diff, fraction=0.046)
+ax_diff.set_title("minus the unshuffled matrix, no positions")
+
+
+def redraw(shuffle=3, positions_on=False):
+    matrix = unshuffled_attention(shuffle, positions_on)
+    base = unshuffled_attention(0, positions_on)
+    shown.set_data(matrix)
+    diff.set_data(matrix - base)
+    ax_now.set_title(f"shuffle {shuffle}, {'with' if positions_on else 'no'} positions, put back in order")
+    ax_diff.set_title("minus the unshuffled matrix")
+    return fig
+
+
+display(redraw())          # the static picture, visible without a kernel
+plt.close(fig)
+out = widgets.Output()
+shuffle_slider = widgets.IntSlider(value=3, min=0, max=20, description="shuffle")
+positions_box = widgets.Checkbox(value=False, description="positions")
+
+
+def on_change(change=None):
+    with out:
+        out.clear_output(wait=True)
+        display(redraw(shuffle_slider.value, positions_box.value))
+
+
+shuffle_slider.observe(on_change, names="value")
+positions_box.observe(on_change, names="value")
+widgets.VBox([widgets.HBox([shuffle_slider, positions_box]), out])
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert torch.allclose(unshuffled_attention(5, False), unshuffled_attention(0, False), atol=1e-5)
+assert not torch.allclose(unshuffled_attention(5, True), unshuffled_attention(0, True), atol=1e-3)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercises
+#
+# **1.** One attention head over 6 tokens: how many directed edges (self-loops included) has its
+# graph?
+
+# %% slideshow={"slide_type": "subslide"}
+answer = None   # a number
+if answer is not None:
+    mmviz.check.attention_edges(answer, tokens=6)
+
+# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+# Solution: softmax never gives exactly 0, so every (i, j) pair is an edge: 6 × 6.
+mmviz.check.attention_edges(6 * 6, tokens=6);
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **2.** A 1-D convolution with kernel size 3 (zero padding) over the same 6 tokens: how many edges?
+# (Hint: `analysis.conv_adjacency` draws it, but count by hand first.)
+
+# %% slideshow={"slide_type": "subslide"}
+answer = None   # a number
+if answer is not None:
+    mmviz.check.conv_edges(answer, tokens=6, kernel_size=3)
+
+# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+# Solution: 4 inner tokens see 3 inputs each, the 2 end tokens see 2: 4·3 + 2·2 = 16.
+mmviz.check.conv_edges(int(analysis.conv_adjacency(6, 3).sum()), tokens=6, kernel_size=3);
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **3.** True or False: after adding a position embedding, self-attention is still
+# permutation-equivariant.
+
+# %% slideshow={"slide_type": "subslide"}
+answer = None   # True or False
+if answer is not None:
+    mmviz.check.position_breaks_symmetry(answer)
+
+# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+# Solution: we measured a large gap above.
+mmviz.check.position_breaks_symmetry(False);
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Summary
+# - An attention matrix is the weighted adjacency matrix of a complete directed graph over the
+#   tokens, recomputed from the data at every layer and for every input.
+# - A convolution's graph is a fixed local neighbourhood on a grid, the same for every input.
+# - Without positions, self-attention is permutation-equivariant: $f(X_\pi) = f(X)_\pi$. Position
+#   embeddings break the symmetry, and each modality can bring its own.
+# - Because the graph needs no grid, tokens from any modality can be nodes of one graph: this is
+#   the starting point of every multimodal fusion variant in notebooks 05–09.
+#
+# ## References
+# - P. Xu, X. Zhu, D. A. Clifton. *Multimodal Learning with Transformers: A Survey.* IEEE TPAMI 2023,
+#   arXiv:2206.06488, Section 3.
+# - A. Vaswani et al. *Attention Is All You Need.* NeurIPS 2017.
+# - R. Xiong et al. *On Layer Normalization in the Transformer Architecture.* ICML 2020.
+# - L. Liu et al. *Understanding the Difficulty of Training Transformers.* EMNLP 2020.
+# - A. Dosovitskiy et al. *An Image is Worth 16x16 Words.* ICLR 2021.
