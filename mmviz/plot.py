@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure as _Figure
 from matplotlib.patches import Patch
 
 from .records import FUSED, AttentionRecord, FusionOutput
@@ -23,6 +23,19 @@ MODALITY_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#007
 FUSED_COLOUR = "#8C8C8C"
 ATTENTION_CMAP = "viridis"
 _themed = False
+
+
+class Figure(_Figure):
+    """A matplotlib Figure that shows itself as a PNG in a notebook, with or without pyplot.
+
+    Figures are built without pyplot (no double display, no global state), so IPython's inline
+    formatter may not be registered yet: ``_repr_png_`` draws the picture in any case.
+    """
+
+    def _repr_png_(self):
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", bbox_inches="tight")
+        return buffer.getvalue()
 
 
 def set_theme():

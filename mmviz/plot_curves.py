@@ -1,9 +1,7 @@
 """Curves: gradient norms per layer (pre- vs post-norm), training histories, compute cost per variant."""
 from __future__ import annotations
 
-from matplotlib.figure import Figure
-
-from .plot import set_theme
+from .plot import Figure, set_theme
 
 NORM_COLOURS = {"pre": "#0072B2", "post": "#D55E00"}     # Okabe-Ito blue and vermillion
 

@@ -9,11 +9,11 @@ import math
 
 import numpy as np
 from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .plot import (
     FUSED,
+    Figure,
     check_labels,
     default_token_labels,
     modality_colour,

@@ -20,9 +20,8 @@ class NormExplorer(Explorer):
     """
 
     def __init__(self, depth=6, max_depth=24, dim=64, heads=4, steps=150, seed=0):
-        from matplotlib.figure import Figure
 
-        from .plot import LivePng
+        from .plot import Figure, LivePng
 
         if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= max_depth:
             raise ValueError(f"depth must be an int from 1 to {max_depth}, got {depth!r}")

@@ -160,3 +160,8 @@ def test_a_modality_without_queries_in_a_record_has_no_row_sum():
     assert mods == [0, 1] and np.isnan(mass[1]).all() and np.isclose(np.nansum(mass[0]), 1)
     fig = mmviz.plot_modality_blocks(record)
     assert "no\nqueries" in [t.get_text() for t in fig.axes[0].texts]
+
+
+def test_figures_show_as_png_in_a_notebook_without_pyplot(concat):
+    png = mmviz.plot_attention(concat.attention[0])._repr_png_()
+    assert png.startswith(b"\x89PNG")
