@@ -110,26 +110,105 @@ def readout(slider):
 
 def pictures(area):
     """What the pictures under ``area`` show: the src of each <img> (a data: URL of the PNG)."""
-    return area.locator("img").evaluate_all("imgs => imgs.map(i => i.src)")
+    shown = "imgs => imgs.filter(i => i.offsetParent !== null).map(i => i.src)"   # hidden ones don't count
+    return area.locator("img").evaluate_all(shown)
 
 
-def nudge(page, slider):
-    """Move a slider one step with the keyboard, right unless it is already at its maximum."""
+def nudge(page, slider, key=None):
+    """Move a slider one step with the keyboard: right unless it is at its maximum; returns the key."""
     handle = slider.locator(".noUi-handle").first
     now, top = handle.get_attribute("aria-valuenow"), handle.get_attribute("aria-valuemax")
     handle.focus()
-    page.keyboard.press("ArrowLeft" if now is not None and now == top else "ArrowRight")
+    key = key or ("ArrowLeft" if now is not None and now == top else "ArrowRight")
+    page.keyboard.press(key)
+    return key
 
 
 def picture_changes(page, area, slider, timeout=20):
     """Nudge ``slider`` and report whether any picture under ``area`` is redrawn within ``timeout`` s."""
     before, value = pictures(area), readout(slider)
     nudge(page, slider)
+    if wait_for_new_pictures(page, area, before, timeout):
+        assert readout(slider) != value, f"the picture changed but the slider still reads {value}"
+        return True
+    return False
+
+
+def choose(page, area, label, option):
+    """Pick ``option`` in the dropdown under ``area`` whose description matches the regex ``label``."""
+    boxes = area.locator(".widget-dropdown")
+    for i in range(boxes.count()):
+        labels = boxes.nth(i).locator(".widget-label")
+        if labels.count() and re.search(label, labels.first.inner_text(), re.IGNORECASE):
+            boxes.nth(i).locator("select").select_option(label=option)
+            return
+    raise AssertionError(f"no dropdown labelled {label!r}")
+
+
+ALPHA, MODALITIES = r"^α|alpha", r"modalit"
+
+
+def is_fusion_playground(area):
+    """Whether a widget output holds a fusion explorer (a variant dropdown and a modalities slider)."""
+    return slider_in(area, MODALITIES) is not None and area.locator(".widget-dropdown").count() > 0
+
+
+def explorer_error(area):
+    """The explorer's own message when a combination cannot run ("" when none)."""
+    text = area.inner_text()
+    return next((line for line in text.splitlines() if "cannot run" in line), "")
+
+
+def drive_fusion_playground(page, area):
+    """As in class: move the number of modalities, then switch to early summation and move an α slider.
+
+    Returns {"modalities": problem, "alpha": problem}, where problem is "" when the picture redrew.
+    """
+    result = {}
+    slider = slider_in(area, MODALITIES)
+    if slider is None:
+        result["modalities"] = "no modalities slider"
+    else:
+        before = pictures(area)
+        key = nudge(page, slider)
+        changed = wait_for_new_pictures(page, area, before)
+        result["modalities"] = explorer_error(area) or ("" if changed else "moving it redraws nothing")
+        if result["modalities"]:   # a task with a fixed number of modalities: go back, as a student would
+            nudge(page, slider, {"ArrowLeft": "ArrowRight", "ArrowRight": "ArrowLeft"}[key])
+            wait_for_new_pictures(page, area, before)
+    select = area.locator(".widget-dropdown select").first
+    if select.input_value() != "early_summation":
+        before = pictures(area)
+        choose(page, area, r"variant", "early_summation")
+        wait_for_new_pictures(page, area, before)
+    slider = slider_in(area, ALPHA)
+    if explorer_error(area):
+        result["alpha"] = f"early summation shows: {explorer_error(area)}"
+    elif slider is None:
+        result["alpha"] = "no α slider under early summation"
+    elif not picture_changes(page, area, slider):
+        result["alpha"] = "moving it redraws nothing"
+    else:
+        result["alpha"] = ""
+    return result
+
+
+def check_fusion_playgrounds(page, areas):
+    """Failures (empty when fine): some explorer on the page must redraw for α, some for the modalities.
+
+    Early summation needs equal token counts, so on one task either α or the number of modalities may
+    be out of reach; a page passes when each control works in at least one of its explorers.
+    """
+    results = [drive_fusion_playground(page, a) for a in areas]
+    return [f"no explorer redraws for the {what} slider: " + "; ".join(r[what] for r in results)
+            for what in ("alpha", "modalities") if all(r[what] for r in results)]
+
+
+def wait_for_new_pictures(page, area, before, timeout=20):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         after = pictures(area)
         if after and after != before:
-            assert readout(slider) != value, f"the picture changed but the slider still reads {value}"
             return True
         page.wait_for_timeout(200)
     return False

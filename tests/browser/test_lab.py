@@ -16,7 +16,6 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_FILES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-ALPHA, MODALITIES = r"α|alpha", r"modalit|^M\b"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
@@ -38,21 +37,21 @@ def test_notebook_in_jupyterlab(path, lab, page):
     problems = driver.problems_in(page, committed_widgets(path))
     assert not problems, f"{path.name} in JupyterLab:\n" + "\n".join(problems)
 
-    source = path.read_text()
     areas = driver.widget_outputs(page)
-    if "fusion_explorer(" in source:
-        area = next(a for a in (areas.nth(i) for i in range(areas.count()))
-                    if driver.slider_in(a, ALPHA) is not None and driver.slider_in(a, MODALITIES) is not None)
-        for label in (ALPHA, MODALITIES):
-            slider = driver.slider_in(area, label)
-            assert driver.picture_changes(page, area, slider), \
-                f"{path.name}: the {label!r} slider redraws nothing"
-    # Any other slider that sits next to a picture must redraw it, too.
+    playgrounds = []
     for i in range(areas.count()):
         area = areas.nth(i)
+        if driver.is_fusion_playground(area):
+            playgrounds.append(area)
+            continue
+        # Any other slider that sits next to a picture must redraw it, too.
         slider = driver.slider_in(area, ".*")
         if slider is not None and driver.pictures(area):
             assert driver.picture_changes(page, area, slider), \
                 f"{path.name}: widget output {i}: moving its first slider redraws nothing"
+    if "fusion_explorer(" in path.read_text():
+        assert playgrounds, f"{path.name} calls fusion_explorer but no explorer is on the page"
+        failures = driver.check_fusion_playgrounds(page, playgrounds)
+        assert not failures, f"{path.name}: " + "; ".join(failures)
     problems = driver.problems_in(page, committed_widgets(path))
     assert not problems, f"{path.name} after moving sliders:\n" + "\n".join(problems)
