@@ -1,0 +1,327 @@
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 06 · Early concatenation: one sequence of all tokens
+# *Survey Section 3.3.2, variant 2 ("all-attention", "Co-Transformer").*
+#
+# Instead of adding the modalities, put their tokens one after the other and run one Transformer on
+# the whole sequence. Every token now attends to every token of every modality, whatever the token
+# counts. The price is the length of the sequence: attention costs the square of it.
+#
+# **What you will learn**
+# - the formula $Z = \mathrm{Tf}(\mathcal{C}(Z_A, Z_B))$, in two lines of code;
+# - to read the four **modality blocks** of a concatenated attention map;
+# - that every modality sees every other: the caption changes what the picture's tokens compute;
+# - that the attention cost grows with the square of the total token count, by formula, by
+#   PyTorch's FLOP counter and by the clock.
+
+# %% slideshow={"slide_type": "skip"}
+import time
+
+import matplotlib.pyplot as plt
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+import mmviz
+from mmviz.train import FusionClassifier, alignment_scores, evaluate, fit
+
+_ = torch.manual_seed(0)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The idea
+#
+# With $Z_A \in \mathbb{R}^{N_A\times d}$ and $Z_B \in \mathbb{R}^{N_B\times d}$ and
+# $\mathcal{C}$ concatenation along the token axis,
+#
+# $$Z = \mathrm{Tf}\big(\mathcal{C}(Z_A, Z_B)\big), \qquad S = N_A + N_B \text{ tokens}.$$
+#
+# The $S\times S$ attention map splits into four blocks:
+#
+# | | keys of A | keys of B |
+# |---|---|---|
+# | **queries of A** | A with itself ($N_A^2$) | A reads B ($N_A N_B$) |
+# | **queries of B** | B reads A ($N_B N_A$) | B with itself ($N_B^2$) |
+#
+# Since $(N_A+N_B)^2 = N_A^2 + N_B^2 + 2N_AN_B$, concatenation is exactly "each modality with
+# itself" plus "each with the other". The survey cites VideoBERT, GraphCodeBERT, AV-HuBERT and
+# FAT-MLM for this variant.
+
+# %% slideshow={"slide_type": "subslide"}
+z_image, z_caption = torch.randn(1, 16, 32), torch.randn(1, 2, 32)     # 16 patches, 2 words, d = 32
+tf = mmviz.Encoder(dim=32, depth=1, heads=4, norm="pre")               # one pre-norm layer
+
+z = tf(torch.cat([z_image, z_caption], dim=1))                          # the whole variant
+weights = tf.attention[0]                                               # (batch, heads, S, S)
+print("sequence", tuple(z.shape), "| attention", tuple(weights.shape))
+print("block 'image reads caption':", tuple(weights[:, :, :16, 16:].shape))
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+# Hidden checks: build_fusion is these two lines, and B reaches A's outputs (survey property 6).
+fusion = mmviz.build_fusion("early_concatenation", num_modalities=2, dim=32, depth=1)
+fusion.tf.load_state_dict(tf.state_dict())
+with torch.no_grad():
+    out = fusion([z_image, z_caption])
+    assert torch.allclose(out.tokens, z, atol=1e-6)
+    other = fusion([z_image, torch.randn(1, 2, 32)])
+    assert (out.stream(0) - other.stream(0)).abs().max() > 1e-3
+assert torch.allclose(weights.sum(-1), torch.ones(1, 4, 18), atol=1e-5)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The task: where is the object the caption names?
+#
+# A picture of $4\times4$ cells (16 patch tokens) and a two-word caption, a colour and a shape
+# (2 word tokens). The answer is the patch of the one object with that colour **and** that shape;
+# the other objects share its colour or its shape, so the words must be bound together and to the
+# picture. The model scores each final patch token; the best score is its answer.
+
+# %% slideshow={"slide_type": "subslide"}
+task = mmviz.make_task("locate", n_train=1000, n_test=300, seed=0)
+print(task.description)
+fig, axes = plt.subplots(1, 4, figsize=(9, 2.6))
+for i, ax in enumerate(axes):
+    ax.imshow(task.image(i))
+    ax.set_title(" ".join(task.token_labels(i)[1]), fontsize=10)
+    ax.set(xticks=[], yticks=[])
+fig.tight_layout()
+plt.show()
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Experiment: train it, then look
+#
+# A one-layer early-concatenation model, width 32, 4 heads, 150 steps:
+
+# %% slideshow={"slide_type": "subslide"}
+model = FusionClassifier("early_concatenation", task, dim=32, depth=1, heads=4, seed=0)
+history = fit(model, task, steps=150, progress=False, eval_every=150)
+accuracy = evaluate(model, task)["accuracy"]
+print(f"test accuracy {accuracy:.1%} (guessing a patch: {1 / 16:.1%}); "
+      f"trained in {history.seconds:.1f} s")
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert accuracy >= 0.9, accuracy
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The attention map of one test picture. The coloured bands mark each token's modality; white
+# lines cut the map into its four modality blocks. Next to it, the share of attention each
+# modality's queries give to each modality's keys, averaged over the test samples.
+
+# %% slideshow={"slide_type": "subslide"}
+with torch.no_grad():
+    model([x[:100] for x in task.test.inputs])
+record = model.last.attention[0]
+image_labels, words = task.token_labels(0)
+names = [m.name for m in task.modalities]
+mmviz.plot_attention(record, sample=0, query_labels=image_labels + words, key_labels=image_labels + words,
+                     modality_names=names)
+
+# %% slideshow={"slide_type": "subslide"}
+blocks = mmviz.plot_modality_blocks(record, modality_names=names)
+blocks
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# The image's patches spend a large share of their attention on the two words, although words are
+# only 2 of the 18 tokens: every modality sees every other, and here it uses that.
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+mass = blocks.modality_mass
+assert mass[0, 1] > 2 * (2 / 18), mass          # image → caption: over twice its uniform share
+assert abs(mass.sum(1) - 1).max() < 1e-5
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Which patches read which word?
+#
+# Take the image → caption block and draw, over the picture, how much each patch attends to each
+# word. The ground truth says which patches a word describes (the objects of that colour, or of that
+# shape); the alignment score is the attention those patches give the word, divided by what uniform
+# attention would give (1.0 = no better than uniform).
+
+# %% slideshow={"slide_type": "subslide"}
+w = mmviz.plot.select_weights(record, sample=0)                # (18, 18), heads averaged
+for k, word in enumerate(words):
+    fig = mmviz.plot_attention_on_image(task.image(0), w[:16, 16 + k])   # one weight per patch
+    fig.texts[0].set_text(f"how much each patch reads the word '{word}'")
+    display(fig)
+scores = alignment_scores(model, task)
+print({k: round(v, 2) for k, v in scores.items()})
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# The patches that hold an object of the caption's colour or shape attend to that word more than
+# twice as much as uniform attention would: the joint Transformer found the cross-modal pairs on
+# its own.
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert scores["joint, layer 1: image→caption"] > 2.0, scores
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Every modality sees every other: change only the caption
+#
+# Give each test picture the caption of the next test sample, leave the picture alone, and ask the
+# model again. If the caption did not reach the patch tokens, no answer could move.
+
+# %% slideshow={"slide_type": "subslide"}
+image_in, caption_in = task.test.inputs
+with torch.no_grad():
+    own = model([image_in, caption_in]).argmax(-1)
+    swapped = model([image_in, caption_in.roll(1, dims=0)]).argmax(-1)
+moved = (own != swapped).float().mean().item()
+print(f"answers that moved when only the caption changed: {moved:.1%}")
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert moved > 0.5, moved
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The cost: the square of the total token count
+#
+# Per layer the attention core ($QK^\top$ and the weighted sum of $V$) costs $4S^2d$ FLOPs. With two
+# modalities of $N$ tokens each, concatenation pays $4(2N)^2d = 16N^2d$, early summation $4N^2d$:
+# **four times** as much, at every $N$. The projections and MLP grow only linearly, so the total
+# ratio climbs from 2 toward 4 as $N$ grows.
+
+# %% slideshow={"slide_type": "subslide"}
+mmviz.plot_cost(token_counts=(4, 8, 16, 32, 64, 128, 256), dim=32, depth=1, part="attention",
+                variants=["early_summation", "early_concatenation"])
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The formula is checked against PyTorch's FLOP counter running the real modules:
+
+# %% slideshow={"slide_type": "subslide"}
+def counted_flops(variant, n, dim=32):
+    """FLOPs that torch.utils.flop_counter sees in one forward pass of two modalities of n tokens."""
+    fusion = mmviz.build_fusion(variant, 2, dim, depth=1)
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        fusion([torch.randn(1, n, dim), torch.randn(1, n, dim)])
+    return counter.get_total_flops()
+
+
+print(f"{'N':>5}{'summation':>14}{'concatenation':>16}{'ratio':>8}{'attention core ratio':>24}")
+rows = {}
+for n in (8, 32, 128):
+    s, c = counted_flops("early_summation", n), counted_flops("early_concatenation", n)
+    formula_s = mmviz.attention_cost("early_summation", [n, n], 32, depth=1)
+    formula_c = mmviz.attention_cost("early_concatenation", [n, n], 32, depth=1)
+    rows[n] = (s, c, formula_s, formula_c)
+    print(f"{n:>5}{s:>14,}{c:>16,}{c / s:>8.2f}{formula_c['attention'] / formula_s['attention']:>24.1f}")
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+for n, (s, c, fs, fc) in rows.items():
+    assert s == fs["total"] and c == fc["total"], (n, s, fs, c, fc)     # formula = counter
+    assert fc["attention"] == 4 * fs["attention"]                         # survey: 4x the core
+    assert c > 2 * s                                                      # more than twice in total
+assert rows[128][1] / rows[128][0] > rows[8][1] / rows[8][0]             # the ratio climbs with N
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# And by the clock: the time of one forward pass (batch 8, best of 5 runs) as $N$ grows.
+
+# %% slideshow={"slide_type": "subslide"}
+def seconds_per_forward(variant, n, dim=32, repeats=5):
+    fusion = mmviz.build_fusion(variant, 2, dim, depth=1).eval()
+    zs = [torch.randn(8, n, dim), torch.randn(8, n, dim)]
+    best = float("inf")
+    with torch.no_grad():
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fusion(zs)
+            best = min(best, time.perf_counter() - start)
+    return best
+
+
+sizes = (16, 32, 64, 128, 256)
+timing = {v: [seconds_per_forward(v, n) for n in sizes] for v in ("early_summation", "early_concatenation")}
+fig, ax = plt.subplots(figsize=(5.2, 3.4))
+for i, (variant, times) in enumerate(timing.items()):
+    ax.plot(sizes, [1e3 * t for t in times], "o-", label=variant.replace("_", " "),
+            color=mmviz.plot.MODALITY_COLOURS[i])
+ax.set(xscale="log", yscale="log", xlabel="tokens per modality N", ylabel="ms per forward (batch 8)",
+       title="measured time, one layer, d = 32")
+ax.minorticks_off()
+ax.set_xticks(sizes, [str(n) for n in sizes])
+ax.grid(True, alpha=0.3)
+ax.legend(frameon=False)
+plt.show()
+print("at N = 256:", {v: f"{1e3 * t[-1]:.1f} ms" for v, t in timing.items()})
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# The measured times follow the count: at small $N$ fixed overheads dominate, and as $N$ grows
+# concatenation's curve steepens toward slope 2 (the square) and pulls away from summation's.
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+# Only a robust ordering is asserted: timings on a shared laptop are noisy (exact numbers: `make bench`).
+assert timing["early_concatenation"][-1] > timing["early_summation"][-1]
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Explore
+#
+# The explorer shows the same model, on the same task. Pick a **sample**, a **head**, press
+# **Train**, and watch the four blocks. Switch **variant** to `early_summation`: it refuses, because
+# 16 patches and 2 words cannot be added token by token.
+
+# %% slideshow={"slide_type": "subslide"}
+explorer = mmviz.fusion_explorer(task=task, variant="early_concatenation", depth=1)
+explorer
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+record_shape = explorer.output.attention[0].weights.shape
+assert record_shape[-2:] == (18, 18), record_shape
+explorer.controls["variant"].value = "early_summation"
+assert explorer.model is None and "equal" in explorer.message.value
+explorer.controls["variant"].value = "early_concatenation"
+assert explorer.model is not None
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercises
+#
+# **1.** How many attention-core FLOPs does one early-concatenation layer spend on 16 patches and
+# 2 words at width $d = 32$?
+
+# %% slideshow={"slide_type": "subslide"}
+answer = None   # your number here
+if answer is not None:
+    mmviz.check.concatenation_attention_flops(answer, token_counts=(16, 2), dim=32)
+
+# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+# Solution: S = 18 tokens, 4·S²·d.
+mmviz.check.concatenation_attention_flops(4 * 18 ** 2 * 32, token_counts=(16, 2), dim=32)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **2.** Two modalities of $N$ tokens each. Concatenation's attention core costs how many times
+# summation's?
+
+# %% slideshow={"slide_type": "subslide"}
+answer = None   # your number here
+if answer is not None:
+    mmviz.check.concatenation_over_summation(answer)
+
+# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+# Solution: (2N)² / N² = 4.
+mmviz.check.concatenation_over_summation(4)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **3.** What fraction of the entries of the $18\times18$ map (16 patches, 2 words) pair tokens of
+# two different modalities?
+
+# %% slideshow={"slide_type": "subslide"}
+answer = None   # a number between 0 and 1
+if answer is not None:
+    mmviz.check.cross_modal_entries(answer, token_counts=(16, 2))
+
+# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+# Solution: the two off-diagonal blocks, 2·16·2 of 18² entries.
+mmviz.check.cross_modal_entries(2 * 16 * 2 / 18 ** 2, token_counts=(16, 2))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Summary
+# - Early concatenation: $Z = \mathrm{Tf}(\mathcal{C}(Z_A, Z_B))$, one Transformer over all
+#   $S = N_A + N_B$ tokens; the modalities may have any token counts.
+# - Its attention map has four modality blocks: each modality with itself, and each reading the
+#   other. Trained to find an object, the patches read the words that describe them.
+# - Every modality sees every other: changing only the caption moves the model's answers.
+# - The attention core costs $4S^2d$ per layer: with $N_A = N_B$ four times early summation's, and
+#   the gap grows with the token count.
+#
+# **Next:** [07 · Hierarchical attention, multi-stream → one-stream](07_hierarchical_multi_to_one.ipynb).
+#
+# ## References
+# - P. Xu, X. Zhu, D. A. Clifton. *Multimodal Learning with Transformers: A Survey.* IEEE TPAMI 2023,
+#   arXiv:2206.06488, Section 3.3.2 and its table of self-attention variants.
+# - C. Sun et al. *VideoBERT: A Joint Model for Video and Language Representation Learning.* ICCV 2019.
+# - B. Shi et al. *Learning Audio-Visual Speech Representation by Masked Multimodal Cluster Prediction*
+#   (AV-HuBERT). ICLR 2022.
+# - D. Guo et al. *GraphCodeBERT: Pre-training Code Representations with Data Flow.* ICLR 2021.
