@@ -15,10 +15,13 @@
 # - that summation adds no compute over one modality, but the weights $\alpha, \beta$ must be chosen.
 
 # %% slideshow={"slide_type": "skip"}
+import dataclasses
+
 import matplotlib.pyplot as plt
 import torch
 
 import mmviz
+from mmviz.data import Split
 from mmviz.train import FusionClassifier, evaluate, fit
 
 _ = torch.manual_seed(0)
@@ -169,6 +172,37 @@ assert results["shuffled"][1] <= 0.65, results
 assert results["aligned"][1] - results["shuffled"][1] >= 0.3, results
 
 # %% [markdown] slideshow={"slide_type": "slide"}
+# ## Re-align, then sum
+#
+# The shuffled sensor tokens still carry their time stamps. Put each sensor frame back at the step
+# its stamp names, and token $i$ of both streams is the same moment again. The model is unchanged:
+# only the order of the sensor's tokens is.
+
+# %% slideshow={"slide_type": "subslide"}
+def realign(split):
+    """The split with each sensor frame moved to the time step its time stamp names."""
+    sound, sensor = split.inputs
+    n, channels, _ = sensor.shape
+    stamps = torch.tensor([[int(label[2:]) for label in row] for row in split.words[1]])   # "t=5" → 5
+    order = stamps.argsort(dim=1)[:, None, :, None].expand(n, channels, 8, 8)
+    frames = sensor.reshape(n, channels, 8, 8).gather(2, order)         # (n, channels, step, sample)
+    same_time = torch.eye(8, dtype=torch.bool).expand(n, 8, 8)
+    return Split([sound, frames.reshape(n, channels, 64)], split.labels, {(0, 1): same_time})
+
+
+realigned = dataclasses.replace(shuffled, train=realign(shuffled.train), test=realign(shuffled.test))
+results["re-aligned"] = train(realigned)
+print(f"shuffled: {results['shuffled'][1]:.1%}  →  re-aligned by time stamp: "
+      f"{results['re-aligned'][1]:.1%}")
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# Back above 90 %. Early summation does not need a better model, it needs aligned inputs: the
+# alignment has to be done before the sum, by whoever builds the tokens.
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert results["re-aligned"][1] >= 0.9, results
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the summed model attends to
 #
 # With one sequence of summed tokens, the map is $8\times8$: each token is the grey "summed"
@@ -310,7 +344,7 @@ mmviz.check.why_summation_fails("b")
 # - A position embedding added to patch tokens is an early summation of content and place.
 # - Summing is meaningful only when token $i$ means the same thing in both modalities: on aligned
 #   streams it learns the task in seconds; with the alignment broken it stays at chance, although
-#   the information is all there.
+#   the information is all there. Re-aligning the tokens by their time stamps makes it work again.
 # - The weights $\alpha$ must be chosen by hand or learned; a zero weight silences a modality.
 #
 # **Next:** [06 · Early concatenation](06_early_concatenation.ipynb): keep every token, and let
