@@ -301,8 +301,14 @@ def make_task(name, num_modalities=None, n_train=2000, n_test=500, seed=0, **opt
     if unknown:
         raise ValueError(f"task {name!r} takes options {sorted(spec['options']) or 'none'}, "
                          f"got {sorted(unknown)}")
-    if not 2 <= options.get("objects", 3) <= 5:
-        raise ValueError(f"objects must be from 2 to 5, got {options['objects']!r}")
+    objects, aligned = options.get("objects", 3), options.get("aligned", True)
+    if isinstance(objects, bool) or not isinstance(objects, int) or not 2 <= objects <= 5:
+        raise ValueError(f"objects must be an int from 2 to 5, got {objects!r}")
+    if not isinstance(aligned, bool):
+        raise ValueError(f"aligned must be True or False, got {aligned!r}")
+    lo, hi = options.get("mismatches", (1, 2))
+    if not 1 <= lo <= hi <= STEPS:
+        raise ValueError(f"mismatches must be (lo, hi) with 1 <= lo <= hi <= {STEPS}, got {(lo, hi)!r}")
     for n, what in ((n_train, "n_train"), (n_test, "n_test")):
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             raise ValueError(f"{what} must be a positive int, got {n!r}")

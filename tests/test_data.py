@@ -139,6 +139,12 @@ def test_bad_input_says_what_to_use():
         make_task("streams", shuffled=True)
     with pytest.raises(ValueError, match="objects"):
         make_task("match", objects=1)
+    with pytest.raises(ValueError, match="objects"):
+        make_task("locate", objects=2.5)
+    with pytest.raises(ValueError, match="aligned"):
+        make_task("streams", aligned="no")
+    with pytest.raises(ValueError, match="mismatches"):
+        make_task("streams", mismatches=(3, 2))
     with pytest.raises(ValueError, match="n_train"):
         make_task("match", n_train=0)
     with pytest.raises(ValueError, match="split"):
