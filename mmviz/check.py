@@ -253,3 +253,92 @@ def chance_accuracy(answer, classes=4):
                    f"cannot tell where the red one was, so it can only guess.",
                    f"{value:g} is not it. What can a model do that sees the same input whatever the "
                    f"quadrant? Give the accuracy of guessing.")
+
+
+# --- 07 hierarchical multi→one ------------------------------------------------------------------
+
+
+def multi_to_one_first_stage_share(answer):
+    """The share of attention an image token gives to caption tokens in multi→one's first stage."""
+    value = as_number(answer)
+    return verdict(value == 0.0,
+                   "0: in the first stage an image query has only image keys, so the caption gets exactly "
+                   "no attention, whatever the weights.",
+                   f"{value:g} is not it. Which tokens are the keys of the image encoder Tf_1?")
+
+
+def separate_stage_flops(answer, counts=(16, 2), dim=32):
+    """Attention-core FLOPs of one separate layer per modality: 4·d·ΣN_m²."""
+    value = as_number(answer)
+    want = 4 * dim * sum(n * n for n in counts)
+    return verdict(value == want,
+                   f"{want:,}: 4·d·(N_A² + N_B²) = 4·{dim}·({counts[0]}² + {counts[1]}²); a joint layer "
+                   f"would add the cross term 8·d·N_A·N_B = {8 * dim * counts[0] * counts[1]:,}.",
+                   f"{value:g} is not it. Each separate layer costs 4·N²·d for its own N tokens: add them.")
+
+
+def multi_to_one_special_case(answer):
+    """Multi→one is a special case of which variant (a name from mmviz.FUSION_VARIANTS)?"""
+    from .fusion import FUSION_VARIANTS
+
+    choice = as_choice(answer, FUSION_VARIANTS)
+    return verdict(choice == "early_concatenation",
+                   "early concatenation: its joint stage is Tf(C(·,·)); the separate encoders only "
+                   "prepare the tokens it concatenates.",
+                   "look at the last stage, Tf_3(C(·,·)): which variant is exactly that?")
+
+
+# --- 08 hierarchical one→multi ------------------------------------------------------------------
+
+
+def one_to_multi_route(answer):
+    """Through which stage ("joint" or "separate") does the caption reach one→multi's final image stream?"""
+    choice = as_choice(answer, ("joint", "separate", "both"))
+    return verdict(choice == "joint",
+                   "only the joint stage: afterwards each stream has its own encoder that sees only its own "
+                   "tokens, so swapping the caption after the joint stage changes nothing in the image.",
+                   "look at the keys of the separate image encoder: which modality's tokens are they?")
+
+
+def one_to_multi_maps(answer, num_modalities=3, depth=2):
+    """How many attention maps does one→multi draw for M modalities, ``depth`` layers per stage?"""
+    value = as_number(answer)
+    want = depth + num_modalities * depth
+    return verdict(value == want,
+                   f"{want}: {depth} joint layers, then {depth} layers in each of the {num_modalities} "
+                   f"separate encoders.",
+                   f"{value:g} is not it. Count the joint stage once and the separate one per modality.")
+
+
+# --- 09 cross-attention ------------------------------------------------------------------------
+
+
+def cross_attention_changed_tokens(answer, token=5):
+    """In one cross-attention layer, image token ``token`` changes: which image outputs change?"""
+    try:
+        got = sorted(int(i) for i in answer)
+    except (TypeError, ValueError):
+        raise ValueError(f"answer must be a list of token indices, got {answer!r}") from None
+    return verdict(got == [token],
+                   f"only [{token}]: an image query's keys are caption tokens, so output i depends on image "
+                   f"token i (its query and residual) and the caption, never on image token j ≠ i.",
+                   f"{got} is not it. What are the keys and values of an image query in a cross layer?")
+
+
+def single_key_weight(answer):
+    """With a single caption token, what is every weight of image→caption cross-attention?"""
+    value = as_number(answer)
+    return verdict(value == 1.0,
+                   "1: a softmax over one key is exp(s)/exp(s) = 1, whatever the score.",
+                   f"{value:g} is not it. Each row of the map sums to 1: how many entries does a row have?")
+
+
+def cross_attention_remedy(answer):
+    """Which survey variant adds back the context inside each modality that cross-attention misses?"""
+    from .fusion import FUSION_VARIANTS
+
+    choice = as_choice(answer, FUSION_VARIANTS)
+    return verdict(choice == "cross_attention_to_concatenation",
+                   "cross-attention to concatenation: after the cross stage a joint stage over C(Z_A, Z_B) "
+                   "lets each token see its own modality too (HKT, MulT).",
+                   "which variant puts a Tf(C(·,·)) after the cross stage?")

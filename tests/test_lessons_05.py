@@ -1,0 +1,41 @@
+"""Notebook 05's self-checks, and the facts they rest on: summation costs what one modality costs."""
+import pytest
+import torch
+
+import mmviz
+from mmviz import check
+
+
+def test_summation_flops_check_agrees_with_attention_cost():
+    cost = mmviz.attention_cost("early_summation", [8, 8], dim=32, depth=1)
+    assert check.summation_attention_flops(cost["attention"], tokens=8, dim=32)
+    doubled = mmviz.attention_cost("early_concatenation", [8, 8], dim=32, depth=1)["attention"]
+    assert not check.summation_attention_flops(doubled, tokens=8, dim=32)
+
+
+def test_ignored_modality_is_the_one_alpha_zeroes():
+    torch.manual_seed(0)
+    fusion = mmviz.build_fusion("early_summation", 2, 16, depth=1, heads=2, alpha=[1.0, 0.0])
+    sound = torch.randn(1, 4, 16)
+    with torch.no_grad():
+        assert torch.equal(fusion([sound, torch.randn(1, 4, 16)]).tokens,
+                           fusion([sound, torch.randn(1, 4, 16)]).tokens)
+    assert check.ignored_modality("sensor") and check.ignored_modality(" Sensor ")
+    assert not check.ignored_modality("sound")
+    with pytest.raises(ValueError, match="one of"):
+        check.ignored_modality("image")
+
+
+def test_why_summation_fails_choices():
+    assert check.why_summation_fails("b")
+    assert not check.why_summation_fails("a") and not check.why_summation_fails("C")
+    with pytest.raises(ValueError, match="one of"):
+        check.why_summation_fails("d")
+
+
+def test_shuffled_streams_keep_every_time_stamp():
+    """Notebook 05 says the shuffled data hold the same information: every step keeps its time stamp."""
+    task = mmviz.make_task("streams", n_train=20, n_test=20, seed=0, aligned=False)
+    stamps = task.test.words[1]
+    assert all(sorted(row) == [f"t={t}" for t in range(8)] for row in stamps)
+    assert sum(list(row) != [f"t={t}" for t in range(8)] for row in stamps) >= 18
