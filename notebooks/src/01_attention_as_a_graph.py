@@ -24,6 +24,7 @@ from mmviz import analysis
 from mmviz.vit import make_pictures
 
 # %matplotlib inline
+mmviz.plot.set_theme()          # the collection's one seaborn theme
 _ = torch.manual_seed(0)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -53,7 +54,7 @@ with torch.no_grad():
 C = analysis.conv_adjacency(8, kernel_size=3)   # the convolution's graph, whatever the input
 
 # %% slideshow={"slide_type": "subslide"}
-fig, axes = plt.subplots(1, 3, figsize=(11, 3.6))
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), layout="constrained")
 for ax, matrix, title in zip(axes, (A1, A2, C), ("attention, input 1", "attention, input 2",
                                                  "convolution (kernel 3), any input")):
     image = ax.imshow(matrix, vmin=0, vmax=matrix.max().item(), cmap="viridis")
@@ -164,7 +165,7 @@ def unshuffled_attention(shuffle=0, positions_on=False):
     return block.attention[0, 0][back][:, back]
 
 
-fig, (ax_now, ax_diff) = plt.subplots(1, 2, figsize=(9, 3.8))
+fig, (ax_now, ax_diff) = plt.subplots(1, 2, figsize=(9, 3.8), layout="constrained")
 reference = unshuffled_attention(0, False)
 shown = ax_now.imshow(unshuffled_attention(3), vmin=0, vmax=0.5, cmap="viridis")
 diff = ax_diff.imshow(unshuffled_attention(3) - reference, vmin=-0.2, vmax=0.2, cmap="coolwarm")

@@ -19,12 +19,14 @@
 # %% slideshow={"slide_type": "skip"}
 import math
 
+import matplotlib.pyplot as plt
 import torch
 
 import mmviz
 from mmviz import analysis
 
 # %matplotlib inline
+mmviz.plot.set_theme()          # the collection's one seaborn theme
 _ = torch.manual_seed(0)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -170,7 +172,15 @@ curves = {f"{norm}-norm, {'warm-up' if warmup else 'no warm-up'}":
           for norm in ("post", "pre") for warmup in (False, True)}
 for label, losses in curves.items():
     print(f"{label:<24} mean loss over the last 20 steps: {sum(losses[-20:]) / 20:.2f}")
-mmviz.plot_history(curves, title="6-layer stack sorting 8 symbols, Adam, lr 1e-2")
+
+fig, ax = plt.subplots(figsize=(6.5, 3.6), layout="constrained")
+for label, losses in curves.items():           # colour: placement; line style: warm-up or not
+    ax.plot(losses, color="#D55E00" if label.startswith("post") else "#0072B2",
+            ls="--" if "no warm-up" in label else "-", lw=1.4, label=label)
+ax.axhline(math.log(8), color="grey", lw=0.8, ls=":", label="ln 8: learned nothing")
+ax.set(xlabel="step", ylabel="training loss", title="6-layer stack sorting 8 symbols, Adam, lr 1e-2")
+ax.legend(frameon=False, fontsize=8)
+plt.show()
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # **Post-norm without warm-up stays at $\ln 8$: it learns nothing.** With warm-up it learns. Pre-norm

@@ -20,6 +20,7 @@ import mmviz
 from mmviz.vit import QUADRANTS, accuracy, make_pictures, train_vit
 
 # %matplotlib inline
+mmviz.plot.set_theme()          # the collection's one seaborn theme
 _ = torch.manual_seed(0)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -107,7 +108,14 @@ for position in (True, False):
     label = "with position embedding" if position else "without position embedding"
     models[position], results[label] = model, losses
     print(f"{label:<27} test accuracy: {accuracy(model, test_images, test_labels):.2f}")
-mmviz.plot_history(results, title="tiny ViT, 'where is the red object?' (4 quadrants, chance 0.25)")
+
+fig, ax = plt.subplots(figsize=(6.5, 3.4), layout="constrained")
+for (label, losses), colour in zip(results.items(), ("#0072B2", "#D55E00")):
+    ax.plot(losses, color=colour, lw=1.2, label=label)
+ax.axhline(torch.log(torch.tensor(4.0)).item(), color="grey", lw=0.8, ls=":", label="ln 4: guessing")
+ax.set(xlabel="step", ylabel="training loss", title="tiny ViT, 'where is the red object?'")
+ax.legend(frameon=False, fontsize=8)
+plt.show()
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # **With positions the ViT learns the task almost perfectly; without them it stays near chance
