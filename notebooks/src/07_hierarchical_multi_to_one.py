@@ -1,0 +1,229 @@
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 07 · Hierarchical attention, multi-stream → one-stream
+# *Survey Section 3.3.2, variant 3 (Xu, Zhu & Clifton, TPAMI 2023).*
+#
+# **What you will learn**
+# - how "separate encoders first, then a joint one" is written: $Z = Tf_3(C(Tf_1(Z_A), Tf_2(Z_B)))$;
+# - why this is *late interaction*: in the first stage no token can see the other modality — not a
+#   little, exactly nothing;
+# - how to read the attention maps stage by stage, and where the cross-modal attention appears;
+# - what the separate stage costs compared with running everything jointly.
+
+# %% slideshow={"slide_type": "skip"}
+import torch
+
+import mmviz
+from mmviz.cost import attention_cost
+from mmviz.influence import stage_change
+from mmviz.labels import record_labels
+from mmviz.plot import modality_blocks
+from mmviz.train import FusionClassifier, alignment_scores, evaluate, fit
+
+_ = torch.manual_seed(0)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The idea
+#
+# Each modality first gets its own Transformer, $Tf_1$ for the image and $Tf_2$ for the caption.
+# Only their outputs are concatenated and handed to a joint Transformer $Tf_3$:
+#
+# $$Z = Tf_3\big(\,C(\,Tf_1(Z_A),\; Tf_2(Z_B)\,)\big).$$
+#
+# The modalities meet late: every image token is first encoded as if there were no caption. The
+# survey calls this a special case of early concatenation (the joint stage *is* one) and cites
+# AI Choreographer (FACT), where music and motion are encoded separately before a cross-modal
+# Transformer. All blocks here are **pre-norm** (LayerNorm before each sub-layer).
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## The lesson in a few lines
+# `build_fusion` gives the model; its forward is the formula. Here it is written out, stage by stage,
+# with one layer per stage on 16 image tokens and 2 caption tokens of width 32.
+
+# %% slideshow={"slide_type": "fragment"}
+model = mmviz.build_fusion("hierarchical_multi_to_one", num_modalities=2, dim=32, depth=1, heads=4)
+z_image, z_caption = torch.randn(1, 16, 32), torch.randn(1, 2, 32)
+
+h_image = model.separate[0](z_image)            # Tf_1: the image alone
+h_caption = model.separate[1](z_caption)        # Tf_2: the caption alone
+z = model.joint(torch.cat([h_image, h_caption], dim=1))   # Tf_3 on C(·,·): now they meet
+
+out = model([z_image, z_caption])
+print("stages:", [r.name for r in out.attention])
+print("same as the model's own forward:", torch.allclose(out.tokens, z))
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert torch.allclose(out.tokens, z)
+assert [r.stage for r in out.attention] == ["modality 1 encoder", "modality 2 encoder", "joint"]
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Train it for a few seconds
+# The *locate* task: the caption names an object ("red circle"); the answer is the patch that holds
+# it. Other objects share its colour or its shape, so the model must bind both words to the picture.
+# The answer is read from the final image tokens (one score per patch).
+
+# %% slideshow={"slide_type": "subslide"}
+task = mmviz.make_task("locate", n_train=1000, n_test=200, seed=0)
+names = [m.name for m in task.modalities]
+classifier = FusionClassifier("hierarchical_multi_to_one", task, dim=32, depth=1, heads=4, seed=0)
+history = fit(classifier, task, steps=150, batch_size=32, progress=False, eval_every=150)
+accuracy = evaluate(classifier, task)["accuracy"]
+print(f"test accuracy after {len(history.step)} steps: {accuracy:.1%} (chance: {1 / 16:.1%})")
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert accuracy > 0.9, accuracy
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The attention maps, stage by stage
+# Three maps for one test picture: the image encoder (patches among themselves), the caption
+# encoder (two words), and the joint stage over all 18 tokens. The coloured bands mark each token's
+# modality; white lines separate the modality blocks.
+
+# %% slideshow={"slide_type": "subslide"}
+sample = 0
+classifier.eval()
+with torch.no_grad():
+    classifier([x[:64] for x in task.test.inputs])
+records = classifier.last.attention
+for record in records:
+    fig = mmviz.plot_attention(record, sample=sample, modality_names=names,
+                               query_labels=record_labels(task, record.query_modality, sample),
+                               key_labels=record_labels(task, record.key_modality, sample))
+    display(fig)
+print("caption of this sample:", " ".join(task.token_labels(sample)[1]))
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The same maps summed into modality blocks: what share of its attention each modality gives to
+# each one, stage by stage (mean over 64 test samples and the heads).
+
+# %% slideshow={"slide_type": "fragment"}
+first = [r for r in classifier.last.attention if r.stage.endswith("encoder")]
+joint = [r for r in classifier.last.attention if r.stage == "joint"]
+display(mmviz.plot_modality_blocks(first, modality_names=names, title="stage 1: separate encoders"))
+display(mmviz.plot_modality_blocks(joint, modality_names=names, title="stage 2: joint"))
+
+
+def cross_modal_share(records):
+    """Mean over the modalities of the attention their queries give to other modalities' keys."""
+    mass = modality_blocks(records)[1]
+    return float(mass.sum() - mass.trace()) / len(mass)
+
+
+share_first, share_joint = cross_modal_share(first), cross_modal_share(joint)
+mass = modality_blocks(joint)[1]
+print(f"cross-modal share of attention, averaged over the two modalities: "
+      f"stage 1 {share_first:.0%}, joint stage {share_joint:.0%}")
+print(f"joint stage: image queries give {mass[0, 1]:.0%} of their attention to the caption "
+      f"(uniform would be 2/18 = {2 / 18:.0%}), caption queries {mass[1, 0]:.0%} to the image")
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# In stage 1 the cross-modal blocks are not small, they do not exist: an image query has only image
+# keys. All interaction happens in the joint stage.
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert share_first == 0.0
+assert share_joint > 0.05, share_joint
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Experiment: is stage 1 really blind to the other modality?
+# Give every picture another sample's caption and measure how far each stage's image tokens move,
+# $\lVert \Delta Z \rVert / \lVert Z \rVert$. **Claim:** the first-stage image tokens do not move at
+# all (the change is exactly 0.0), the joint-stage image tokens do. And once trained, in the joint
+# stage a patch looks at the word that describes it far more than uniform attention would
+# (alignment score ≫ 1).
+
+# %% slideshow={"slide_type": "subslide"}
+fusion = classifier.fusion
+with torch.no_grad():
+    zs = classifier.embed([x[:64] for x in task.test.inputs])       # [image tokens, caption tokens]
+IMAGE, CAPTION = 0, 1
+stage1_change = stage_change(fusion, zs, fusion.separate[IMAGE], source=CAPTION)
+joint_change = stage_change(fusion, zs, fusion.joint, source=CAPTION, target=IMAGE)
+scores = alignment_scores(classifier, task)
+print(f"image tokens after stage 1, caption swapped: change {stage1_change:.3f}")
+print(f"image tokens after the joint stage, caption swapped: change {joint_change:.3f}")
+for name, score in scores.items():
+    print(f"alignment score, {name}: {score:.2f}")
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# Stage 1's image encoder never receives the caption as input, so swapping the caption cannot
+# change it: the same call gives the same numbers. The joint stage moves the image tokens a lot, and
+# its patches attend to the caption words that name them several times more than uniformly.
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+# Swapping the caption inside the full model: the stage-1 image output is bit-identical.
+caught = []
+hook = fusion.separate[IMAGE].register_forward_hook(lambda mod, args, output: caught.append(output))
+with torch.no_grad():
+    fusion(zs)
+    fusion([zs[IMAGE], zs[CAPTION].roll(1, dims=0)])
+hook.remove()
+assert torch.equal(caught[0], caught[1])
+assert stage1_change == 0.0
+assert joint_change > 0.1, joint_change
+assert scores["joint, layer 1: image→caption"] > 1.5, scores
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## What the separate stage costs
+# Attention-core FLOPs per example (a multiply-add counts 2): a separate layer costs
+# $4d(N_A^2 + N_B^2)$, a joint one $4d(N_A+N_B)^2$. With the same two layers per token, multi→one
+# replaces one joint layer by two separate ones, and the cross term $8dN_AN_B$ of that layer vanishes.
+
+# %% slideshow={"slide_type": "fragment"}
+counts, dim = [16, 2], 32
+multi_to_one = attention_cost("hierarchical_multi_to_one", counts, dim, depth=1)
+concatenation = attention_cost("early_concatenation", counts, dim, depth=2)
+print(f"{'':28s}{'attention core':>16s}{'total':>12s}")
+for label, cost in (("multi→one (1 + 1 layers)", multi_to_one), ("concatenation (2 layers)", concatenation)):
+    print(f"{label:28s}{cost['attention']:>16,d}{cost['total']:>12,d}")
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert multi_to_one["attention"] < concatenation["attention"]
+assert concatenation["attention"] - multi_to_one["attention"] == 8 * dim * 16 * 2
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Explore
+# The fusion explorer, set to this variant on the locate task. Pick a *layer* to switch between the
+# image encoder, the caption encoder and the joint stage; press **Train** to train it for a few
+# seconds; change *variant* to compare with early concatenation.
+
+# %% slideshow={"slide_type": "subslide"}
+explorer = mmviz.fusion_explorer(task=task, variant="hierarchical_multi_to_one", depth=1, samples=4)
+explorer
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercises
+# **1.** In the first stage of multi→one, what share of its attention does an image token give to
+# the caption tokens? Check with `mmviz.check.multi_to_one_first_stage_share(answer)`.
+#
+# **2.** One separate layer on $N_A = 16$ image tokens and one on $N_B = 2$ caption tokens, width
+# $d = 32$: how many attention-core FLOPs together? Check with
+# `mmviz.check.separate_stage_flops(answer)`.
+#
+# **3.** The survey calls multi→one a special case of another variant. Which one? Check with
+# `mmviz.check.multi_to_one_special_case("...")` (a variant name from `mmviz.FUSION_VARIANTS`).
+
+# %% slideshow={"slide_type": "fragment"}
+# Your answers here, e.g.:
+# mmviz.check.multi_to_one_first_stage_share(0.5)
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+# Solutions (open the cell to read them).
+assert mmviz.check.multi_to_one_first_stage_share(0.0)
+assert mmviz.check.separate_stage_flops(4 * 32 * (16**2 + 2**2))
+assert mmviz.check.multi_to_one_special_case("early_concatenation")
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Summary
+# - Multi→one encodes each modality alone, then lets them meet: $Z = Tf_3(C(Tf_1(Z_A), Tf_2(Z_B)))$.
+# - Stage 1 has no cross-modal attention at all: swapping the caption leaves the stage-1 image
+#   tokens bit-identical. All interaction is late, in the joint stage.
+# - After a few seconds of training the joint stage links each patch to the words that describe it.
+# - The separate layers skip the cross term $8dN_AN_B$ of a joint layer: cheaper, and each
+#   unimodal encoder can be trained or cached on its own.
+#
+# **Next:** [08 · One-stream → multi-stream](08_hierarchical_one_to_multi.ipynb), the same two
+# stages in the other order.
+#
+# **References.** P. Xu, X. Zhu, D. A. Clifton, *Multimodal Learning with Transformers: A Survey*,
+# IEEE TPAMI 2023, Section 3.3.2 (arXiv:2206.06488). R. Li et al., *AI Choreographer: Music
+# Conditioned 3D Dance Generation with AIST++*, ICCV 2021.

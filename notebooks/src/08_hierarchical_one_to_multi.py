@@ -1,0 +1,231 @@
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 08 · Hierarchical attention, one-stream → multi-stream
+# *Survey Section 3.3.2, variant 4 (Xu, Zhu & Clifton, TPAMI 2023).*
+#
+# **What you will learn**
+# - how "joint first, then separate encoders" is written, and how it mirrors notebook 07;
+# - how each modality keeps a stream of its own that is still informed by the others;
+# - how to *measure* that: swap one modality's input and see how far the other's stream moves;
+# - why the other modality can reach a stream only through the joint stage.
+
+# %% slideshow={"slide_type": "skip"}
+import matplotlib.pyplot as plt
+import torch
+
+import mmviz
+from mmviz.influence import relative_change, stream_influence
+from mmviz.labels import record_labels
+from mmviz.train import FusionClassifier, evaluate, fit
+
+_ = torch.manual_seed(0)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The idea
+#
+# First one joint Transformer over all tokens, then each modality's tokens go on through their own
+# Transformer:
+#
+# $$C(Z_A, Z_B) \leftarrow Tf_1\big(C(Z_A, Z_B)\big), \qquad Z_A \leftarrow Tf_2(Z_A), \qquad
+# Z_B \leftarrow Tf_3(Z_B).$$
+#
+# It is multi→one (notebook 07) in the other order. The joint stage lets the modalities interact;
+# afterwards each modality has its own stream, its own weights and its own output: *cross-modal
+# interaction is perceived while each modality's representation stays independent*. The survey
+# cites InterBERT. All blocks here are **pre-norm**.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## The lesson in a few lines
+
+# %% slideshow={"slide_type": "fragment"}
+model = mmviz.build_fusion("hierarchical_one_to_multi", num_modalities=2, dim=32, depth=1, heads=4)
+z_image, z_caption = torch.randn(1, 16, 32), torch.randn(1, 2, 32)
+
+joint = model.joint(torch.cat([z_image, z_caption], dim=1))   # Tf_1: all 18 tokens together
+h_image, h_caption = joint.split([16, 2], dim=1)              # hand each modality its own tokens
+z_image_final = model.separate[0](h_image)                     # Tf_2: the image stream
+z_caption_final = model.separate[1](h_caption)                 # Tf_3: the caption stream
+
+out = model([z_image, z_caption])
+print("stages:", [r.name for r in out.attention])
+print("same as the model's forward:", torch.allclose(out.stream(0), z_image_final))
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert torch.allclose(out.stream(0), z_image_final) and torch.allclose(out.stream(1), z_caption_final)
+assert [r.stage for r in out.attention] == ["joint", "modality 1 encoder", "modality 2 encoder"]
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Train it: the image stream must know the caption
+# On the *locate* task (notebook 07) the answer is read from the final **image** stream only: one
+# score per patch. Its last encoder never sees a word. So if it finds "the green triangle", the
+# caption must have reached the image tokens in the joint stage and survived the image encoder.
+
+# %% slideshow={"slide_type": "subslide"}
+task = mmviz.make_task("locate", n_train=1000, n_test=200, seed=0)
+names = [m.name for m in task.modalities]
+IMAGE, CAPTION = 0, 1
+
+
+def train(variant, depth):
+    classifier = FusionClassifier(variant, task, dim=32, depth=depth, heads=4, seed=0)
+    fit(classifier, task, steps=150, batch_size=32, progress=False, eval_every=150)
+    return classifier
+
+
+one_to_multi = train("hierarchical_one_to_multi", depth=1)
+accuracy = evaluate(one_to_multi, task)["accuracy"]
+print(f"one→multi, answer read from the image stream: test accuracy {accuracy:.1%} (chance {1 / 16:.1%})")
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert accuracy > 0.9, accuracy
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The attention maps, stage by stage
+# The joint stage over all 18 tokens, then the image encoder: in the second map every key is a
+# patch. The caption's own encoder (two words) is in the explorer below.
+
+# %% slideshow={"slide_type": "subslide"}
+sample = 0
+one_to_multi.eval()
+with torch.no_grad():
+    one_to_multi([x[:64] for x in task.test.inputs])
+for record in one_to_multi.last.attention[:2]:
+    display(mmviz.plot_attention(record, sample=sample, modality_names=names,
+                                 query_labels=record_labels(task, record.query_modality, sample),
+                                 key_labels=record_labels(task, record.key_modality, sample)))
+print("caption of this sample:", " ".join(task.token_labels(sample)[CAPTION]))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Experiment: how much does each final stream depend on the other modality?
+# Train three variants the same way, each with two layers on every token: one→multi (joint, then
+# separate), multi→one (separate, then joint) and early concatenation (two joint layers). Then give
+# every picture another sample's caption and measure how far the final image stream moves,
+# $\lVert \Delta Z_{image} \rVert / \lVert Z_{image} \rVert$, and what share of their attention the
+# image queries give to the caption in the **last** stage.
+#
+# **Claim:** in one→multi the image stream is clearly informed by the caption (it moves by more
+# than 20 %), yet its last stage gives the caption exactly 0 % of its attention: the caption's
+# influence was taken in once, in the joint stage, and the stream then works on its own. The other
+# two end with a joint stage, so their last image queries still look at the caption.
+
+# %% slideshow={"slide_type": "subslide"}
+models = {"one→multi": one_to_multi,
+          "multi→one": train("hierarchical_multi_to_one", depth=1),
+          "concatenation": train("early_concatenation", depth=2)}
+
+
+def share_to(record, queries, keys):
+    """Mean share of their attention that ``queries``-modality tokens give to ``keys``-modality tokens."""
+    q, k = record.query_modality == queries, record.key_modality == keys
+    return record.weights[:, :, q][..., k].sum(-1).mean().item()
+
+
+table = {}
+for label, classifier in models.items():
+    classifier.eval()
+    with torch.no_grad():
+        zs = classifier.embed([x[:64] for x in task.test.inputs])
+        records = classifier.fusion(zs).attention
+    last = [r for r in records if (r.query_modality == IMAGE).any()][-1]   # the image's last map
+    table[label] = dict(accuracy=evaluate(classifier, task)["accuracy"],
+                        influence=stream_influence(classifier.fusion, zs, source=CAPTION, target=IMAGE),
+                        last_share=share_to(last, IMAGE, CAPTION), last_stage=last.name)
+print(f"{'':15s}{'accuracy':>9s}{'caption → image stream':>25s}{'last-stage image→caption':>27s}")
+for label, row in table.items():
+    print(f"{label:15s}{row['accuracy']:>9.1%}{row['influence']:>25.3f}{row['last_share']:>27.1%}"
+          f"   ({row['last_stage']})")
+
+# %% slideshow={"slide_type": "subslide"}
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+labels = list(table)
+colours = ["#333333", "#AAAAAA", "#AAAAAA"]          # one→multi dark, the two it is compared with light
+bars = axes[0].bar(labels, [table[k]["influence"] for k in labels], color=colours)
+axes[0].bar_label(bars, fmt="%.2f")
+axes[0].set(ylabel="relative change", title="final image stream moves when\nthe caption is swapped")
+bars = axes[1].bar(labels, [100 * table[k]["last_share"] for k in labels], color=colours)
+axes[1].bar_label(bars, fmt="%.1f %%")
+axes[1].set(ylabel="% of attention", title="last stage: image queries\nlooking at the caption")
+fig.tight_layout()
+plt.show()
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert table["one→multi"]["influence"] > 0.2, table
+assert table["one→multi"]["last_share"] == 0.0
+assert table["multi→one"]["last_share"] > 0.0 and table["concatenation"]["last_share"] > 0.0, table
+assert all(row["accuracy"] > 0.9 for row in table.values()), table
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The only road: the joint stage
+# If the caption reaches the final image stream only through the joint stage, then swapping the
+# caption **after** the joint stage must change nothing in the image stream. Run the two stages by
+# hand, swap the caption's tokens in between, and compare.
+
+# %% slideshow={"slide_type": "subslide"}
+fusion = one_to_multi.fusion
+with torch.no_grad():
+    zs = one_to_multi.embed([x[:64] for x in task.test.inputs])
+    joint = fusion.joint(torch.cat(zs, dim=1))
+    h_image, h_caption = joint.split([16, 2], dim=1)
+    swapped_caption = h_caption.roll(1, dims=0)                  # after the joint stage: too late
+    image_final = fusion.separate[IMAGE](h_image)
+    caption_final_swapped = fusion.separate[CAPTION](swapped_caption)
+    image_final_swapped = fusion.separate[IMAGE](h_image)       # its encoder has no caption input
+    swapped_before = fusion([zs[IMAGE], zs[CAPTION].roll(1, dims=0)]).stream(IMAGE)
+print(f"caption swapped after the joint stage: image stream changes by "
+      f"{relative_change(image_final, image_final_swapped):.3f}")
+print(f"caption swapped before the joint stage: image stream changes by "
+      f"{relative_change(image_final, swapped_before):.3f}")
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert torch.equal(image_final, image_final_swapped)
+assert relative_change(image_final, swapped_before) > 0.2
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# Zero after, large before: the separate encoders add no new cross-modal information; each
+# modality's final stream is its own, built on what it heard in the joint stage. That is also what
+# makes one→multi useful: each stream can feed its own head (say, a caption decoder and an image
+# classifier), informed by the other modality, without a joint layer at the end.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Explore
+# The fusion explorer on this variant: pick the *layer* to move from the joint stage to each
+# modality's encoder; press **Train**; switch *variant* to `hierarchical_multi_to_one` to see the
+# stages in the other order.
+
+# %% slideshow={"slide_type": "subslide"}
+explorer = mmviz.fusion_explorer(task=task, variant="hierarchical_one_to_multi", depth=1, samples=4)
+explorer
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercises
+# **1.** Through which stage, `"joint"` or `"separate"`, does the caption reach one→multi's final
+# image stream? Check with `mmviz.check.one_to_multi_route("...")`.
+#
+# **2.** `build_fusion("hierarchical_one_to_multi", num_modalities=3, dim=32, depth=2)`: how many
+# attention maps does one forward record? Reason it out, then check with
+# `mmviz.check.one_to_multi_maps(answer)` (and with `len(model(zs).attention)`).
+
+# %% slideshow={"slide_type": "fragment"}
+# Your answers here, e.g.:
+# mmviz.check.one_to_multi_route("separate")
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+# Solutions (open the cell to read them).
+assert mmviz.check.one_to_multi_route("joint")
+assert mmviz.check.one_to_multi_maps(2 + 3 * 2)
+three = mmviz.build_fusion("hierarchical_one_to_multi", num_modalities=3, dim=32, depth=2)
+assert len(three([torch.randn(1, n, 32) for n in (4, 3, 2)]).attention) == 8
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Summary
+# - One→multi: a joint stage over $C(Z_A, Z_B)$, then one encoder per modality.
+# - Measured: swapping the caption moves the final image stream a lot, although the image's last
+#   stage gives the caption 0 % of its attention: informed by the other modality, yet its own.
+# - The joint stage is the only road between modalities: a swap after it changes nothing.
+# - Multi→one and concatenation end in a joint stage, so their final tokens stay mixed.
+#
+# **Next:** [09 · Cross-attention](09_cross_attention.ipynb): queries from one modality, keys and
+# values from the other.
+#
+# **References.** P. Xu, X. Zhu, D. A. Clifton, *Multimodal Learning with Transformers: A Survey*,
+# IEEE TPAMI 2023, Section 3.3.2 (arXiv:2206.06488). J. Lin et al., *InterBERT: Vision-and-Language
+# Interaction for Multi-modal Pretraining*, arXiv:2003.13198, 2020.
