@@ -148,9 +148,13 @@ assert analysis.equivariance_gap(joint, tokens, torch.randperm(19)) < 1e-5
 # The picture shows the attention matrix of the 8 tokens, **after shuffling**, drawn back in the
 # original order ($P^\top A_{\text{shuffled}} P$). Without positions it is the same matrix whatever
 # the shuffle; with positions, the graph changes. Move the `shuffle` slider (0 = no shuffle) and tick
-# `positions`. The static picture below is the starting state (shuffle 3, no positions).
+# `positions`. Without a running kernel (on GitHub, say) you see the starting state: shuffle 3, no
+# positions.
 
 # %% slideshow={"slide_type": "subslide"}
+import base64  # noqa: E402
+import io  # noqa: E402
+
 import ipywidgets as widgets  # noqa: E402
 from IPython.display import display  # noqa: E402
 
@@ -186,22 +190,27 @@ def redraw(shuffle=3, positions_on=False):
     return fig
 
 
-display(redraw())          # the static picture, visible without a kernel
-plt.close(fig)
-out = widgets.Output()
+def png(figure):
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=80)
+    return buffer.getvalue()
+
+
+plt.close(fig)             # drawn only through the widget below, updated in place
+picture = widgets.Image(value=png(redraw()), format="png")
 shuffle_slider = widgets.IntSlider(value=3, min=0, max=20, description="shuffle")
 positions_box = widgets.Checkbox(value=False, description="positions")
 
 
 def on_change(change=None):
-    with out:
-        out.clear_output(wait=True)
-        display(redraw(shuffle_slider.value, positions_box.value))
+    picture.value = png(redraw(shuffle_slider.value, positions_box.value))
 
 
 shuffle_slider.observe(on_change, names="value")
 positions_box.observe(on_change, names="value")
-widgets.VBox([widgets.HBox([shuffle_slider, positions_box]), out])
+view = widgets.VBox([widgets.HBox([shuffle_slider, positions_box]), picture])
+# The live widget where a kernel runs; its starting picture where none does (GitHub, nbviewer).
+display({**view._repr_mimebundle_(), "image/png": base64.b64encode(picture.value).decode()}, raw=True)
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
 assert torch.allclose(unshuffled_attention(5, False), unshuffled_attention(0, False), atol=1e-5)

@@ -181,10 +181,13 @@ assert hits.max() > 0.5, hits
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Explore: picture by picture, head by head
 #
-# Choose a test picture and a head; the attention map is drawn over the picture. The static picture
-# below is the starting state.
+# Choose a test picture and a head; the class token's attention map is drawn beside the picture.
+# Without a running kernel you see the starting state.
 
 # %% slideshow={"slide_type": "subslide"}
+import base64  # noqa: E402
+import io  # noqa: E402
+
 import ipywidgets as widgets  # noqa: E402
 from IPython.display import display  # noqa: E402
 
@@ -204,22 +207,27 @@ def redraw(i=0, head=int(hits.argmax()) + 1):
     return fig
 
 
-display(redraw())
-plt.close(fig)
-out = widgets.Output()
+def png(figure):
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=80)
+    return buffer.getvalue()
+
+
+plt.close(fig)             # drawn only through the widget below, updated in place
+image = widgets.Image(value=png(redraw()), format="png")
 picture = widgets.IntSlider(value=0, min=0, max=len(test_images) - 1, description="picture")
 head = widgets.Dropdown(options=[1, 2, 3, 4], value=int(hits.argmax()) + 1, description="head")
 
 
 def on_change(change=None):
-    with out:
-        out.clear_output(wait=True)
-        display(redraw(picture.value, head.value))
+    image.value = png(redraw(picture.value, head.value))
 
 
 picture.observe(on_change, names="value")
 head.observe(on_change, names="value")
-widgets.VBox([widgets.HBox([picture, head]), out])
+view = widgets.VBox([widgets.HBox([picture, head]), image])
+# The live widget where a kernel runs; its starting picture where none does (GitHub, nbviewer).
+display({**view._repr_mimebundle_(), "image/png": base64.b64encode(image.value).decode()}, raw=True)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
