@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import json
 import re
 import sys
 
@@ -135,7 +136,8 @@ def test_committed_notebook_matches_its_source(path):
     committed = [comparable(c) for c in read(path).cells]
     expected = [comparable(c) for c in convert(src).cells]
     if committed != expected:
-        diff = difflib.unified_diff([repr(c) for c in expected], [repr(c) for c in committed],
+        diff = difflib.unified_diff([json.dumps(c, sort_keys=True) for c in expected],
+                                    [json.dumps(c, sort_keys=True) for c in committed],
                                     "from source", "committed", lineterm="", n=0)
         pytest.fail(f"{path.name} differs from {src.name}; "
                     f"rebuild it with `make notebooks ARGS={path.stem[:2]}`:\n"
