@@ -69,9 +69,10 @@ def grad_norms_at_init(norm, depth, dim=64, heads=4, seed=0, init="xavier", repe
     is averaged over ``repeats`` initialisations (seeds seed, seed + 1, ...): one draw is noisy, the
     paper's statements are about the typical size. Returns a list of ``depth`` floats, input side first.
     """
+    check_depth(depth)
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
         raise ValueError(f"repeats must be a positive int, got {repeats!r}")
-    total = torch.zeros(depth if isinstance(depth, int) and depth > 0 else 1)
+    total = torch.zeros(depth)
     for r in range(repeats):
         stack = build_stack(norm, depth, dim, heads, init, seed + r)
         g = torch.Generator().manual_seed(10_000 + seed + r)
@@ -127,6 +128,8 @@ def norm_training_curve(norm, depth, init="xavier", warmup=True, steps=150, seed
         raise ValueError(f"steps must be a positive int, got {steps!r}")
     if not lr > 0:
         raise ValueError(f"lr must be a positive float, got {lr!r}")
+    if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, int) or warmup_steps < 1:
+        raise ValueError(f"warmup_steps must be a positive int, got {warmup_steps!r}")
     torch.manual_seed(seed)
     stack = build_stack(norm, depth, dim, heads, init, seed, classes=vocab)
     model = Sorter(stack, vocab, length, dim)
