@@ -105,7 +105,8 @@ class FusionExplorer(Explorer):
         self.attention_png = self.blocks_png = b""
         self.controls = {
             "variant": W.Dropdown(options=FUSION_VARIANTS, value=variant, description="variant"),
-            "num_modalities": W.IntSlider(value=num_modalities, min=1, max=4, description="modalities"),
+            "num_modalities": W.IntSlider(value=num_modalities, min=1, max=4, description="modalities",
+                                           continuous_update=False),
             "alpha": [],
             "norm": W.ToggleButtons(options=["pre", "post"], value="pre", description="LayerNorm"),
             "layer": W.Dropdown(options=[("-", 0)], value=0, description="layer"),

@@ -28,7 +28,8 @@ class NormExplorer(Explorer):
         self.dim, self.heads, self.steps, self.seed = dim, heads, steps, seed
         self.norm_cache, self.curves = {}, {}
         self.controls = {
-            "depth": W.IntSlider(value=depth, min=1, max=max_depth, description="depth"),
+            "depth": W.IntSlider(value=depth, min=1, max=max_depth, description="depth",
+                                 continuous_update=False),          # one redraw on release
             "norm": W.ToggleButtons(options=["pre", "post"], value="post", description="LayerNorm"),
             "init": W.ToggleButtons(options=["xavier", "default"], value="xavier", description="init"),
             "warmup": W.Checkbox(value=True, description="learning-rate warm-up"),
@@ -68,6 +69,8 @@ class NormExplorer(Explorer):
         return self.norm_cache[self.key()]
 
     def on_change(self, change=None):
+        if change is not None and change["owner"] is self.controls["warmup"]:
+            return self.draw_curves()            # warm-up does not change gradients at init
         try:
             norms = self.grad_norms()
         except ValueError as error:
