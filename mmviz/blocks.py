@@ -29,8 +29,8 @@ def check_norm(norm):
         raise ValueError(f"norm must be 'pre' or 'post', got {norm!r}")
 
 
-def check_tokens(x, dim, name="x"):
-    """Raise a ValueError unless ``x`` is a (batch, tokens, dim) tensor."""
+def check_tokens(x, dim, name="x", dtype=torch.float32):
+    """Raise a ValueError unless ``x`` is a finite (batch, tokens, dim) tensor of the model's dtype."""
     if not isinstance(x, torch.Tensor):
         raise ValueError(f"{name} must be a torch.Tensor of shape (batch, tokens, {dim}), "
                          f"got {type(x).__name__}")
@@ -38,6 +38,10 @@ def check_tokens(x, dim, name="x"):
         raise ValueError(f"{name} must have shape (batch, tokens, {dim}), got {tuple(x.shape)}")
     if x.shape[1] == 0:
         raise ValueError(f"{name} must hold at least one token, got shape {tuple(x.shape)}")
+    if x.dtype != dtype:
+        raise ValueError(f"{name} must have the model's dtype {dtype}, got {x.dtype}")
+    if not torch.isfinite(x).all():        # a NaN would otherwise spread silently through softmax
+        raise ValueError(f"{name} must be finite, got NaN or inf")
 
 
 def check_mask(mask, batch, keys):
@@ -122,9 +126,10 @@ class TransformerBlock(nn.Module):
         return self.drop1(self.attn(x, context, key_padding_mask))
 
     def forward(self, x, context=None, key_padding_mask=None):
-        check_tokens(x, self.dim)
+        dtype = self.ln1.weight.dtype
+        check_tokens(x, self.dim, dtype=dtype)
         if context is not None:
-            check_tokens(context, self.dim, "context")
+            check_tokens(context, self.dim, "context", dtype)
         check_mask(key_padding_mask, x.shape[0], (x if context is None else context).shape[1])
         if self.norm == "pre":                  # LayerNorm before each sub-layer
             context = None if context is None else self.ln_context(context)

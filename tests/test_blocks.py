@@ -102,6 +102,9 @@ def test_bad_construction_names_the_value(make, match):
     (torch.randn(2, 5, 31), r"got \(2, 5, 31\)"),
     (torch.randn(1, 2, 3, 32), r"got \(1, 2, 3, 32\)"),
     ([[1.0]], r"must be a torch.Tensor.*got list"),
+    (torch.randn(2, 5, 32).double(), r"dtype torch.float32, got torch.float64"),
+    (torch.ones(2, 5, 32, dtype=torch.long), r"got torch.int64"),
+    (torch.full((2, 5, 32), float("nan")), r"must be finite"),
 ])
 def test_bad_input_names_the_shape(x, match):
     with pytest.raises(ValueError, match=match):
