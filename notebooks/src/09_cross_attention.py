@@ -1,0 +1,213 @@
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 09 · Cross-attention, and cross-attention followed by concatenation
+# *Survey Section 3.3.2, variants 5 and 6 (Xu, Zhu & Clifton, TPAMI 2023).*
+#
+# **What you will learn**
+# - cross-attention: queries from one modality, keys and values from the other;
+# - which word looks at which patch, drawn on the picture, after a few seconds of training;
+# - what one cross-attention layer cannot see: the context inside its own modality — shown exactly,
+#   and on a task that needs it;
+# - how "cross-attention → concatenation" adds that context back.
+
+# %% slideshow={"slide_type": "skip"}
+import matplotlib.pyplot as plt
+import torch
+
+import mmviz
+from mmviz.context_task import make_repeat_task
+from mmviz.influence import self_context_change
+from mmviz.labels import record_labels
+from mmviz.train import FusionClassifier, alignment_scores, evaluate, fit
+
+_ = torch.manual_seed(0)
+mmviz.plot.set_theme()
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The idea
+#
+# The survey writes the two streams as
+# $$Z_A \leftarrow \mathrm{MHSA}(Q_B, K_A, V_A), \qquad Z_B \leftarrow \mathrm{MHSA}(Q_A, K_B, V_B):$$
+# the queries are exchanged. `mmviz` labels each result by the modality that *asks*, so a stream
+# keeps its own queries, its token count and its residual: the image stream is
+# $Z_A \leftarrow \mathrm{MHSA}(Q_A, K_B, V_B)$ — each patch asks the caption. It is the same pair of
+# computations. First proposed in ViLBERT; the survey also cites Pano-AVQA.
+#
+# Cost: each query meets only the other modality's keys, $8\,d\,N_A N_B$ attention-core FLOPs for both
+# directions, no more than two separate streams when $N_A = N_B$. The price: **within one layer a
+# stream sees nothing of its own modality.** Variant 6, *cross-attention → concatenation*
+# $Z = Tf(C(Z_A, Z_B))$ after the cross stage, adds that global context back (HKT, MulT).
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## The lesson in a few lines
+# A cross layer is an ordinary Transformer block whose keys and values come from a `context`.
+
+# %% slideshow={"slide_type": "fragment"}
+block = mmviz.TransformerBlock(dim=32, heads=4, norm="pre")
+z_image, z_caption = torch.randn(1, 16, 32), torch.randn(1, 2, 32)
+
+new_image = block(z_image, context=z_caption)      # queries: 16 patches; keys, values: 2 words
+print("image stream", tuple(new_image.shape), "| attention (batch, heads, queries, keys):",
+      tuple(block.attention.shape))
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert block.attention.shape == (1, 4, 16, 2)
+assert torch.allclose(block.attention.sum(-1), torch.ones(1, 4, 16))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## What one cross layer cannot see
+# Change one image token, number 5, and measure how much each image output moves. In a cross layer
+# image query $i$ has the caption as keys and values: its output depends on image token $i$ (its
+# query and residual) and on the caption, never on image token $j \ne i$. In a joint layer
+# (early concatenation) every image token sees token 5. **Claim:** in the cross layer only output 5
+# moves, the other 15 stay bit-identical; in the joint layer and in cross → concatenation all move.
+
+# %% slideshow={"slide_type": "subslide"}
+zs = [torch.randn(8, 16, 32), torch.randn(8, 2, 32)]
+changes = {}
+for variant in ("cross_attention", "early_concatenation", "cross_attention_to_concatenation"):
+    torch.manual_seed(0)
+    model = mmviz.build_fusion(variant, num_modalities=2, dim=32, depth=1, heads=4)
+    changes[variant] = self_context_change(model, zs, modality=0, token=5)
+
+fig, axes = plt.subplots(1, 3, figsize=(11, 2.8), sharey=True)
+for ax, (variant, change) in zip(axes, changes.items()):
+    ax.bar(range(16), change, color=mmviz.plot.modality_colour(0))
+    ax.set_yscale("log")                   # a bar of exactly 0 does not show at all
+    ax.set_ylim(1e-4, 10)
+    ax.set(title=variant.replace("_", " "), xlabel="image output token", xticks=range(0, 16, 5))
+    ax.text(15.5, 3, f"{int((change == 0).sum())} of 16 outputs\nexactly unchanged", ha="right", va="top",
+            fontsize=9)
+axes[0].set_ylabel("relative change (log)")
+fig.suptitle("image token 5 changed: which image outputs move? (one layer per stage, untrained)")
+fig.tight_layout()
+plt.show()
+moved = {v: int((c > 0).sum()) for v, c in changes.items()}
+print("image outputs that moved:", moved)
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+cross = changes["cross_attention"]
+assert cross[5] > 0 and torch.equal(torch.cat([cross[:5], cross[6:]]), torch.zeros(15))
+assert (changes["early_concatenation"] > 0).all()
+assert (changes["cross_attention_to_concatenation"] > 0).all()
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# A corner case makes the point sharper: with a **single** caption token, a softmax over one key is
+# 1, so every image query copies the same value vector: the layer cannot even choose.
+
+# %% slideshow={"slide_type": "fragment"}
+block(z_image, context=z_caption[:, :1])
+print("weights with one caption token:", block.attention.unique().tolist())
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert torch.equal(block.attention, torch.ones(1, 4, 16, 1))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Which word looks at which patch?
+# Train cross-attention → concatenation (one cross layer, one joint layer) on the *locate* task of
+# notebook 07 for a few seconds. Then draw, for each word of a test caption, its attention over the
+# 16 patches, on the picture. **Claim:** the words look at the patches they describe — over 200 test
+# samples, the cross layer's words put well over 1.5× the uniform share of attention on the patches
+# holding their colour or shape (alignment score, heads averaged).
+
+# %% slideshow={"slide_type": "subslide"}
+task = mmviz.make_task("locate", n_train=1000, n_test=200, seed=0)
+classifier = FusionClassifier("cross_attention_to_concatenation", task, dim=32, depth=1, heads=4, seed=0)
+fit(classifier, task, steps=150, batch_size=32, progress=False, eval_every=150)
+accuracy = evaluate(classifier, task)["accuracy"]
+scores = alignment_scores(classifier, task)
+word_score = scores["cross 1→2, layer 1: caption→image"]
+print(f"test accuracy {accuracy:.1%}; alignment score of the words' cross-attention: {word_score:.2f}")
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert accuracy > 0.9, accuracy
+assert word_score > 1.5, scores
+
+# %% slideshow={"slide_type": "subslide"}
+sample = 1
+classifier.eval()
+with torch.no_grad():
+    classifier([x[:8] for x in task.test.inputs])
+words_to_patches = next(r for r in classifier.last.attention if r.stage == "cross 1→2")
+words = record_labels(task, words_to_patches.query_modality, sample)
+for query, word in enumerate(words):
+    display(mmviz.plot_attention_on_image(task.image(sample), words_to_patches, query=query, sample=sample,
+                                          query_label=f'"{word}"'))
+print("caption:", " ".join(words), "| answer:", task.class_names[int(task.test.labels[sample])])
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# The colour word lights up the objects of its colour, the shape word those of its shape; the
+# object named is where the two overlap. Neither word alone knows the answer: binding them is the
+# job of the joint stage that follows.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## A task that needs context inside a modality
+# *Repeat*: a sound of 8 steps repeats the tone of the step before exactly once; where? A sensor
+# runs alongside but is independent noise. The answer is read from the sound's tokens, so sound
+# token $t$ must compare itself with token $t-1$ — of its own modality. **Claim:** one cross layer
+# stays near chance (1/7), one joint layer (early concatenation, same size) learns it.
+
+# %% slideshow={"slide_type": "subslide"}
+repeat = make_repeat_task(n_train=1000, n_test=300, seed=0)
+results = {}
+for variant in ("cross_attention", "early_concatenation"):
+    model = FusionClassifier(variant, repeat, dim=32, depth=1, heads=4, seed=0)
+    fit(model, repeat, steps=300, batch_size=64, lr=5e-3, progress=False, eval_every=300)
+    results[variant] = evaluate(model, repeat)["accuracy"]
+for variant, acc in results.items():
+    print(f"{variant:22s} test accuracy {acc:.1%}   (chance {1 / 7:.1%})")
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert results["cross_attention"] < 0.3, results
+assert results["early_concatenation"] > 0.8, results
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# The cross layer's sound queries only ever meet sensor keys; the sensor knows nothing about the
+# sound, so no amount of training helps. Stacking a second cross layer would let the clue travel
+# sound → sensor → sound; the survey's remedy is to end with a joint stage (variant 6).
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Explore
+# The fusion explorer on the locate task, set to cross-attention → concatenation. Pick a *layer*:
+# `cross 2→1` is the patches asking the caption, `cross 1→2` the words asking the picture, then the
+# joint stage. Press **Train**, then switch *variant* to `cross_attention` to compare.
+
+# %% slideshow={"slide_type": "subslide"}
+explorer = mmviz.fusion_explorer(task=task, variant="cross_attention_to_concatenation", depth=1, samples=4)
+explorer
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercises
+# **1.** In one cross-attention layer, image token 5 changes. Which image outputs change? Give the
+# list of indices: `mmviz.check.cross_attention_changed_tokens([...])`.
+#
+# **2.** With a single caption token, what is every weight of the image→caption attention?
+# `mmviz.check.single_key_weight(answer)`.
+#
+# **3.** Which variant of the survey adds back the context inside each modality that
+# cross-attention misses? `mmviz.check.cross_attention_remedy("...")`.
+
+# %% slideshow={"slide_type": "fragment"}
+# Your answers here, e.g.:
+# mmviz.check.cross_attention_changed_tokens([4, 5, 6])
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+# Solutions (open the cell to read them).
+assert mmviz.check.cross_attention_changed_tokens([5])
+assert mmviz.check.single_key_weight(1.0)
+assert mmviz.check.cross_attention_remedy("cross_attention_to_concatenation")
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Summary
+# - Cross-attention: a stream's queries meet the other modality's keys and values; cost
+#   $8dN_AN_B$ for both directions.
+# - Trained for a few seconds, the words look at the patches they describe.
+# - One cross layer has no self-context: changing image token $j$ leaves every other image output
+#   bit-identical, and a task that needs the sound's own neighbours stays at chance.
+# - Cross-attention → concatenation ends with a joint stage that sees everything again.
+#
+# **Next:** [10 · Fusion playground](10_fusion_playground.ipynb): all six variants side by side.
+#
+# **References.** P. Xu, X. Zhu, D. A. Clifton, *Multimodal Learning with Transformers: A Survey*,
+# IEEE TPAMI 2023, Section 3.3.2 (arXiv:2206.06488). J. Lu et al., *ViLBERT*, NeurIPS 2019.
+# Y.-H. H. Tsai et al., *Multimodal Transformer for Unaligned Multimodal Language Sequences* (MulT),
+# ACL 2019.
