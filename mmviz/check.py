@@ -342,3 +342,55 @@ def cross_attention_remedy(answer):
                    "cross-attention to concatenation: after the cross stage a joint stage over C(Z_A, Z_B) "
                    "lets each token see its own modality too (HKT, MulT).",
                    "which variant puts a Tf(C(·,·)) after the cross stage?")
+
+
+# --- 10 fusion playground ----------------------------------------------------------------------
+
+
+def playground_cross_flops(answer, counts=(16, 3, 8, 8), dim=32):
+    """Attention-core FLOPs of ONE cross-attention layer (each modality's queries on all the others' keys)."""
+    value = as_number(answer)
+    total, squares = sum(counts), sum(n * n for n in counts)
+    n = 4 * (total * total - squares) * dim
+    if value == 4 * total * total * dim:
+        hint = "that is early concatenation: a cross layer skips each modality's own block."
+    elif value == 4 * squares * dim:
+        hint = "that is the modality-with-itself part (separate encoders): cross is the rest."
+    else:
+        hint = (f"of the S² = {total}² query-key pairs, keep those between different modalities; "
+                "each costs 4·d (QKᵀ and weights·V, a multiply-add counted as 2).")
+    return verdict(value == n, f"{n} = 4·(S² − ΣN_m²)·d: every pair of tokens from two different modalities.",
+                   f"{value:g} is not it; {hint}")
+
+
+def playground_cheapest_good(answer, results, level=0.9):
+    """Among the variants in ``results`` ({variant: measured row or refusal}) with test accuracy >=
+    ``level``, the one with the fewest parameters."""
+    from .fusion import FUSION_VARIANTS
+
+    choice = as_choice(answer, FUSION_VARIANTS)
+    if not isinstance(results, dict):
+        raise ValueError(f"results must be the notebook's {{variant: row}}, got {type(results).__name__}")
+    good = {v: r.parameters for v, r in results.items() if hasattr(r, "accuracy") and r.accuracy >= level}
+    if not good:
+        raise ValueError(f"no variant in results reached {level:.0%}; nothing to choose from")
+    best = min(good, key=good.get)
+    if choice not in results or not hasattr(results[choice], "accuracy"):
+        wrong = f"{choice} did not run on this task: read the note under the table."
+    elif choice not in good:
+        wrong = f"{choice} stayed below {level:.0%} ({results[choice].accuracy:.1%})."
+    else:
+        wrong = f"{choice} reached it, but with {good[choice]:,} parameters; look for fewer."
+    return verdict(choice == best, f"{best}: {good[best]:,} parameters, one encoder over all tokens.", wrong)
+
+
+def playground_pick_aligned(answer):
+    """Two modalities tokenised in sync (token i of each the same moment), little compute: which variant?"""
+    from .fusion import FUSION_VARIANTS
+
+    choice = as_choice(answer, FUSION_VARIANTS)
+    return verdict(choice == "early_summation",
+                   "early summation: position i means the same moment in both, so adding them pairs the "
+                   "tokens for free, at the attention cost of one modality (task 'streams').",
+                   f"{choice} would work given enough steps, but it costs more and must first learn which "
+                   "token goes with which. Which variant pairs token i with token i for free?")

@@ -1,0 +1,308 @@
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 10 · The fusion playground: six variants, side by side
+# *Survey Section 3.3.2 (self-attention variants in a multimodal context) and 3.3.3 (the network-level view).*
+#
+# Notebooks 05–09 took the survey's six ways of letting modalities attend to each other one at a
+# time. Here they meet: the same tasks, the same data, the same seed, the same number of training
+# steps, and one table of what each variant reached and what it cost.
+#
+# **What you will learn**
+# - the six variants in one loop of code, and which of them can read which task at all;
+# - how to compare them honestly: accuracy, training speed, parameters, FLOPs, seconds, and how much
+#   of their attention lands where the ground truth says it should;
+# - why the ranking depends on the task: early summation wins on aligned streams and cannot even run
+#   on a picture with a caption;
+# - how cost grows with the number of modalities, and with the live explorer, what each variant
+#   looks at for 1 to 4 modalities;
+# - a table of which variant to pick when.
+
+# %% slideshow={"slide_type": "skip"}
+import math
+
+import mmviz
+from mmviz import playground
+from mmviz.train import FusionClassifier, fit
+
+# %matplotlib inline
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The six variants in one table
+#
+# $Z_m$ is the token sequence of modality $m$, $\mathcal{C}$ concatenation along the tokens, $\mathrm{Tf}$
+# a Transformer stack (here pre-norm, width 32, **one layer per stage**: the two-stage variants run
+# two layers on each token, as their formulas ask).
+#
+# | variant | formula (two modalities $A$, $B$) | network |
+# |---|---|---|
+# | early summation | $Z = \mathrm{Tf}(\alpha Z_A + \beta Z_B)$, needs $N_A = N_B$ | one stream |
+# | early concatenation | $Z = \mathrm{Tf}(\mathcal{C}(Z_A, Z_B))$ | one stream |
+# | hierarchical multi → one | $Z = \mathrm{Tf}_3(\mathcal{C}(\mathrm{Tf}_1(Z_A), \mathrm{Tf}_2(Z_B)))$ | hybrid |
+# | hierarchical one → multi | $\mathcal{C}(Z_A, Z_B) \leftarrow \mathrm{Tf}_1(\mathcal{C}(Z_A, Z_B))$, then $\mathrm{Tf}_2(Z_A)$, $\mathrm{Tf}_3(Z_B)$ | hybrid |
+# | cross-attention | $Z_A \leftarrow \mathrm{MHSA}(Q_A, K_B, V_B)$, $Z_B \leftarrow \mathrm{MHSA}(Q_B, K_A, V_A)$ | two streams |
+# | cross-attention → concatenation | the cross stage, then $\mathrm{Tf}(\mathcal{C}(Z_A, Z_B))$ | hybrid |
+#
+# (Cross-attention is labelled by the modality that asks: stream $A$ keeps its own queries. The survey
+# writes the same pair of computations with the queries exchanged.)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Task 1: a picture and a caption (`tally`, two modalities)
+#
+# Each sample is a $24\times24$ picture (16 patch tokens) and a three-word caption (3 tokens). The
+# label counts how many of the two modalities carry the signal "red": a red object in the picture,
+# the word *red* in the caption. So the answer is 0, 1 or 2 and both modalities are needed. The
+# ground truth also says which word goes with which patches, so we can score where attention lands.
+
+# %% slideshow={"slide_type": "subslide"}
+tally = mmviz.make_task("tally", num_modalities=2, n_train=1000, n_test=300, seed=0)
+print(tally.description)
+print("tokens per modality:", {m.name: m.num_tokens for m in tally.modalities})
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The experiment: one loop, six variants
+#
+# Every variant gets the same embedders, the same seed (0) for its weights and for the order of the
+# mini-batches, and the same 120 steps of AdamW (batch 64, learning rate $3\cdot10^{-3}$ with warm-up).
+# A variant that cannot read the task refuses with a `ValueError` that says why; we keep the reason.
+
+# %% slideshow={"slide_type": "subslide"}
+STEPS = 120
+
+
+def train_all(task):
+    """Every survey variant trained on task with the same settings: {variant: Measured or its refusal}."""
+    results = {}
+    for variant in mmviz.FUSION_VARIANTS:
+        try:
+            model = FusionClassifier(variant, task, dim=32, depth=1, heads=4, seed=0)
+        except ValueError as refusal:
+            results[variant] = refusal
+            continue
+        history = fit(model, task, steps=STEPS, seed=0, progress=False, eval_every=15)
+        results[variant] = playground.measure(model, task, history, level=0.9)
+    return results
+
+
+on_tally = train_all(tally)
+print(playground.comparison_table(on_tally))
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# How to read it: **test acc** after 120 steps; **steps → 90 %** the first evaluated step (every 15)
+# at 90 % or more; **params** the whole classifier; **FLOPs** of the fusion part per example, by the
+# survey's formulas (`mmviz.attention_cost`; the embedders cost the same for all); **train** seconds on
+# this machine (they vary from run to run); **align score** how much more attention goes to the
+# aligned tokens (the word *red* ↔ the red object's patches) than uniform attention would give
+# (1.0 = no better than uniform); **cross share** how much of all attention crosses modalities.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **What the numbers say.**
+# - **Early summation cannot run**: 16 patches and 3 words have no token-for-token pairing to add.
+# - **Every other variant reaches at least 90 %** in the same 120 steps, and the attention of every
+#   one of them favours the aligned tokens (align score above 3).
+# - They differ in what they cost: **early concatenation has the fewest parameters** (one encoder),
+#   the two hierarchies and cross → concatenation the most (two stages). **Cross-attention has the
+#   smallest attention cost** ($8 N_A N_B d$ instead of $4(N_A+N_B)^2 d$) and ends **lowest** of the five.
+# - The hierarchical multi → one model is the first to reach 90 %.
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+ran = {v: r for v, r in on_tally.items() if isinstance(r, playground.Measured)}
+assert isinstance(on_tally["early_summation"], ValueError), on_tally["early_summation"]
+assert set(ran) == set(mmviz.FUSION_VARIANTS) - {"early_summation"}, ran.keys()
+assert all(r.accuracy >= 0.9 for r in ran.values()), {v: r.accuracy for v, r in ran.items()}
+assert all(r.alignment > 3 for r in ran.values()), {v: r.alignment for v, r in ran.items()}
+params = {v: r.parameters for v, r in ran.items()}
+assert min(params, key=params.get) == "early_concatenation", params
+two_stage = ("hierarchical_multi_to_one", "hierarchical_one_to_multi", "cross_attention_to_concatenation")
+assert all(params[v] == max(params.values()) for v in two_stage), params
+flops = {v: r.flops for v, r in ran.items()}
+assert min(flops, key=flops.get) == "cross_attention", flops
+accuracy = {v: r.accuracy for v, r in ran.items()}
+assert min(accuracy, key=accuracy.get) == "cross_attention", accuracy
+assert accuracy["cross_attention"] < max(accuracy.values()), accuracy
+first = {v: r.steps_to for v, r in ran.items()}
+assert first["hierarchical_multi_to_one"] == min(first.values()), first
+assert ran["cross_attention"].cross_share > 0.99, ran["cross_attention"].cross_share   # it only looks across
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Pictures: how fast, and where they look
+#
+# Test accuracy every 15 steps (the dotted line is 90 %):
+
+# %% slideshow={"slide_type": "subslide"}
+playground.plot_learning_curves(on_tally, title="task 'tally' (image + caption): same steps, same seed")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# One map per variant, for the same test sample: the joint layer where the variant has one; for
+# cross-attention, the picture's patches asking the caption. The orange band marks image tokens, the
+# blue band caption tokens. Look at the column of the word *red*.
+
+# %% slideshow={"slide_type": "subslide"}
+playground.plot_variant_maps(on_tally, tally, sample=0)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Task 2: two aligned streams (`streams`)
+#
+# A sound and a sensor are recorded in sync for 8 time steps (8 tokens each, token $i$ of both is
+# the same moment). Does the sensor disagree with the sound at some step? Equal token counts, so
+# now all six variants can run. The same loop, the same settings:
+
+# %% slideshow={"slide_type": "subslide"}
+streams = mmviz.make_task("streams", n_train=1000, n_test=300, seed=0)
+on_streams = train_all(streams)
+print(playground.comparison_table(on_streams))
+share = streams.test.labels.float().mean().item()
+print(f"chance level (always the commoner answer): {max(share, 1 - share):.1%}")
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# **Here the ranking turns over.** Early summation, the cheapest variant (its attention sees 8 tokens,
+# not 16), reaches at least 90 % in the 120 steps; **every other variant is still near chance**
+# (below 65 %), and their attention is no better than uniform at pairing sound step $t$ with sensor
+# step $t$ (align score below 1.5): they must first learn *which* token to compare with which. Summing
+# hands them that pairing for free, because position $i$ means the same moment in both streams. With
+# many more steps the others learn the task too (`benchmarks/TRAINING.md` has the full-size runs);
+# break the alignment and summation fails (notebook 05).
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert all(isinstance(r, playground.Measured) for r in on_streams.values()), on_streams
+summed = on_streams["early_summation"]
+others = {v: r for v, r in on_streams.items() if v != "early_summation"}
+assert summed.accuracy >= 0.9, summed.accuracy
+assert all(r.accuracy < 0.65 for r in others.values()), {v: r.accuracy for v, r in others.items()}
+assert all(r.alignment < 1.5 for r in others.values()), {v: r.alignment for v, r in others.items()}
+assert all(summed.flops < r.flops for r in others.values()), {v: r.flops for v, r in on_streams.items()}
+assert math.isnan(summed.alignment) and math.isnan(summed.cross_share)
+
+# %% slideshow={"slide_type": "subslide"}
+playground.plot_learning_curves(on_streams, title="task 'streams' (sound + sensor, aligned): same steps, same seed")
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Cost as the number of modalities grows
+#
+# The `tally` task exists for 1 to 4 modalities: picture (16 tokens), caption (3), sound (8), sensor
+# (8). The attention-core FLOPs per example of one layer per stage, by formula, with
+# $S = \sum_m N_m$: a joint stage pays $4S^2d$, separate encoders $4\sum_m N_m^2\,d$, a cross stage
+# $4(S^2 - \sum_m N_m^2)\,d$.
+
+# %% slideshow={"slide_type": "subslide"}
+counts = [m.num_tokens for m in mmviz.make_task("tally", num_modalities=4, n_train=1, n_test=1).modalities]
+print(f"{'variant':<34}" + "".join(f"{f'M={M}':>11}" for M in range(1, 5)))
+cost_by_m = {}
+for variant in mmviz.FUSION_VARIANTS:
+    row = []
+    for M in range(1, 5):
+        try:
+            row.append(mmviz.attention_cost(variant, counts[:M], dim=32, depth=1)["attention"])
+        except ValueError:                 # summation: unequal counts; cross: needs two modalities
+            row.append(None)
+    cost_by_m[variant] = row
+    print(f"{variant:<34}" + "".join(f"{'—' if f is None else f'{f:,}':>11}" for f in row))
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# From one modality to four, the token count grows from 16 to 35 and **early concatenation's
+# attention grows with its square**, almost five-fold; the separate encoders of multi → one grow only
+# with $\sum N_m^2$. Cross-attention stays below concatenation at every $M$: it skips attention inside
+# each modality.
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+concat = cost_by_m["early_concatenation"]
+assert concat == [4 * sum(counts[:M]) ** 2 * 32 for M in range(1, 5)], concat
+assert 4.5 < concat[3] / concat[0] < 5, concat
+assert all(c < j for c, j in zip(cost_by_m["cross_attention"][1:], concat[1:])), cost_by_m
+assert cost_by_m["cross_attention"][0] is None and cost_by_m["early_summation"][1] is None
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The playground: every variant, 1 to 4 modalities, live
+#
+# Pick a variant, move the number of modalities (1–4, task `tally`), the LayerNorm placement, the
+# layer, the head and the sample; **Train** runs 120 steps and redraws. Left: the attention map, tokens
+# labelled and banded by modality. Right: how much attention each modality gives each other one.
+# An impossible combination (early summation on a picture and a caption, cross-attention with one
+# modality) says why instead of drawing.
+
+# %% slideshow={"slide_type": "subslide"}
+mmviz.fusion_explorer(task=tally, variant="early_concatenation")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The α sliders belong to early summation, so they live on the task where summation can run: the
+# aligned streams. Set α (sound) to 1 and α (sensor) to 0 and the model sees the sound alone.
+
+# %% slideshow={"slide_type": "subslide"}
+mmviz.fusion_explorer(task=streams, variant="early_summation")
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercises
+#
+# **1.** With all four modalities of `tally` (16, 3, 8 and 8 tokens) and width $d = 32$, how many
+# FLOPs does the attention core of **one cross-attention layer** cost per example, when each
+# modality's queries attend to the keys of all the other three? (A multiply-add counts as 2.)
+
+# %% slideshow={"slide_type": "subslide"}
+answer = None   # your number here
+if answer is not None:
+    mmviz.check.playground_cross_flops(answer, counts=(16, 3, 8, 8), dim=32)
+
+# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+# Solution: all S² query-key pairs of the 35 tokens, minus those inside one modality, 4·d each
+S, same_modality = 16 + 3 + 8 + 8, 16**2 + 3**2 + 8**2 + 8**2
+assert mmviz.check.playground_cross_flops(4 * (S**2 - same_modality) * 32, counts=(16, 3, 8, 8), dim=32)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **2.** On `tally`, which variant reached 90 % or more with the **fewest parameters**? Answer with
+# its name, e.g. `"cross_attention"`.
+
+# %% slideshow={"slide_type": "subslide"}
+answer = None   # a variant name
+if answer is not None:
+    mmviz.check.playground_cheapest_good(answer, on_tally)
+
+# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+# Solution: among the variants at >= 90 %, the smallest "params"
+good = {v: r.parameters for v, r in on_tally.items() if isinstance(r, playground.Measured) and r.accuracy >= 0.9}
+assert mmviz.check.playground_cheapest_good(min(good, key=good.get), on_tally)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **3.** A video's frames and its audio are both cut into one token per 40 ms, in sync, and your
+# compute budget is tight. Which variant do you try first?
+
+# %% slideshow={"slide_type": "subslide"}
+answer = None   # a variant name
+if answer is not None:
+    mmviz.check.playground_pick_aligned(answer)
+
+# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+# Solution
+assert mmviz.check.playground_pick_aligned("early_summation")
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Which variant to pick when
+#
+# | situation | pick | the evidence here |
+# |---|---|---|
+# | tokens of the modalities are aligned position by position (same time step, same place), compute is tight | **early summation** | `streams`: ≥ 90 % in 120 steps while the others sat near chance; the cheapest attention. Refuses unequal token counts; α is yours to choose (or learn); fails when the alignment is broken (notebook 05) |
+# | few tokens, modalities should interact from the first layer | **early concatenation** | `tally`: ≥ 90 % with the fewest parameters; but its attention grows with $(\sum N_m)^2$: five-fold from 1 to 4 modalities here |
+# | each modality needs its own encoder first (different kinds of tokens, or encoders trained apart), interaction late | **hierarchical multi → one** | `tally`: first to 90 %; separate stages cost only $\sum N_m^2$ |
+# | one output per modality, each informed by the others (e.g. one vector per modality for retrieval) | **hierarchical one → multi** | joint stage first, then each stream keeps its own encoder (notebook 08 measures how much of each stays its own) |
+# | many tokens per modality and mostly cross-modal relations matter | **cross-attention** | the smallest attention cost on `tally` ($8N_AN_Bd$), every weight crosses modalities; but it never sees its own modality's context and ended lowest of the five |
+# | cross-modal relations *and* the global context | **cross-attention → concatenation** | ≥ 90 % on `tally`, at the most parameters and nearly the most FLOPs |
+#
+# These are small tasks and short runs: the table tells you what to try first, not what will win on
+# your data. `benchmarks/TRAINING.md` has every variant on every task at full size.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Summary
+# - One loop trains all six survey variants with the same data, seed and steps; the table puts
+#   accuracy next to parameters, FLOPs, seconds, alignment score and cross-modal share.
+# - There is no best variant. On a picture with a caption, summation cannot run and the others all
+#   learn, at different costs; on aligned streams, summation learns first at the lowest cost.
+# - Concatenation's attention cost grows with the square of the total token count; separate and cross
+#   stages avoid part of it, at the price of what each token can see.
+# - Pick by the data (aligned or not, how many tokens) and by the budget, then measure.
+#
+# ## References
+# - P. Xu, X. Zhu, D. A. Clifton. *Multimodal Learning with Transformers: A Survey.* IEEE TPAMI 2023,
+#   arXiv:2206.06488, Sections 3.3.2–3.3.3 and Table 3.
+# - J. Lu et al. *ViLBERT.* NeurIPS 2019 (cross-attention). C. Sun et al. *VideoBERT.* ICCV 2019
+#   (early concatenation). J. Lin et al. *InterBERT.* 2020 (one → multi). R. Li et al. *AI Choreographer
+#   (FACT).* ICCV 2021 (multi → one). Y.-H. H. Tsai et al. *MulT.* ACL 2019 (cross → concatenation).
+#   K. Gavrilyuk et al. *Actor-Transformers.* CVPR 2020 (early summation).
+#
+# **Back to:** [00 · Start here](00_start_here.ipynb).
