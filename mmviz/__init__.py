@@ -10,7 +10,6 @@ from run to run. Call ``torch.set_num_threads(n)`` after the import to undo it.
 """
 import torch as _torch
 
-_torch.set_num_threads(1)
 from . import check
 from .analysis import grad_norms_at_init, norm_training_curve
 from .blocks import Attention, Encoder, TransformerBlock
@@ -24,6 +23,8 @@ from .records import FUSED, AttentionRecord, FusionOutput
 from .tokens import ModalityTypeEmbedding, PatchEmbedding, SignalEmbedding, SymbolEmbedding, patchify
 from .train import FusionClassifier, History, alignment_score, alignment_scores, evaluate, fit
 from .vit import VisionTransformer
+
+_torch.set_num_threads(1)  # tiny models: one thread is faster and bit-reproducible (see above)
 
 __all__ = ["Attention", "Encoder", "TransformerBlock",
            "check", "grad_norms_at_init", "norm_training_curve", "VisionTransformer",
