@@ -1,13 +1,13 @@
-"""Shared by the notebook, fuzz and browser tests: where the notebooks are, and a network guard."""
+"""A network guard for notebook kernels (fixture ``offline_env``).
+
+Test modules do not import from here: tests/browser/ has a conftest.py of its own, and two modules
+named ``conftest`` cannot both be imported by name.
+"""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
 
 # Written as sitecustomize.py on a kernel's PYTHONPATH, so it runs before any notebook code. It
 # refuses every connection and name lookup that is not loopback: a notebook that tries to download
@@ -58,11 +58,6 @@ socket.socket.connect, socket.socket.connect_ex, socket.socket.sendto = connect,
 socket.getaddrinfo = getaddrinfo
 socket.OfflineError = OfflineError
 '''
-
-
-def notebook_paths():
-    """Every committed notebook, in order: the tests grow with the collection."""
-    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
 @pytest.fixture(scope="session")
