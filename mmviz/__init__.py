@@ -13,9 +13,12 @@ import torch as _torch
 from . import check
 from .analysis import grad_norms_at_init, norm_training_curve
 from .blocks import Attention, Encoder, TransformerBlock
+from .context_task import make_repeat_task
 from .cost import attention_cost, count_parameters
 from .data import TASKS, Modality, Task, make_task
 from .fusion import FUSION_VARIANTS, build_fusion
+from .influence import self_context_change, stage_change, stream_influence
+from .labels import record_labels
 from .plot import plot_attention, plot_modality_blocks
 from .plot_curves import plot_cost, plot_grad_norms, plot_history
 from .plot_graph import plot_attention_graph, plot_attention_on_image
@@ -34,7 +37,8 @@ __all__ = ["Attention", "Encoder", "TransformerBlock",
            "TASKS", "make_task", "Task", "Modality",
            "FusionClassifier", "fit", "evaluate", "alignment_score", "alignment_scores", "History",
            "plot_attention", "plot_modality_blocks", "plot_attention_on_image", "plot_attention_graph",
-           "plot_grad_norms", "plot_history", "plot_cost", "fusion_explorer", "norm_explorer"]
+           "plot_grad_norms", "plot_history", "plot_cost", "fusion_explorer", "norm_explorer",
+           "stream_influence", "stage_change", "self_context_change", "record_labels", "make_repeat_task"]
 __version__ = "0.1.0"
 
 
