@@ -94,7 +94,8 @@ class Task:
 
     readout "pooled": one vector for the whole sample → num_classes logits; "pointer": one score
     per token of modality ``pointer_modality`` (num_classes == its token count); "any": a no/yes
-    answer that is "yes" if some token of ``pointer_modality`` (all final tokens if None) says so.
+    answer that is "yes" if some token of ``pointer_modality`` (all final tokens if None) says so;
+    "soft_any" the same with a soft maximum.
     """
 
     name: str
@@ -218,7 +219,7 @@ def sample_match(rng, objects=3):
                 align={("caption", "image"): word_patch_alignment(words, scene)})
 
 
-def sample_streams(rng, aligned=True, mismatches=(1, 2)):
+def sample_streams(rng, aligned=True, mismatches=(2, 4)):
     """A sound and a sensor recorded in sync: label 0 if the sensor level equals the tone at every
     time step, 1 if they differ at a few steps. Both carry a time code. ``aligned=False`` shuffles
     the sensor's steps; each keeps its time stamp: the pairing is still in the data, not in the order."""
@@ -270,7 +271,7 @@ SPECS = {
                    description="Which patch holds the object the caption names? Other objects share "
                                "its colour or its shape."),
     "streams": dict(modalities=("sound", "sensor"), sampler=sample_streams, classes=["agree", "differ"],
-                    readout="any", options=dict(aligned=True, mismatches=(1, 2)),
+                    readout="soft_any", options=dict(aligned=True, mismatches=(2, 4)),
                     description="Does the sensor level differ from the sound's tone at some time step? "
                                 "aligned=False shuffles the sensor's steps (each keeps its time stamp)."),
     "tally": dict(modalities=MODALITY_ORDER, sampler=sample_tally, classes=None, options={},
@@ -306,7 +307,7 @@ def make_task(name, num_modalities=None, n_train=2000, n_test=500, seed=0, **opt
         raise ValueError(f"objects must be an int from 2 to 5, got {objects!r}")
     if not isinstance(aligned, bool):
         raise ValueError(f"aligned must be True or False, got {aligned!r}")
-    lo, hi = options.get("mismatches", (1, 2))
+    lo, hi = options.get("mismatches", (2, 4))
     if not 1 <= lo <= hi <= STEPS:
         raise ValueError(f"mismatches must be (lo, hi) with 1 <= lo <= hi <= {STEPS}, got {(lo, hi)!r}")
     for n, what in ((n_train, "n_train"), (n_test, "n_test")):

@@ -38,9 +38,9 @@ class FusionClassifier(nn.Module):
 
     Readout "pooled": Linear(mean of all final tokens). "pointer": one score s_k per final token of
     the pointed modality, logit k = s_k, so the answer keeps token identity. "any" (no/yes tasks):
-    logits (0, max_k s_k) over the pointed modality's tokens (all final tokens if none is
-    pointed), "yes" when some token scores high. ``readout=None`` takes the
-    task's; "pooled" works for every task, so the two can be compared.
+    logits (0, max_k s_k) over the pointed modality's tokens (all final tokens if none is pointed),
+    "yes" when some token scores high; "soft_any" the same with log mean_k exp s_k, whose gradient
+    reaches every token. ``readout=None`` takes the task's; "pooled" works for every task.
     The last FusionOutput is kept on ``model.last`` for pictures of its attention.
     Parameters are initialised from ``seed`` without touching the global torch RNG.
     """
@@ -91,7 +91,10 @@ class FusionClassifier(nn.Module):
         scores = self.head(tokens).squeeze(-1)              # (batch, N): one score per token
         if self.readout == "pointer":
             return scores
-        yes = scores.max(-1).values        # a hard max: a soft one starts as a mean and learns nothing
+        if self.readout == "any":          # a hard max: the one token that answers gets the gradient
+            yes = scores.max(-1).values
+        else:
+            yes = scores.logsumexp(-1) - math.log(scores.shape[-1])
         return torch.stack([torch.zeros_like(yes), yes], dim=-1)
 
 
