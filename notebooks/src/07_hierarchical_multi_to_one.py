@@ -128,8 +128,8 @@ assert share_joint > 0.05, share_joint
 # Give every picture another sample's caption and measure how far each stage's image tokens move,
 # $\lVert \Delta Z \rVert / \lVert Z \rVert$. **Claim:** the first-stage image tokens do not move at
 # all (the change is exactly 0.0), the joint-stage image tokens do. And once trained, in the joint
-# stage a patch looks at the word that describes it far more than uniform attention would
-# (alignment score ≫ 1).
+# stage a patch looks at the words that describe it more than twice as much as uniform attention
+# would (alignment score > 2).
 
 # %% slideshow={"slide_type": "subslide"}
 fusion = classifier.fusion
@@ -147,7 +147,7 @@ for name, score in scores.items():
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # Stage 1's image encoder never receives the caption as input, so swapping the caption cannot
 # change it: the same call gives the same numbers. The joint stage moves the image tokens a lot, and
-# its patches attend to the caption words that name them several times more than uniformly.
+# its patches attend to the caption words that name them more than twice as much as uniformly.
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
 # Swapping the caption inside the full model: the stage-1 image output is bit-identical.
@@ -160,7 +160,7 @@ hook.remove()
 assert torch.equal(caught[0], caught[1])
 assert stage1_change == 0.0
 assert joint_change > 0.1, joint_change
-assert scores["joint, layer 1: image→caption"] > 1.5, scores
+assert scores["joint, layer 1: image→caption"] > 2.0, scores
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the separate stage costs
