@@ -255,9 +255,11 @@ assert concat[-1] / summed[-1] > concat[0] / summed[0], timing
 # The explorer shows the same model, on the same task. Pick a **sample**, a **head**, press
 # **Train**, and watch the four blocks. Switch **variant** to `early_summation`: it refuses, because
 # 16 patches and 2 words cannot be added token by token.
+# (The task always has two modalities, so the **modalities** slider is switched off here.)
 
 # %% slideshow={"slide_type": "subslide"}
 explorer = mmviz.fusion_explorer(task=task, variant="early_concatenation", depth=1)
+explorer.controls["num_modalities"].disabled = True     # the locate task has exactly 2
 explorer
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
