@@ -120,13 +120,15 @@ labels[16:19] = task.token_labels(0)[1]                                # the cap
 mmviz.plot_attention_graph(record, labels=labels, modality_names=names, top=2)
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# Untrained, the weights are nearly uniform and the strongest edges are arbitrary; what matters is
-# the format: every token, of every modality, can reach every other in one step.
+# Untrained, every weight stays within a small factor of uniform ($1/35$), so the strongest edges are
+# arbitrary; what matters is the format: every token, of every modality, can reach every other in
+# one step.
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
 assert record.weights.shape == (1, 4, 35, 35)
 assert torch.allclose(record.weights.sum(-1), torch.ones(1, 4, 35), atol=1e-5)
 assert (record.weights > 0).all()                                    # a fully-connected graph
+assert 0.1 < 35 * record.weights.min() and 35 * record.weights.max() < 5   # near uniform, untrained
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Experiment: does the Transformer know where a token came from?
