@@ -239,15 +239,10 @@ plt.show()
 print("at N = 256:", {v: f"{1e3 * t[-1]:.1f} ms" for v, t in timing.items()})
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# The clock follows the count: at small $N$ fixed overheads dominate; as $N$ grows, concatenation's
-# time grows much faster than linearly (doubling $N$ from 128 to 256 multiplies it by more than 3;
-# a pure square would give 4) and it pulls further and further away from summation's.
-
-# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-# Timings on a shared laptop are noisy (exact numbers: `make bench`); best-of-5 keeps these robust.
-concat, summed = timing["early_concatenation"], timing["early_summation"]
-assert concat[-1] > 3 * concat[-2], concat
-assert concat[-1] / summed[-1] > concat[0] / summed[0], timing
+# The clock follows the count, though less tidily: at small $N$ fixed overheads dominate; as $N$
+# grows, concatenation's time grows faster than linearly and pulls away from summation's. Clocks on
+# a shared laptop are noisy, so this picture is for looking at, not for proving: the exact
+# statement is the FLOP count above, and `make bench` keeps the measured times.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Explore
