@@ -198,11 +198,11 @@ def plot_variant_maps(results, task, sample=0, max_ticks=20, title=None):
     if isinstance(sample, bool) or not isinstance(sample, int) or not 0 <= sample < PANEL_SAMPLES:
         raise ValueError(f"sample must be an int in [0, {PANEL_SAMPLES}), got {sample!r}")
     set_theme()
-    fig = Figure(figsize=(12.5, 8.4), dpi=80)
+    fig = Figure(figsize=(12.5, 8.8), dpi=80)
     names = [m.name for m in task.modalities]
     for i, (variant, r) in enumerate(results.items()):
         row, col = divmod(i, 3)
-        box = (0.1 + col * 0.31, 0.58 - row * 0.47, 0.21, 0.29)
+        box = (0.1 + col * 0.31, 0.57 - row * 0.45, 0.21, 0.26)
         label = variant.replace("_", " ")
         if not isinstance(r, Measured):
             ax = fig.add_axes(box)
