@@ -85,3 +85,36 @@ def test_self_checks_say_right_and_wrong(capsys):
         check.separate_stage_flops("many")
     printed = capsys.readouterr().out
     assert printed.count("Right:") == 3 and printed.count("Not yet:") == 3
+
+
+def test_stage_viewer_walks_every_map_and_draws_queries_on_the_picture(task):
+    from mmviz.stage_viewer import stage_viewer
+    from mmviz.train import FusionClassifier
+
+    model = FusionClassifier("cross_attention_to_concatenation", task, dim=16, depth=1, heads=2, seed=0)
+    viewer = stage_viewer(model, task, samples=4)
+    c = viewer.controls
+    assert [name for name, _ in c["map"].options] == [r.name for r in model.last.attention]
+    c["map"].value = 1                                   # words asking the picture
+    assert [label for label, _ in c["query"].options] == task.token_labels(0)[1]
+    c["query"].value = 1
+    c["sample"].value = 2
+    assert [label for label, _ in c["query"].options] == task.token_labels(2)[1]
+    record = viewer.record()
+    want = record.weights[2].mean(0)[c["query"].value].numpy()
+    assert viewer.image_picture.weights.ravel() == pytest.approx(want, abs=1e-6)
+    assert len(viewer.pictures()) == 3
+    bundle = viewer._repr_mimebundle_()
+    assert bundle["image/png"].startswith(b"\x89PNG") and "StageViewer" in bundle["text/plain"]
+
+
+def test_stage_viewer_refuses_a_model_of_another_task(task):
+    from mmviz.stage_viewer import stage_viewer
+    from mmviz.train import FusionClassifier
+
+    other = mmviz.make_task("match", n_train=4, n_test=4, seed=0)
+    model = FusionClassifier("early_concatenation", other, dim=16, depth=1, heads=2)
+    with pytest.raises(ValueError, match="trained on task 'locate'"):
+        stage_viewer(model, task)
+    with pytest.raises(ValueError, match="samples"):
+        stage_viewer(FusionClassifier("early_concatenation", task, dim=16, depth=1, heads=2), task, samples=0)

@@ -16,6 +16,7 @@ import mmviz
 from mmviz.cost import attention_cost
 from mmviz.influence import stage_change
 from mmviz.labels import record_labels
+from mmviz.stage_viewer import stage_viewer
 from mmviz.plot import modality_blocks
 from mmviz.train import FusionClassifier, alignment_scores, evaluate, fit
 
@@ -182,13 +183,15 @@ assert concatenation["attention"] - multi_to_one["attention"] == 8 * dim * 16 * 
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Explore
-# The fusion explorer, set to this variant on the locate task. Pick a *layer* to switch between the
-# image encoder, the caption encoder and the joint stage; press **Train** to train it for a few
-# seconds; change *variant* to compare with early concatenation.
+# The model you just trained, map by map. Pick a *map* to switch between the image encoder, the
+# caption encoder and the joint stage; move *sample* through the test pictures; pick a *query* token
+# to see where it looks on the picture (in the joint stage a patch can look at the words, in the
+# image encoder only at other patches). Notebook 10's fusion explorer trains all six variants.
 
 # %% slideshow={"slide_type": "subslide"}
-explorer = mmviz.fusion_explorer(task=task, variant="hierarchical_multi_to_one", depth=1, samples=4)
-explorer
+viewer = stage_viewer(classifier, task, samples=8)
+viewer.controls["map"].value = 2                       # start on the joint stage
+viewer
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises

@@ -15,6 +15,7 @@ import torch
 import mmviz
 from mmviz.influence import relative_change, stream_influence
 from mmviz.labels import record_labels
+from mmviz.stage_viewer import stage_viewer
 from mmviz.train import FusionClassifier, evaluate, fit
 
 _ = torch.manual_seed(0)
@@ -81,7 +82,7 @@ assert accuracy > 0.9, accuracy
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The attention maps, stage by stage
 # The joint stage over all 18 tokens, then the image encoder: in the second map every key is a
-# patch. The caption's own encoder (two words) is in the explorer below.
+# patch. The caption's own encoder (two words) is in the viewer below.
 
 # %% slideshow={"slide_type": "subslide"}
 sample = 0
@@ -187,13 +188,14 @@ assert relative_change(image_final, swapped_before) > 0.2
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Explore
-# The fusion explorer on this variant: pick the *layer* to move from the joint stage to each
-# modality's encoder; press **Train**; switch *variant* to `hierarchical_multi_to_one` to see the
-# stages in the other order.
+# The trained one→multi model, map by map: pick a *map* to move from the joint stage to each
+# modality's own encoder, move *sample*, and pick a *query* token to see where it looks on the
+# picture. In the image encoder a patch can only look at patches: what it knows of the caption, it
+# learnt in the joint stage.
 
 # %% slideshow={"slide_type": "subslide"}
-explorer = mmviz.fusion_explorer(task=task, variant="hierarchical_one_to_multi", depth=1, samples=4)
-explorer
+viewer = stage_viewer(one_to_multi, task, samples=8)
+viewer
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises

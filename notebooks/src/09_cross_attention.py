@@ -17,6 +17,7 @@ import mmviz
 from mmviz.context_task import make_repeat_task
 from mmviz.influence import self_context_change
 from mmviz.labels import record_labels
+from mmviz.stage_viewer import stage_viewer
 from mmviz.train import FusionClassifier, alignment_scores, evaluate, fit
 
 _ = torch.manual_seed(0)
@@ -179,13 +180,14 @@ assert results["early_concatenation"] > 0.8, results
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Explore
-# The fusion explorer on the locate task, set to cross-attention → concatenation. Pick a *layer*:
-# `cross 2→1` is the patches asking the caption, `cross 1→2` the words asking the picture, then the
-# joint stage. Press **Train**, then switch *variant* to `cross_attention` to compare.
+# The trained cross-attention → concatenation model, map by map. `cross 2→1` is the patches asking
+# the caption, `cross 1→2` the words asking the picture, then the joint stage. Move *sample* and
+# pick the *query* word to see where it looks; try each *head* alone.
 
 # %% slideshow={"slide_type": "subslide"}
-explorer = mmviz.fusion_explorer(task=task, variant="cross_attention_to_concatenation", depth=1, samples=4)
-explorer
+viewer = stage_viewer(classifier, task, samples=8)
+viewer.controls["map"].value = 1                       # start on the words asking the picture
+viewer
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises

@@ -1,0 +1,151 @@
+"""A live viewer of a trained model's attention, stage by stage: the map, its modality blocks, the picture.
+
+For notebooks that train a model and then want the reader to walk through its maps (07-09): pick a
+map (stage and layer), a head, a sample, and, when the map's keys are image patches, a query token
+whose attention is drawn over the picture. Every figure is built once and redrawn in place;
+displayed where no kernel runs, the viewer shows its latest pictures (``Explorer`` does that).
+"""
+from __future__ import annotations
+
+import ipywidgets as W
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from .labels import record_labels
+from .plot import AttentionPicture, BlocksPicture, LivePng, select_weights, set_theme
+from .train import FusionClassifier, check_task
+from .widgets import Explorer
+
+MEAN = -1
+
+
+class ImagePicture:
+    """One query's attention over the image patches, drawn over the picture; updated in place."""
+
+    def __init__(self, grid=(4, 4), figsize=(3.6, 3.4), dpi=80):
+        set_theme()
+        self.grid = grid
+        self.figure = Figure(figsize=figsize, dpi=dpi)
+        self.live = LivePng(self.figure)
+        ax = self.figure.add_axes((0.04, 0.04, 0.92, 0.8))
+        self.photo = ax.imshow(np.zeros((2, 2, 3)), interpolation="nearest")
+        self.overlay = ax.imshow(np.zeros(grid), cmap="magma", alpha=0.55, interpolation="nearest", vmin=0,
+                                 vmax=1)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        self.title = self.figure.text(0.5, 0.97, "", ha="center", va="top", fontsize=10)
+        self.dynamic = [self.photo, self.overlay, self.title]
+
+    def draw(self, image, patches, title):
+        H, W_ = image.shape[:2]
+        self.photo.set_data(image)
+        self.photo.set_extent((0, W_, H, 0))
+        self.overlay.set_data(patches.reshape(self.grid))
+        self.overlay.set_extent((0, W_, H, 0))
+        self.overlay.set_clim(0, max(float(patches.max()), 1e-6))
+        self.title.set_text(title)
+        self.weights = patches.reshape(self.grid)          # the numbers drawn, for tests
+        return self.figure
+
+    def png(self):
+        return self.live.render(self.dynamic)
+
+
+class StageViewer(Explorer):
+    """Controls "map" (stage, layer), "head", "sample", "query": the selected map, its modality blocks,
+    and (when its keys include image patches) the selected query's attention on the picture."""
+
+    def __init__(self, model, task, samples=8):
+        check_task(task)
+        if not isinstance(model, FusionClassifier) or model.task_name != task.name:
+            raise ValueError(f"model must be a FusionClassifier trained on task {task.name!r}, "
+                             f"got {getattr(model, 'task_name', type(model).__name__)!r}")
+        if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= len(task.test):
+            raise ValueError(f"samples must be an int from 1 to {len(task.test)}, got {samples!r}")
+        self.model, self.task, self.samples = model, task, samples
+        self.names = [m.name for m in task.modalities]
+        self.image_modality = self.names.index("image") if "image" in self.names else None
+        with torch.no_grad():
+            model.eval()
+            model([x[:samples] for x in task.test.inputs])
+        self.records = model.last.attention
+        self.heads = self.records[0].weights.shape[1]
+        self.attention_picture, self.blocks_picture = AttentionPicture(), BlocksPicture()
+        self.image_picture = ImagePicture() if self.image_modality is not None else None
+        self.controls = {
+            "map": W.Dropdown(options=[(r.name, i) for i, r in enumerate(self.records)], value=0,
+                              description="map"),
+            "head": W.Dropdown(options=[("mean of heads", MEAN)] + [(f"head {h + 1}", h)
+                                                                     for h in range(self.heads)],
+                               value=MEAN, description="head"),
+            "sample": W.IntSlider(value=0, min=0, max=samples - 1, description="sample"),
+            "query": W.Dropdown(options=[("-", 0)], value=0, description="query"),
+        }
+        self.images = [W.Image(format="png") for _ in range(3)]
+        self.message = W.HTML()
+        self.pngs = [b"", b"", b""]
+        self.busy = False
+        for control in self.controls.values():
+            control.observe(self.on_change, names="value")
+        c = self.controls
+        self.view = W.VBox([W.HBox([c["map"], c["head"]]), W.HBox([c["sample"], c["query"]]), self.message,
+                            W.HBox(self.images)])
+        self.refresh_queries()
+        self.draw()
+
+    def record(self):
+        return self.records[self.controls["map"].value]
+
+    def refresh_queries(self):
+        """The query choices of the selected map and sample (words change from sample to sample)."""
+        record, sample = self.record(), self.controls["sample"].value
+        labels = record_labels(self.task, record.query_modality, sample)
+        self.busy = True
+        try:
+            old = self.controls["query"].value
+            self.controls["query"].options = [(label, i) for i, label in enumerate(labels)]
+            self.controls["query"].value = old if old < len(labels) else 0
+        finally:
+            self.busy = False
+
+    def on_change(self, change=None):
+        if self.busy:
+            return
+        if change is not None and change["owner"] in (self.controls["map"], self.controls["sample"]):
+            self.refresh_queries()
+        self.draw()
+
+    def draw(self):
+        c, record = self.controls, self.record()
+        head = None if c["head"].value == MEAN else c["head"].value
+        sample, query = c["sample"].value, c["query"].value
+        queries = record_labels(self.task, record.query_modality, sample)
+        keys = record_labels(self.task, record.key_modality, sample)
+        self.attention_picture.draw(record, head, sample, queries, keys, self.names)
+        self.blocks_picture.draw(record, sample, head, modality_names=self.names,
+                                 title=f"attention between modalities\n{record.name}")
+        self.pngs[0] = self.images[0].value = self.attention_picture.png()
+        self.pngs[1] = self.images[1].value = self.blocks_picture.png()
+        on_image = (record.key_modality == self.image_modality) if self.image_picture else None
+        if on_image is not None and on_image.any():
+            w = select_weights(record, head, sample)[query, on_image.numpy()]
+            self.image_picture.draw(self.task.image(sample), w, f'where "{queries[query]}" looks')
+            self.pngs[2] = self.images[2].value = self.image_picture.png()
+            self.images[2].layout.display = None
+            self.message.value = ""
+        else:
+            self.pngs[2] = b""
+            self.images[2].layout.display = "none"
+            self.message.value = "<i>this map has no image keys: nothing to draw on the picture</i>"
+
+    def pictures(self):
+        return [p for p in self.pngs if p]
+
+    def describe(self):
+        return f"{self.model.variant} on {self.task.name!r}, map {self.record().name!r}"
+
+
+def stage_viewer(model, task, samples=8):
+    """A live viewer of a trained FusionClassifier's attention maps; display it as a cell's last line."""
+    return StageViewer(model, task, samples)
