@@ -162,18 +162,22 @@ def explorer_error(area):
 def drive_fusion_playground(page, area):
     """As in class: move the number of modalities, then switch to early summation and move an α slider.
 
-    Returns {"modalities": problem, "alpha": problem}, where problem is "" when the picture redrew.
+    Returns {"modalities": outcome, "alpha": outcome}; an outcome is "redrawn", "refused: <the explorer's
+    own message>" (a combination the task cannot run, explained in the widget), or "silent: <what>"
+    (nothing happened and nothing was said: a bug).
     """
     result = {}
     slider = slider_in(area, MODALITIES)
     if slider is None:
-        result["modalities"] = "no modalities slider"
+        result["modalities"] = "silent: no modalities slider"
     else:
         before = pictures(area)
         key = nudge(page, slider)
         changed = wait_for_new_pictures(page, area, before)
-        result["modalities"] = explorer_error(area) or ("" if changed else "moving it redraws nothing")
-        if result["modalities"]:   # a task with a fixed number of modalities: go back, as a student would
+        refused = explorer_error(area)
+        result["modalities"] = (f"refused: {refused}" if refused else
+                                "redrawn" if changed else "silent: moving it redraws nothing")
+        if refused:   # a task with a fixed number of modalities: go back, as a student would
             nudge(page, slider, {"ArrowLeft": "ArrowRight", "ArrowRight": "ArrowLeft"}[key])
             wait_for_new_pictures(page, area, before)
     select = area.locator(".widget-dropdown select").first
@@ -183,25 +187,31 @@ def drive_fusion_playground(page, area):
         wait_for_new_pictures(page, area, before)
     slider = slider_in(area, ALPHA)
     if explorer_error(area):
-        result["alpha"] = f"early summation shows: {explorer_error(area)}"
+        result["alpha"] = f"refused: early summation: {explorer_error(area)}"
     elif slider is None:
-        result["alpha"] = "no α slider under early summation"
+        result["alpha"] = "silent: no α slider under early summation"
     elif not picture_changes(page, area, slider):
-        result["alpha"] = "moving it redraws nothing"
+        result["alpha"] = "silent: moving it redraws nothing"
     else:
-        result["alpha"] = ""
+        result["alpha"] = "redrawn"
     return result
 
 
-def check_fusion_playgrounds(page, areas):
-    """Failures (empty when fine): some explorer on the page must redraw for α, some for the modalities.
+def check_fusion_playgrounds(page, areas, require=()):
+    """Failures (empty when fine) after driving every fusion explorer in ``areas``.
 
-    Early summation needs equal token counts, so on one task either α or the number of modalities may
-    be out of reach; a page passes when each control works in at least one of its explorers.
+    No control may do nothing silently; a control may be refused with the explorer's own message (early
+    summation needs equal token counts; most tasks fix the number of modalities). Controls named in
+    ``require`` ("alpha", "modalities") must redraw in at least one of the explorers.
     """
     results = [drive_fusion_playground(page, a) for a in areas]
-    return [f"no explorer redraws for the {what} slider: " + "; ".join(r[what] for r in results)
-            for what in ("alpha", "modalities") if all(r[what] for r in results)]
+    failures = [f"explorer {i + 1}: {what} slider: {outcome}" for i, r in enumerate(results)
+                for what, outcome in r.items() if outcome.startswith("silent")]
+    failures += [f"no explorer redraws for the {what} slider: " + "; ".join(r[what] for r in results)
+                 for what in require if all(r[what] != "redrawn" for r in results)]
+    if not any(outcome == "redrawn" for r in results for outcome in r.values()):
+        failures.append(f"neither α nor the number of modalities redraws anything: {results}")
+    return failures
 
 
 def wait_for_new_pictures(page, area, before, timeout=20):

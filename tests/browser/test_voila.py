@@ -20,6 +20,6 @@ def test_playground_in_voila(voila_app, page):
     areas = [driver.widget_outputs(page).nth(i) for i in range(driver.widget_outputs(page).count())]
     playgrounds = [a for a in areas if driver.is_fusion_playground(a)]
     assert playgrounds, "no fusion explorer on the Voilà page"
-    failures = driver.check_fusion_playgrounds(page, playgrounds)
+    failures = driver.check_fusion_playgrounds(page, playgrounds, require=("alpha", "modalities"))
     assert not failures, "Voilà playground: " + "; ".join(failures)
     assert not driver.problems_in(page, expected_widgets=2)
