@@ -83,9 +83,12 @@ class FusionExplorer(Explorer):
         from .fusion import FUSION_VARIANTS, check_variant
 
         check_variant(variant)
+        self.task_options = {}
         if isinstance(task, Task):
             self.tasks, self.task_name = {task.num_modalities: task}, task.name
+            self.task_options = {k: v for k, v in task.options.items() if k != "num_modalities"}
             num_modalities = task.num_modalities
+            n_train, n_test = len(task.train), len(task.test)
         elif task in TASKS:
             self.tasks, self.task_name = {}, task
         else:
@@ -93,6 +96,10 @@ class FusionExplorer(Explorer):
         m = num_modalities
         if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= 4:
             raise ValueError(f"num_modalities must be an int from 1 to 4, got {num_modalities!r}")
+        # Only "tally" is defined for 1 to 4 modalities; the other tasks have a fixed set.
+        self.free_modalities = self.task_name == "tally"
+        if not self.free_modalities and not self.tasks:
+            m = num_modalities = make_task(self.task_name, n_train=1, n_test=1).num_modalities
         self.make_task = make_task
         self.dim, self.depth, self.heads, self.seed = dim, depth, heads, seed
         self.steps, self.batch_size, self.samples = steps, batch_size, samples
@@ -106,7 +113,8 @@ class FusionExplorer(Explorer):
         self.controls = {
             "variant": W.Dropdown(options=FUSION_VARIANTS, value=variant, description="variant"),
             "num_modalities": W.IntSlider(value=num_modalities, min=1, max=4, description="modalities",
-                                           continuous_update=False),
+                                           continuous_update=False, disabled=not self.free_modalities,
+                                           tooltip="1 to 4 on the 'tally' task; fixed on the others"),
             "alpha": [],
             "norm": W.ToggleButtons(options=["pre", "post"], value="pre", description="LayerNorm"),
             "layer": W.Dropdown(options=[("-", 0)], value=0, description="layer"),
@@ -135,9 +143,9 @@ class FusionExplorer(Explorer):
     # ------------------------------------------------------------------ state → model → output
     def get_task(self, m):
         if m not in self.tasks:
-            free = m if self.task_name == "tally" else None
+            free = m if self.free_modalities else None
             self.tasks[m] = self.make_task(self.task_name, num_modalities=free, n_train=self.n_train,
-                                           n_test=self.n_test, seed=self.seed)
+                                           n_test=self.n_test, seed=self.seed, **self.task_options)
         return self.tasks[m]
 
     def rebuild_alpha(self, m):

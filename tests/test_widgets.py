@@ -40,6 +40,20 @@ def test_number_of_modalities_sets_alpha_sliders_and_modality_blocks(tally):
     assert tally.alpha_box.layout.display == "none"                       # concatenation ignores α
 
 
+def test_a_task_with_fixed_modalities_keeps_them_and_its_options():
+    from mmviz import make_task
+
+    shuffled = make_task("streams", n_train=32, n_test=8, aligned=False)
+    explorer = fusion_explorer(task=shuffled, variant="early_summation", **SMALL)
+    slider = explorer.controls["num_modalities"]
+    assert slider.disabled and slider.value == 2       # only 'tally' varies the number of modalities
+    explorer.controls["variant"].value = "early_concatenation"
+    explorer.controls["variant"].value = "early_summation"
+    assert explorer.task.options["aligned"] is False   # the reader's task, not a default one
+    named = fusion_explorer(task="locate", **SMALL)
+    assert named.controls["num_modalities"].disabled and named.controls["num_modalities"].value == 2
+
+
 def test_impossible_combination_shows_a_message_and_the_explorer_stays_usable():
     explorer = fusion_explorer(task="tally", variant="early_concatenation", num_modalities=2, **SMALL)
     c = explorer.controls
