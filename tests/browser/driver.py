@@ -61,7 +61,7 @@ _PROMPTS_JS = """() => [...document.querySelectorAll('.jp-CodeCell')]
     .filter(p => p !== '')"""
 
 
-def run_all_cells(page, timeout=180):
+def run_all_cells(page, timeout=300):
     """Edit > Clear Outputs of All Cells, Run > Run All Cells, then wait until every code cell shows an
     execution count. Clearing first tells this run's counts from the committed ones.
 
@@ -70,12 +70,16 @@ def run_all_cells(page, timeout=180):
     menu(page, "Edit", "Clear Outputs of All Cells")
     page.wait_for_function(f"() => ({_PROMPTS_JS})().every(p => !/\\d/.test(p))")
     menu(page, "Run", "Run All Cells")
-    page.wait_for_function(f"""() => {{
-        const prompts = ({_PROMPTS_JS})();
-        const s = document.querySelector('.jp-Notebook-ExecutionIndicator');
-        return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p))
-               && s && s.getAttribute('data-status') === 'idle';
-    }}""", timeout=timeout * 1000)
+    try:
+        page.wait_for_function(f"""() => {{
+            const prompts = ({_PROMPTS_JS})();
+            const s = document.querySelector('.jp-Notebook-ExecutionIndicator');
+            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p))
+                   && s && s.getAttribute('data-status') === 'idle';
+        }}""", timeout=timeout * 1000)
+    except Exception as error:
+        raise AssertionError(f"Run All Cells did not finish in {timeout} s; "
+                             f"prompts: {prompts(page)}") from error
 
 
 def menu(page, name, item):
@@ -170,6 +174,8 @@ def drive_fusion_playground(page, area):
     slider = slider_in(area, MODALITIES)
     if slider is None:
         result["modalities"] = "silent: no modalities slider"
+    elif slider.locator("[disabled]").count():
+        result["modalities"] = "refused: the slider is disabled (this task has a fixed number of modalities)"
     else:
         before = pictures(area)
         key = nudge(page, slider)
