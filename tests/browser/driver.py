@@ -185,7 +185,11 @@ def drive_fusion_playground(page, area):
                                 "redrawn" if changed else "silent: moving it redraws nothing")
         if refused:   # a task with a fixed number of modalities: go back, as a student would
             nudge(page, slider, {"ArrowLeft": "ArrowRight", "ArrowRight": "ArrowLeft"}[key])
-            wait_for_new_pictures(page, area, before)
+            page.wait_for_timeout(500)
+            for _ in range(100):   # until the explorer has recovered: no message, pictures back
+                if pictures(area) and not explorer_error(area):
+                    break
+                page.wait_for_timeout(200)
     select = area.locator(".widget-dropdown select").first
     if select.input_value() != "early_summation":
         before = pictures(area)
@@ -221,10 +225,14 @@ def check_fusion_playgrounds(page, areas, require=()):
 
 
 def wait_for_new_pictures(page, area, before, timeout=20):
+    """True once a picture under ``area`` differs from ``before``; False on timeout, or at once when the
+    explorer says the combination cannot run (it hides its pictures then)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         after = pictures(area)
         if after and after != before:
             return True
+        if not after and explorer_error(area):
+            return False
         page.wait_for_timeout(200)
     return False
