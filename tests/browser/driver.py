@@ -49,9 +49,10 @@ def open_notebook(page, lab, name):
 
 
 def wait_kernel_idle(page, timeout=60):
+    """Until the notebook's kernel is connected and idle (toolbar indicator and status bar agree)."""
     page.wait_for_function("""() => {
         const s = document.querySelector('.jp-Notebook-ExecutionIndicator');
-        return s && s.getAttribute('data-status') === 'idle';
+        return s && s.getAttribute('data-status') === 'idle' && /\\|\\s*Idle/.test(document.body.innerText);
     }""", timeout=timeout * 1000)
 
 
@@ -69,7 +70,15 @@ def run_all_cells(page, timeout=300):
     """
     menu(page, "Edit", "Clear Outputs of All Cells")
     page.wait_for_function(f"() => ({_PROMPTS_JS})().every(p => !/\\d/.test(p))")
-    menu(page, "Run", "Run All Cells")
+    for _ in range(3):
+        # On a just-started server the first Run All can be lost while the kernel connects: cells are
+        # cleared and selected but never queued. Retry when nothing starts.
+        menu(page, "Run", "Run All Cells")
+        try:
+            page.wait_for_function(f"() => ({_PROMPTS_JS})().some(p => /\\*|\\d/.test(p))", timeout=20_000)
+            break
+        except Exception:
+            page.wait_for_timeout(2000)
     try:
         page.wait_for_function(f"""() => {{
             const prompts = ({_PROMPTS_JS})();
