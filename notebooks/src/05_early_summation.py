@@ -163,8 +163,11 @@ print(f"chance level (always give the commoner answer): {max(share, 1 - share):.
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # **Summing works when token $i$ means the same moment in both streams** (test accuracy above 90 %),
 # **and fails when the alignment is broken** (near chance, below 65 %), although the shuffled data
-# hold exactly the same information. Once sound $t{=}3$ is added to sensor $t{=}6$, no later layer
-# can take the sum apart to find sensor $t{=}3$ again.
+# hold exactly the same information. Once sound $t{=}3$ is added to sensor $t{=}6$, every token is a
+# blend of two unrelated moments, and the model would first have to learn to take the sums apart.
+# Given four to seven times more training it partly does (the time stamps are still in there:
+# `benchmarks/TRAINING.md` records 88 % after 1,000 steps, against 98 % aligned after 100) — the
+# blend costs learning time and accuracy rather than making the task impossible.
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
 assert results["aligned"][1] >= 0.9, results
@@ -285,7 +288,6 @@ for name in ("(½, ½)", "learned"):
 
 # %% slideshow={"slide_type": "subslide"}
 explorer = mmviz.fusion_explorer(task=aligned, variant="early_summation", depth=1)
-explorer.controls["num_modalities"].disabled = True     # the streams task has exactly 2
 explorer
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}

@@ -245,24 +245,27 @@ print("at N = 256:", {v: f"{1e3 * t[-1]:.1f} ms" for v, t in timing.items()})
 # statement is the FLOP count above, and `make bench` keeps the measured times.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## Explore
+# ## Explore: more modalities, more blocks
 #
-# The explorer shows the same model, on the same task. Pick a **sample**, a **head**, press
-# **Train**, and watch the four blocks. Switch **variant** to `early_summation`: it refuses, because
-# 16 patches and 2 words cannot be added token by token.
-# (The task always has two modalities, so the **modalities** slider is switched off here.)
+# The explorer trains early concatenation on the *tally* task, which is defined for one to four
+# modalities (picture, caption, sound, sensor). Move the **modalities** slider: the sequence grows,
+# and the attention map gains one row and one column of blocks per modality, every block filled —
+# every modality sees every other. Press **Train** and watch the blocks change. Switch **variant**
+# to `early_summation`: it refuses, because 16 patches and 3 words cannot be added token by token.
 
 # %% slideshow={"slide_type": "subslide"}
-explorer = mmviz.fusion_explorer(task=task, variant="early_concatenation", depth=1)
-explorer.controls["num_modalities"].disabled = True     # the locate task has exactly 2
+explorer = mmviz.fusion_explorer(task="tally", variant="early_concatenation", num_modalities=2, depth=1)
 explorer
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-record_shape = explorer.output.attention[0].weights.shape
-assert record_shape[-2:] == (18, 18), record_shape
-explorer.controls["variant"].value = "early_summation"
+c = explorer.controls
+assert explorer.output.attention[0].weights.shape[-2:] == (19, 19)       # 16 patches + 3 words
+c["num_modalities"].value = 3
+assert explorer.blocks_picture.mass.shape == (3, 3) and (explorer.blocks_picture.mass > 0).all()
+c["variant"].value = "early_summation"
 assert explorer.model is None and "equal" in explorer.message.value
-explorer.controls["variant"].value = "early_concatenation"
+c["variant"].value = "early_concatenation"
+c["num_modalities"].value = 2
 assert explorer.model is not None
 
 # %% [markdown] slideshow={"slide_type": "slide"}
