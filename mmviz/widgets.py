@@ -138,6 +138,9 @@ class FusionExplorer(Explorer):
                             W.HBox([c["layer"], c["head"], c["sample"]]),
                             W.HBox([c["train"], self.progress, self.status]), self.message,
                             self.pictures_box])
+        if self.free_modalities:          # draw every task now (~0.2 s each), so the slider stays live
+            for k in range(1, 5):
+                self.get_task(k)
         self.on_model_change()
 
     # ------------------------------------------------------------------ state → model → output

@@ -2,15 +2,32 @@
 
 Gradient norms at initialisation are cheap (one forward and backward) and redraw live; a training curve
 takes seconds, so it runs on the button and is kept: the curves already trained for this depth and
-initialisation stay on the plot, the selected one drawn bold.
+initialisation stay on the plot, the selected one drawn bold. Measuring a deep stack takes up to half
+a second, so once shown the explorer measures every depth in a background thread (nearest depths
+first, about 10 s on one core): after that every control redraws from the cache.
 """
 from __future__ import annotations
+
+import atexit
+import threading
 
 import ipywidgets as W
 
 from .plot_curves import NORM_COLOURS, GradNormPicture
 from .plot_curves import set_theme as _set_theme
 from .widgets import Explorer, one_thread
+
+STOP = threading.Event()
+BACKGROUND = []
+
+
+@atexit.register
+def stop_background():
+    """Let background measurements finish their current step before the interpreter shuts down:
+    a thread killed inside a torch call aborts the process ("terminate called ...")."""
+    STOP.set()
+    for thread in BACKGROUND:
+        thread.join()
 
 
 class NormExplorer(Explorer):
@@ -19,7 +36,7 @@ class NormExplorer(Explorer):
     ``controls`` = {"depth", "norm", "init", "warmup", "train"}.
     """
 
-    def __init__(self, depth=6, max_depth=24, dim=64, heads=4, steps=150, seed=0):
+    def __init__(self, depth=6, max_depth=24, dim=64, heads=4, steps=150, seed=0, prefetch=True):
 
         from .plot import Figure, LivePng
 
@@ -27,6 +44,7 @@ class NormExplorer(Explorer):
             raise ValueError(f"depth must be an int from 1 to {max_depth}, got {depth!r}")
         self.dim, self.heads, self.steps, self.seed = dim, heads, steps, seed
         self.norm_cache, self.curves = {}, {}
+        self.lock = threading.Lock()           # one measurement at a time, foreground or background
         self.controls = {
             "depth": W.IntSlider(value=depth, min=1, max=max_depth, description="depth",
                                  continuous_update=False),          # one redraw on release
@@ -52,21 +70,37 @@ class NormExplorer(Explorer):
                             W.HBox([c["train"], self.progress]), self.message,
                             W.HBox([self.grad_image, self.curve_image])])
         self.on_change()
+        self.prefetch = threading.Thread(target=self.measure_all, args=(max_depth,), daemon=True)
+        if prefetch:
+            BACKGROUND.append(self.prefetch)
+            self.prefetch.start()
+
+    def measure_all(self, max_depth):
+        """Fill the cache for every depth and both initialisations, nearest to the shown depth first."""
+        depth = self.controls["depth"].value
+        for init in ("xavier", "default"):
+            for d in sorted(range(1, max_depth + 1), key=lambda d: abs(d - depth)):
+                if STOP.is_set():
+                    return
+                self.measure(d, init)
+
+    def measure(self, depth, init):
+        from .analysis import grad_norms_at_init
+
+        with self.lock:
+            if (depth, init) not in self.norm_cache:
+                self.norm_cache[depth, init] = {norm: grad_norms_at_init(norm, depth, self.dim, self.heads,
+                                                                         self.seed, init)
+                                                for norm in ("pre", "post")}
+            return self.norm_cache[depth, init]
 
     def key(self):
         c = self.controls
         return c["depth"].value, c["init"].value
 
     def grad_norms(self):
-        from .analysis import grad_norms_at_init
-
-        if self.key() not in self.norm_cache:
-            depth, init = self.key()
-            with one_thread():
-                self.norm_cache[self.key()] = {norm: grad_norms_at_init(norm, depth, self.dim, self.heads,
-                                                                        self.seed, init)
-                                               for norm in ("pre", "post")}
-        return self.norm_cache[self.key()]
+        with one_thread():
+            return self.measure(*self.key())
 
     def on_change(self, change=None):
         if change is not None and change["owner"] is self.controls["warmup"]:

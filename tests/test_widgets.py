@@ -114,3 +114,12 @@ def test_norm_explorer_redraws_grad_norms_and_trains_a_curve():
     assert len(explorer.curves) == 1 and explorer.curve_png != png
     bundle = explorer._repr_mimebundle_()
     assert bundle["image/png"].startswith(b"\x89PNG")
+
+
+def test_norm_explorer_measures_every_depth_in_the_background():
+    explorer = norm_explorer(depth=2, max_depth=3)
+    explorer.prefetch.join(timeout=60)
+    assert set(explorer.norm_cache) == {(d, i) for d in (1, 2, 3) for i in ("xavier", "default")}
+    on_demand = norm_explorer(depth=3, max_depth=3, prefetch=False)
+    assert set(on_demand.norm_cache) == {(3, "xavier")}                  # only what was drawn
+    assert on_demand.norm_cache[3, "xavier"] == explorer.norm_cache[3, "xavier"]
