@@ -37,7 +37,7 @@ def convert(src: Path) -> nbformat.NotebookNode:
 
 
 def execute(nb: nbformat.NotebookNode, timeout=600) -> nbformat.NotebookNode:
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                    resources={"metadata": {"path": str(OUT)}}).execute()
     return nb
 
