@@ -6,6 +6,7 @@ an explorer shows the latest picture, because its display bundle carries an ``im
 """
 from __future__ import annotations
 
+import base64
 import html
 import io
 from contextlib import contextmanager
@@ -68,6 +69,25 @@ class Explorer:
 
     def describe(self):
         return ""
+
+
+class WithPicture:
+    """A widget view that also carries the PNG of one ``ipywidgets.Image`` in its display bundle:
+    live where a kernel runs, that picture where none does (GitHub, nbviewer, HTML export)."""
+
+    def __init__(self, view, image):
+        self.view, self.image = view, image
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = dict(self.view._repr_mimebundle_(include=include, exclude=exclude) or {})
+        bundle["image/png"] = base64.b64encode(bytes(self.image.value)).decode()
+        bundle["text/plain"] = "a live picture (run the notebook to use the controls)"
+        return bundle
+
+
+def with_picture(view, image):
+    """Display ``view`` (a widget box holding ``image``) so that its picture survives without a kernel."""
+    return WithPicture(view, image)
 
 
 class FusionExplorer(Explorer):

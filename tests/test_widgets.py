@@ -123,3 +123,18 @@ def test_norm_explorer_measures_every_depth_in_the_background():
     on_demand = norm_explorer(depth=3, max_depth=3, prefetch=False)
     assert set(on_demand.norm_cache) == {(3, "xavier")}                  # only what was drawn
     assert on_demand.norm_cache[3, "xavier"] == explorer.norm_cache[3, "xavier"]
+
+
+def test_with_picture_carries_the_current_png_for_kernel_less_viewers():
+    import base64
+
+    import ipywidgets as W
+
+    from mmviz.widgets import with_picture
+
+    image = W.Image(value=b"\x89PNG\r\n\x1a\nfirst", format="png")
+    shown = with_picture(W.VBox([image]), image)
+    image.value = b"\x89PNG\r\n\x1a\nsecond"
+    bundle = shown._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert base64.b64decode(bundle["image/png"]).endswith(b"second")     # the latest picture

@@ -78,7 +78,11 @@ assert torch.allclose(block.attention.sum(-1), torch.ones(1, 4, 8))
 # Drag the slider, or click it and use the arrow keys.
 
 # %% slideshow={"slide_type": "subslide"}
+import io  # noqa: E402
+
 import ipywidgets as widgets  # noqa: E402
+
+from mmviz.widgets import with_picture  # noqa: E402
 
 q, k = block.attn.split(block.attn.q(block.ln1(x))), block.attn.split(block.attn.k(block.ln1(x)))
 scores = (q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5).mean(1)[0].detach()
@@ -88,27 +92,32 @@ def sharpen(scale=1.0):
     return (scale * scores).softmax(-1)
 
 
-fig, ax = plt.subplots(figsize=(4.5, 3.8))
+# One figure, drawn once; the slider only swaps the numbers inside it (fast enough to feel live).
+fig, ax = plt.subplots(figsize=(4.5, 3.8), layout="constrained")
 image = ax.imshow(sharpen(), vmin=0, vmax=1, cmap="viridis")
 ax.set_xticks(range(8), words, rotation=90)
 ax.set_yticks(range(8), words)
 fig.colorbar(image, ax=ax)
 plt.close(fig)
-out = widgets.Output()
+
+
+def png():
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=80)
+    return buffer.getvalue()
 
 
 def redraw(change=None):
     image.set_data(sharpen(slider.value))
     ax.set_title(f"scores × {slider.value:.1f}")
-    with out:
-        out.clear_output(wait=True)
-        display(fig)
+    picture.value = png()
 
 
 slider = widgets.FloatSlider(value=1.0, min=0.0, max=8.0, step=0.5, description="scale")
+picture = widgets.Image(format="png")
 slider.observe(redraw, names="value")
 redraw()
-widgets.VBox([slider, out])
+with_picture(widgets.VBox([slider, picture]), picture)
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # At scale 0 every weight is exactly $1/8$: the block averages all tokens. That is the uniform
