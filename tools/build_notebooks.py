@@ -33,6 +33,8 @@ def convert(src: Path) -> nbformat.NotebookNode:
     nb.metadata.pop("jupytext", None)
     nb.metadata["kernelspec"] = KERNEL
     nb.metadata["language_info"] = {"name": "python"}
+    for i, cell in enumerate(nb.cells):      # stable ids: rebuilding changes only what really changed
+        cell.id = f"cell-{i:03d}"
     return nb
 
 
