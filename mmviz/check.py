@@ -188,7 +188,7 @@ def why_summation_fails(answer):
     choice = as_choice(answer, ("a", "b", "c"))
     return verdict(choice == "b",
                    "token i of the sound and token i of the sensor no longer describe the same moment: "
-                   "the sum mixes unrelated content, and no later layer can take it apart.",
+                   "the sum mixes unrelated content, which the model must first learn to take apart.",
                    "the compute and the scale of the inputs are the same in both experiments. "
                    "What changed between the two tables' rows?")
 

@@ -71,6 +71,13 @@ class Explorer:
         return ""
 
 
+def figure_png(figure, dpi=80):
+    """PNG bytes of a matplotlib figure, for an ``ipywidgets.Image`` that a slider updates."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
 class WithPicture:
     """A widget view that also carries the PNG of one ``ipywidgets.Image`` in its display bundle:
     live where a kernel runs, that picture where none does (GitHub, nbviewer, HTML export)."""

@@ -78,11 +78,9 @@ assert torch.allclose(block.attention.sum(-1), torch.ones(1, 4, 8))
 # Drag the slider, or click it and use the arrow keys.
 
 # %% slideshow={"slide_type": "subslide"}
-import io  # noqa: E402
-
 import ipywidgets as widgets  # noqa: E402
 
-from mmviz.widgets import with_picture  # noqa: E402
+from mmviz.widgets import figure_png, with_picture  # noqa: E402
 
 q, k = block.attn.split(block.attn.q(block.ln1(x))), block.attn.split(block.attn.k(block.ln1(x)))
 scores = (q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5).mean(1)[0].detach()
@@ -101,16 +99,10 @@ fig.colorbar(image, ax=ax)
 plt.close(fig)
 
 
-def png():
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
-    return buffer.getvalue()
-
-
 def redraw(change=None):
     image.set_data(sharpen(slider.value))
     ax.set_title(f"scores × {slider.value:.1f}")
-    picture.value = png()
+    picture.value = figure_png(fig)
 
 
 slider = widgets.FloatSlider(value=1.0, min=0.0, max=8.0, step=0.5, description="scale")

@@ -152,11 +152,10 @@ assert analysis.equivariance_gap(joint, tokens, torch.randperm(19)) < 1e-5
 # positions.
 
 # %% slideshow={"slide_type": "subslide"}
-import base64  # noqa: E402
-import io  # noqa: E402
-
 import ipywidgets as widgets  # noqa: E402
-from IPython.display import display  # noqa: E402
+
+from mmviz.widgets import figure_png as png  # noqa: E402
+from mmviz.widgets import with_picture  # noqa: E402
 
 
 def unshuffled_attention(shuffle=0, positions_on=False):
@@ -190,12 +189,6 @@ def redraw(shuffle=3, positions_on=False):
     return fig
 
 
-def png(figure):
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=80)
-    return buffer.getvalue()
-
-
 plt.close(fig)             # drawn only through the widget below, updated in place
 picture = widgets.Image(value=png(redraw()), format="png")
 shuffle_slider = widgets.IntSlider(value=3, min=0, max=20, description="shuffle")
@@ -209,8 +202,7 @@ def on_change(change=None):
 shuffle_slider.observe(on_change, names="value")
 positions_box.observe(on_change, names="value")
 view = widgets.VBox([widgets.HBox([shuffle_slider, positions_box]), picture])
-# The live widget where a kernel runs; its starting picture where none does (GitHub, nbviewer).
-display({**view._repr_mimebundle_(), "image/png": base64.b64encode(picture.value).decode()}, raw=True)
+with_picture(view, picture)     # live with a kernel; its latest picture without one (GitHub, nbviewer)
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
 assert torch.allclose(unshuffled_attention(5, False), unshuffled_attention(0, False), atol=1e-5)

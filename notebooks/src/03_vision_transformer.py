@@ -185,11 +185,10 @@ assert hits.max() > 0.5, hits
 # Without a running kernel you see the starting state.
 
 # %% slideshow={"slide_type": "subslide"}
-import base64  # noqa: E402
-import io  # noqa: E402
-
 import ipywidgets as widgets  # noqa: E402
-from IPython.display import display  # noqa: E402
+
+from mmviz.widgets import figure_png as png  # noqa: E402
+from mmviz.widgets import with_picture  # noqa: E402
 
 fig, (ax_img, ax_map) = plt.subplots(1, 2, figsize=(6.4, 3.2))
 shown_img = ax_img.imshow(test_images[0].permute(1, 2, 0))
@@ -207,12 +206,6 @@ def redraw(i=0, head=int(hits.argmax()) + 1):
     return fig
 
 
-def png(figure):
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=80)
-    return buffer.getvalue()
-
-
 plt.close(fig)             # drawn only through the widget below, updated in place
 image = widgets.Image(value=png(redraw()), format="png")
 picture = widgets.IntSlider(value=0, min=0, max=len(test_images) - 1, description="picture")
@@ -226,8 +219,7 @@ def on_change(change=None):
 picture.observe(on_change, names="value")
 head.observe(on_change, names="value")
 view = widgets.VBox([widgets.HBox([picture, head]), image])
-# The live widget where a kernel runs; its starting picture where none does (GitHub, nbviewer).
-display({**view._repr_mimebundle_(), "image/png": base64.b64encode(image.value).decode()}, raw=True)
+with_picture(view, image)     # live with a kernel; its latest picture without one (GitHub, nbviewer)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
