@@ -10,14 +10,6 @@ from mmviz import FUSION_VARIANTS, attention_cost, build_fusion, count_parameter
 DIM, HEADS = 16, 2
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def measured(variant, counts, depth=2, batch=1, mlp_dim=None, norm="pre"):
     torch.manual_seed(0)
     model = build_fusion(variant, len(counts), DIM, depth=depth, heads=HEADS, mlp_dim=mlp_dim, norm=norm)

@@ -13,15 +13,6 @@ DIM, HEADS = 16, 2
 CROSSING = ("cross_attention", "cross_attention_to_concatenation")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny models run faster on one thread; two threads spin-wait badly on a busy 2-core machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def make(variant, M=2, depth=1, norm="pre", seed=0, **kw):
     torch.manual_seed(seed)
     return build_fusion(variant, M, DIM, depth=depth, heads=HEADS, norm=norm, **kw).eval()
