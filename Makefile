@@ -43,7 +43,8 @@ app: setup                  ## the fusion playground as a page without code, for
 	$(VENV)/bin/voila app/playground.ipynb --no-browser $(ARGS)
 
 freeze:                     ## after changing versions on purpose: rewrite requirements.txt from .venv
-	$(PY) -m pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu/torch==\1/' > requirements.new
+	@grep '^#' requirements.txt > requirements.new   # keep the header that says why
+	$(PY) -m pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu/torch==\1/' >> requirements.new
 	@mv requirements.new requirements.txt
 
 clean:
