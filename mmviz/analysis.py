@@ -13,13 +13,13 @@ from torch import nn
 from torch.nn import functional as F
 
 from .blocks import TransformerBlock, check_dims, check_norm
+from .validate import positive_int
 
 INITS = ("xavier", "default")
 
 
 def check_depth(depth):
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-        raise ValueError(f"depth must be a positive int, got {depth!r}")
+    positive_int(depth, "depth")
 
 
 def check_init(init):
@@ -70,8 +70,7 @@ def grad_norms_at_init(norm, depth, dim=64, heads=4, seed=0, init="xavier", repe
     paper's statements are about the typical size. Returns a list of ``depth`` floats, input side first.
     """
     check_depth(depth)
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        raise ValueError(f"repeats must be a positive int, got {repeats!r}")
+    positive_int(repeats, "repeats")
     total = torch.zeros(depth)
     for r in range(repeats):
         stack = build_stack(norm, depth, dim, heads, init, seed + r)
@@ -124,12 +123,10 @@ def norm_training_curve(norm, depth, init="xavier", warmup=True, steps=150, seed
     Learning rate: lr·min(1, t / warmup_steps) with warm-up, a constant lr without.
     Returns a list of ``steps`` floats.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be a positive int, got {steps!r}")
+    positive_int(steps, "steps")
     if not lr > 0:
         raise ValueError(f"lr must be a positive float, got {lr!r}")
-    if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, int) or warmup_steps < 1:
-        raise ValueError(f"warmup_steps must be a positive int, got {warmup_steps!r}")
+    positive_int(warmup_steps, "warmup_steps")
     torch.manual_seed(seed)
     stack = build_stack(norm, depth, dim, heads, init, seed, classes=vocab)
     model = Sorter(stack, vocab, length, dim)

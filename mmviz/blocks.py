@@ -11,15 +11,15 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .validate import positive_int
+
 NORMS = ("pre", "post")
 
 
 def check_dims(dim, heads):
     """Raise a ValueError unless ``dim`` is a positive int divisible by ``heads``."""
-    if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
-        raise ValueError(f"dim must be a positive int, got {dim!r}")
-    if isinstance(heads, bool) or not isinstance(heads, int) or heads < 1:
-        raise ValueError(f"heads must be a positive int, got {heads!r}")
+    positive_int(dim, "dim")
+    positive_int(heads, "heads")
     if dim % heads:
         raise ValueError(f"dim must be divisible by heads, got dim={dim} and heads={heads}")
 
@@ -179,8 +179,7 @@ class Encoder(nn.Module):
 
     def __init__(self, dim, depth, heads, norm="pre", mlp_dim=None, dropout=0.0):
         super().__init__()
-        if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-            raise ValueError(f"depth must be a positive int, got {depth!r}")
+        positive_int(depth, "depth")
         check_dims(dim, heads)
         check_norm(norm)
         self.dim, self.norm = dim, norm

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from .data import LEVELS, STEPS, Split, Task, draw_sensor, draw_sound, modality
+from .validate import positive_int
 
 
 def repeated_tones(rng):
@@ -43,9 +44,8 @@ def make_repeat_task(n_train=1000, n_test=300, seed=0):
     Same arguments, same data. Readout "pointer" over the sound's tokens (classes "t=0" … "t=7";
     "t=0" never occurs, so chance is 1/7).
     """
-    for value, what in ((n_train, "n_train"), (n_test, "n_test")):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{what} must be a positive int, got {value!r}")
+    positive_int(n_train, "n_train")
+    positive_int(n_test, "n_test")
     train_seq, test_seq = np.random.SeedSequence(seed).spawn(2)
     specs = [modality("sound"), modality("sensor")]
     return Task("repeat", "At which time step does the sound repeat the tone of the step before? "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from .blocks import check_dims
 from .fusion import check_variant
+from .validate import positive_int
 
 
 def block_cost(n_queries, n_keys, dim, mlp_dim):
@@ -29,8 +30,7 @@ def attention_cost(variant, token_counts, dim, depth=2, heads=4, mlp_dim=None):
     """
     check_variant(variant)
     check_dims(dim, heads)
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-        raise ValueError(f"depth must be a positive int, got {depth!r}")
+    positive_int(depth, "depth")
     counts = list(token_counts) if isinstance(token_counts, (list, tuple)) else None
     if not counts or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in counts):
         raise ValueError(f"token_counts must be a non-empty list of positive ints, got {token_counts!r}")

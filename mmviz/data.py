@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from .validate import positive_int
+
 COLOURS = {"red": (0.9, 0.15, 0.1), "green": (0.15, 0.75, 0.2), "blue": (0.15, 0.35, 0.95),
            "yellow": (0.95, 0.85, 0.1)}
 _S = """
@@ -310,9 +312,8 @@ def make_task(name, num_modalities=None, n_train=2000, n_test=500, seed=0, **opt
     lo, hi = options.get("mismatches", (2, 4))
     if not 1 <= lo <= hi <= STEPS:
         raise ValueError(f"mismatches must be (lo, hi) with 1 <= lo <= hi <= {STEPS}, got {(lo, hi)!r}")
-    for n, what in ((n_train, "n_train"), (n_test, "n_test")):
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ValueError(f"{what} must be a positive int, got {n!r}")
+    positive_int(n_train, "n_train")
+    positive_int(n_test, "n_test")
     options = {**spec["options"], **options}
     specs = [modality(n, caption_length=3 if name == "tally" else 2) for n in names]
     train_seq, test_seq = np.random.SeedSequence(seed).spawn(2)

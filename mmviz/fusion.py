@@ -15,6 +15,7 @@ from torch import nn
 
 from .blocks import Encoder, TransformerBlock, check_dims, check_norm
 from .records import FUSED, AttentionRecord, FusionOutput
+from .validate import positive_int
 
 FUSION_VARIANTS = ("early_summation", "early_concatenation", "hierarchical_multi_to_one",
                    "hierarchical_one_to_multi", "cross_attention", "cross_attention_to_concatenation")
@@ -52,8 +53,7 @@ class Fusion(nn.Module):
         super().__init__()
         if isinstance(num_modalities, bool) or not isinstance(num_modalities, int) or num_modalities < 1:
             raise ValueError(f"num_modalities must be an int >= 1, got {num_modalities!r}")
-        if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-            raise ValueError(f"depth must be a positive int, got {depth!r}")
+        positive_int(depth, "depth")
         check_dims(dim, heads)
         check_norm(norm)
         self.num_modalities, self.dim, self.depth, self.heads = num_modalities, dim, depth, heads

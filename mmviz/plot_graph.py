@@ -22,6 +22,7 @@ from .plot import (
     set_theme,
 )
 from .records import AttentionRecord
+from .validate import positive_int
 
 
 def plot_attention_on_image(image, attention, query=0, sample=0, head=None, image_modality=0, grid=None,
@@ -96,8 +97,7 @@ def plot_attention_graph(record, sample=0, head=None, labels=None, modality_name
     if w.shape[0] != w.shape[1] or not np.array_equal(record.query_modality, record.key_modality):
         raise ValueError(f"a graph needs self-attention (queries = keys), got a {w.shape[0]}x{w.shape[1]} "
                          f"record of stage {record.stage!r}")
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise ValueError(f"top must be a positive int, got {top!r}")
+    positive_int(top, "top")
     mods = record.query_modality.tolist()
     labels = check_labels(labels, len(mods), "labels") or default_token_labels(mods, modality_names)
     fig = Figure(figsize=(9.0, 4.4), dpi=80)

@@ -8,11 +8,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-
-def positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return value
+from .validate import positive_int
 
 
 def position_table(tokens, dim):

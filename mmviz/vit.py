@@ -15,7 +15,8 @@ from torch.nn import functional as F
 from .blocks import Encoder, check_dims
 from .data import CELL, COLOURS, GRID, SHAPES, draw_image
 from .records import FUSED, AttentionRecord
-from .tokens import PatchEmbedding, positive_int
+from .tokens import PatchEmbedding
+from .validate import positive_int
 
 QUADRANTS = ("top left", "top right", "bottom left", "bottom right")
 
