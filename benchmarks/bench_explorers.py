@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from mmviz.widgets import fusion_explorer, norm_explorer
+from mmviz.explore import fusion_explorer, norm_explorer
 
 OUT = Path(__file__).with_name("EXPLORERS.md")
 

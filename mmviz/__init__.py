@@ -1,51 +1,80 @@
 """mmviz: tiny multimodal Transformers that train in seconds on a CPU, and pictures of what they attend to.
 
-``import mmviz`` pulls in only torch, numpy and matplotlib; ipywidgets and seaborn are imported
-by the modules that draw and interact.
+The package is layered; each layer imports only the ones below it (a test keeps it so):
+
+    explore/     explorers and viewers (the only place that imports ipywidgets)
+    plot/        drawing only: records, histories and numbers it is given
+    train.py · measure.py · lessons/ · check.py
+    fusion.py    the survey's variants and their registry
+    blocks.py · tokens.py · vit.py · outputs.py · data/
+
+``import mmviz`` pulls in only torch, numpy and matplotlib; ipywidgets (the explorers) and seaborn
+(the theme) are imported on first use.
 
 Importing mmviz sets PyTorch to one CPU thread: its models are tiny, and with two or more threads
 each small matrix product pays thread hand-off costs (measured on 2 cores: a training step 9.8 ms
 on one thread, 370 ms on two while the other core was busy). It also keeps results bit-identical
 from run to run. Call ``torch.set_num_threads(n)`` after the import to undo it.
 """
+import importlib as _importlib
+
 import torch as _torch
 
-from . import check
-from .analysis import grad_norms_at_init, norm_training_curve
+from . import check, data, lessons, measure, plot
 from .blocks import Attention, Encoder, TransformerBlock
-from .context_task import make_repeat_task
-from .cost import attention_cost, count_parameters
-from .data import TASKS, Modality, Task, make_task
-from .fusion import FUSION_VARIANTS, build_fusion
-from .influence import self_context_change, stage_change, stream_influence
-from .labels import record_labels
-from .plot import plot_attention, plot_modality_blocks
-from .plot_curves import plot_cost, plot_grad_norms, plot_history
-from .plot_graph import plot_attention_graph, plot_attention_on_image
-from .records import FUSED, AttentionRecord, FusionOutput
+from .data import TASKS, Modality, Task, make_pictures, make_repeat_task, make_task, record_labels
+from .fusion import FUSION_VARIANTS, VARIANTS, Variant, build_fusion, register_variant
+from .lessons.norms import grad_norms_at_init, norm_training_curve
+from .measure import (
+    alignment_score,
+    alignment_scores,
+    attention_cost,
+    count_parameters,
+    cross_modal_share,
+    modality_blocks,
+    parameters_without_gradient,
+    self_context_change,
+    stage_change,
+    stream_influence,
+)
+from .outputs import FUSED, AttentionRecord, FusionOutput
+from .plot import (
+    plot_attention,
+    plot_attention_graph,
+    plot_attention_on_image,
+    plot_cost,
+    plot_grad_norms,
+    plot_history,
+    plot_modality_blocks,
+)
 from .tokens import ModalityTypeEmbedding, PatchEmbedding, SignalEmbedding, SymbolEmbedding, patchify
-from .train import FusionClassifier, History, alignment_score, alignment_scores, evaluate, fit
+from .train import FusionClassifier, History, evaluate, fit, train_vit, vit_accuracy
 from .vit import VisionTransformer
 
 _torch.set_num_threads(1)  # tiny models: one thread is faster and bit-reproducible (see above)
 
 __all__ = ["Attention", "Encoder", "TransformerBlock",
-           "check", "grad_norms_at_init", "norm_training_curve", "VisionTransformer",
-           "FUSION_VARIANTS", "build_fusion", "attention_cost", "count_parameters",
+           "check", "data", "lessons", "measure", "plot", "explore",
+           "grad_norms_at_init", "norm_training_curve", "VisionTransformer", "train_vit", "vit_accuracy",
+           "FUSION_VARIANTS", "VARIANTS", "Variant", "register_variant", "build_fusion",
+           "attention_cost", "count_parameters", "parameters_without_gradient",
            "AttentionRecord", "FusionOutput", "FUSED",
            "PatchEmbedding", "SymbolEmbedding", "SignalEmbedding", "ModalityTypeEmbedding", "patchify",
-           "TASKS", "make_task", "Task", "Modality",
+           "TASKS", "make_task", "make_repeat_task", "make_pictures", "Task", "Modality", "record_labels",
            "FusionClassifier", "fit", "evaluate", "alignment_score", "alignment_scores", "History",
+           "modality_blocks", "cross_modal_share",
            "plot_attention", "plot_modality_blocks", "plot_attention_on_image", "plot_attention_graph",
-           "plot_grad_norms", "plot_history", "plot_cost", "fusion_explorer", "norm_explorer",
-           "stream_influence", "stage_change", "self_context_change", "record_labels", "make_repeat_task"]
+           "plot_grad_norms", "plot_history", "plot_cost",
+           "fusion_explorer", "norm_explorer", "stage_viewer", "with_picture",
+           "stream_influence", "stage_change", "self_context_change"]
 __version__ = "0.1.0"
+
+_EXPLORE = ("explore", "fusion_explorer", "norm_explorer", "stage_viewer", "with_picture")
 
 
 def __getattr__(name):
-    # The explorers need ipywidgets: import them on first use so ``import mmviz`` stays light.
-    if name in ("fusion_explorer", "norm_explorer"):
-        from . import widgets
-
-        return getattr(widgets, name)
+    # The explorers need ipywidgets (slow to import): load them on first use, so ``import mmviz`` stays light.
+    if name in _EXPLORE:
+        explore = _importlib.import_module(".explore", __name__)
+        return explore if name == "explore" else getattr(explore, name)
     raise AttributeError(f"module 'mmviz' has no attribute {name!r}")

@@ -11,7 +11,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .validate import positive_int
+from ._validate import key_padding_mask as check_mask
+from ._validate import positive_int
+from ._validate import tokens as check_tokens
 
 NORMS = ("pre", "post")
 
@@ -27,33 +29,6 @@ def check_dims(dim, heads):
 def check_norm(norm):
     if norm not in NORMS:
         raise ValueError(f"norm must be 'pre' or 'post', got {norm!r}")
-
-
-def check_tokens(x, dim, name="x", dtype=torch.float32):
-    """Raise a ValueError unless ``x`` is a finite (batch, tokens, dim) tensor of the model's dtype."""
-    if not isinstance(x, torch.Tensor):
-        raise ValueError(f"{name} must be a torch.Tensor of shape (batch, tokens, {dim}), "
-                         f"got {type(x).__name__}")
-    if x.dim() != 3 or x.shape[-1] != dim:
-        raise ValueError(f"{name} must have shape (batch, tokens, {dim}), got {tuple(x.shape)}")
-    if x.shape[1] == 0:
-        raise ValueError(f"{name} must hold at least one token, got shape {tuple(x.shape)}")
-    if x.dtype != dtype:
-        raise ValueError(f"{name} must have the model's dtype {dtype}, got {x.dtype}")
-    if not torch.isfinite(x).all():        # a NaN would otherwise spread silently through softmax
-        raise ValueError(f"{name} must be finite, got NaN or inf")
-
-
-def check_mask(mask, batch, keys):
-    """Raise a ValueError unless ``mask`` is a (batch, keys) bool tensor leaving a key to attend to."""
-    if mask is None:
-        return
-    if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool or tuple(mask.shape) != (batch, keys):
-        got = tuple(mask.shape) if isinstance(mask, torch.Tensor) else type(mask).__name__
-        raise ValueError(f"key_padding_mask must be a bool tensor of shape ({batch}, {keys}), got {got}")
-    if mask.all(dim=1).any():
-        rows = mask.all(dim=1).nonzero().flatten().tolist()
-        raise ValueError(f"key_padding_mask hides every key of sample(s) {rows}: nothing left to attend to")
 
 
 class Attention(nn.Module):
@@ -102,42 +77,44 @@ class TransformerBlock(nn.Module):
 
     ``norm="post"`` is the original order, x ← LN(x + Attn(x)); ``norm="pre"`` is
     x ← x + Attn(LN(x)). With ``context`` the block attends from ``x`` to another token set
-    (cross-attention); in a pre-norm block the context gets its own LayerNorm (``ln_context``).
-    Shapes: x (batch, Nq, dim), context (batch, Nk, dim) → (batch, Nq, dim).
-    After a forward, ``block.attention`` is (batch, heads, Nq, Nk).
+    (cross-attention): build it with ``cross=True``, and a pre-norm block gets a LayerNorm for the
+    context too (``ln_context``). Shapes: x (batch, Nq, dim), context (batch, Nk, dim) → (batch, Nq, dim).
+    After a forward, ``block.attention`` is (batch, heads, Nq, Nk). Inputs are checked where they
+    enter (``Encoder``, ``Fusion``, the embedders), not here.
     """
 
-    def __init__(self, dim, heads, mlp_dim=None, norm="pre", dropout=0.0, activation="gelu"):
+    def __init__(self, dim, heads, mlp_dim=None, norm="pre", dropout=0.0, activation="gelu", cross=False):
         super().__init__()
         check_dims(dim, heads)
         check_norm(norm)
-        self.dim, self.heads, self.norm = dim, heads, norm
+        self.dim, self.heads, self.norm, self.cross = dim, heads, norm, cross
         self.attn = Attention(dim, heads, dropout)
         self.mlp = MLP(dim, mlp_dim or 4 * dim, activation, dropout)
-        self.ln1, self.ln2, self.ln_context = nn.LayerNorm(dim), nn.LayerNorm(dim), nn.LayerNorm(dim)
+        self.ln1, self.ln2 = nn.LayerNorm(dim), nn.LayerNorm(dim)
+        if cross and norm == "pre":           # only a pre-norm cross block normalises its context
+            self.ln_context = nn.LayerNorm(dim)
         self.drop1, self.drop2 = nn.Dropout(dropout), nn.Dropout(dropout)
 
     @property
     def attention(self):
         return self.attn.weights
 
-    def mix(self, x, context, key_padding_mask):
-        context = x if context is None else context
-        return self.drop1(self.attn(x, context, key_padding_mask))
-
     def forward(self, x, context=None, key_padding_mask=None):
-        dtype = self.ln1.weight.dtype
-        check_tokens(x, self.dim, dtype=dtype)
-        if context is not None:
-            check_tokens(context, self.dim, "context", dtype)
-        check_mask(key_padding_mask, x.shape[0], (x if context is None else context).shape[1])
-        if self.norm == "pre":                  # LayerNorm before each sub-layer
-            context = None if context is None else self.ln_context(context)
-            h = self.ln1(x)
-            x = x + self.mix(h, context, key_padding_mask)
+        c = self.context(context)             # None: self-attention, keys and values from x
+        if self.norm == "pre":                # LayerNorm before each sub-layer
+            x = x + self.drop1(self.attn(self.ln1(x), c, key_padding_mask))
             return x + self.drop2(self.mlp(self.ln2(x)))
-        x = self.ln1(x + self.mix(x, context, key_padding_mask))  # post: LayerNorm after each add
+        x = self.ln1(x + self.drop1(self.attn(x, c, key_padding_mask)))   # post: LayerNorm after each add
         return self.ln2(x + self.drop2(self.mlp(x)))
+
+    def context(self, context):
+        """What to attend to: None for self-attention; a cross block's context (normalised if pre-norm)."""
+        if context is None:
+            return None
+        if not self.cross:
+            raise ValueError("this block was built for self-attention; build it with cross=True to attend "
+                             "to a context")
+        return self.ln_context(context) if self.norm == "pre" else context
 
     @classmethod
     def from_torch(cls, layer):
@@ -175,6 +152,7 @@ class Encoder(nn.Module):
     """A stack of ``depth`` blocks; a pre-norm stack ends with one more LayerNorm.
 
     ``encoder.attention`` lists each layer's weights, (batch, heads, N, N), after a forward.
+    x (batch, N, dim) → (batch, N, dim); its shape, dtype and mask are checked here, once per stack.
     """
 
     def __init__(self, dim, depth, heads, norm="pre", mlp_dim=None, dropout=0.0):
@@ -191,7 +169,12 @@ class Encoder(nn.Module):
     def attention(self):
         return [block.attention for block in self.blocks]
 
+    def final_dtype(self):
+        return self.blocks[0].ln1.weight.dtype
+
     def forward(self, x, key_padding_mask=None):
+        check_tokens(x, self.dim, dtype=self.final_dtype(), finite=False)   # cheap: shape and dtype
+        check_mask(key_padding_mask, x.shape[0], x.shape[1])
         for block in self.blocks:
             x = block(x, key_padding_mask=key_padding_mask)
         return self.final_norm(x)

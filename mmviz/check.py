@@ -10,6 +10,8 @@ import math
 
 import torch
 
+from .fusion import FUSION_VARIANTS
+
 
 def verdict(ok, right, wrong):
     """Print "Right: <right>" or "Not yet: <wrong>" and return ``ok`` as a bool."""
@@ -279,8 +281,6 @@ def separate_stage_flops(answer, counts=(16, 2), dim=32):
 
 def multi_to_one_special_case(answer):
     """Multi→one is a special case of which variant (a name from mmviz.FUSION_VARIANTS)?"""
-    from .fusion import FUSION_VARIANTS
-
     choice = as_choice(answer, FUSION_VARIANTS)
     return verdict(choice == "early_concatenation",
                    "early concatenation: its joint stage is Tf(C(·,·)); the separate encoders only "
@@ -335,8 +335,6 @@ def single_key_weight(answer):
 
 def cross_attention_remedy(answer):
     """Which survey variant adds back the context inside each modality that cross-attention misses?"""
-    from .fusion import FUSION_VARIANTS
-
     choice = as_choice(answer, FUSION_VARIANTS)
     return verdict(choice == "cross_attention_to_concatenation",
                    "cross-attention to concatenation: after the cross stage a joint stage over C(Z_A, Z_B) "
@@ -366,8 +364,6 @@ def playground_cross_flops(answer, counts=(16, 3, 8, 8), dim=32):
 def playground_cheapest_good(answer, results, level=0.9):
     """Among the variants in ``results`` ({variant: measured row or refusal}) with test accuracy >=
     ``level``, the one with the fewest parameters."""
-    from .fusion import FUSION_VARIANTS
-
     choice = as_choice(answer, FUSION_VARIANTS)
     if not isinstance(results, dict):
         raise ValueError(f"results must be the notebook's {{variant: row}}, got {type(results).__name__}")
@@ -386,8 +382,6 @@ def playground_cheapest_good(answer, results, level=0.9):
 
 def playground_pick_aligned(answer):
     """Two modalities tokenised in sync (token i of each the same moment), little compute: which variant?"""
-    from .fusion import FUSION_VARIANTS
-
     choice = as_choice(answer, FUSION_VARIANTS)
     return verdict(choice == "early_summation",
                    "early summation: position i means the same moment in both, so adding them pairs the "

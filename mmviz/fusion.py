@@ -9,16 +9,15 @@ embeddings belong to the embedders (``mmviz.tokens``), not here, so each variant
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
+from typing import Callable
 
 import torch
 from torch import nn
 
+from ._validate import positive_int
 from .blocks import Encoder, TransformerBlock, check_dims, check_norm
-from .records import FUSED, AttentionRecord, FusionOutput
-from .validate import positive_int
-
-FUSION_VARIANTS = ("early_summation", "early_concatenation", "hierarchical_multi_to_one",
-                   "hierarchical_one_to_multi", "cross_attention", "cross_attention_to_concatenation")
+from .outputs import FUSED, AttentionRecord, FusionOutput
 
 
 def modality_labels(counts, modalities=None):
@@ -58,6 +57,8 @@ class Fusion(nn.Module):
         check_norm(norm)
         self.num_modalities, self.dim, self.depth, self.heads = num_modalities, dim, depth, heads
         self.norm, self.mlp_dim, self.dropout = norm, mlp_dim, dropout
+        if self.variant in VARIANTS:
+            VARIANTS[self.variant].check_modalities(num_modalities)
 
     def encoder(self):
         return Encoder(self.dim, self.depth, self.heads, self.norm, self.mlp_dim, self.dropout)
@@ -70,6 +71,7 @@ class Fusion(nn.Module):
                              f"got {type(zs).__name__}")
         if len(zs) != M:
             raise ValueError(f"expected {M} modality inputs (num_modalities={M}), got {len(zs)}")
+        dtype = next(self.parameters()).dtype
         for m, z in enumerate(zs, start=1):
             if not isinstance(z, torch.Tensor):
                 raise ValueError(f"modality {m}: expected a tensor, got {type(z).__name__}")
@@ -83,8 +85,12 @@ class Fusion(nn.Module):
                 raise ValueError(f"modality {m}: expected at least one token, got shape {tuple(z.shape)}")
             if not z.is_floating_point():
                 raise ValueError(f"modality {m}: expected a float tensor, got dtype {z.dtype}")
+            if z.dtype != dtype:
+                raise ValueError(f"modality {m}: expected the model's dtype {dtype}, got {z.dtype}")
             if not torch.isfinite(z).all():       # a NaN would otherwise spread silently through softmax
                 raise ValueError(f"modality {m}: expected finite tokens, got NaN or inf")
+        if self.variant in VARIANTS:
+            VARIANTS[self.variant].check([z.shape[1] for z in zs])
         batches = [z.shape[0] for z in zs]
         if len(set(batches)) > 1:
             raise ValueError(f"all modalities must share one batch size, got {batches}")
@@ -136,9 +142,6 @@ class EarlySummation(Fusion):
     def forward(self, zs):
         zs = self.check_inputs(zs)
         counts = [z.shape[1] for z in zs]
-        if len(set(counts)) > 1:
-            raise ValueError(f"early summation adds token i of every modality, so it needs equal token "
-                             f"counts, got {counts}; use 'early_concatenation' for unequal counts")
         z = self.alpha[0] * zs[0]
         for a, zm in zip(self.alpha[1:], zs[1:], strict=True):
             z = z + a * zm
@@ -236,12 +239,9 @@ class CrossAttention(Fusion):
 
     def __init__(self, num_modalities, dim, **kwargs):
         super().__init__(num_modalities, dim, **kwargs)
-        if num_modalities < 2:
-            raise ValueError(f"{self.variant} needs at least 2 modalities to attend across, got "
-                             f"num_modalities={num_modalities}; with one modality use 'early_concatenation'")
         d = self.dim
         self.cross = nn.ModuleList(
-            nn.ModuleList(TransformerBlock(d, self.heads, self.mlp_dim, self.norm, self.dropout)
+            nn.ModuleList(TransformerBlock(d, self.heads, self.mlp_dim, self.norm, self.dropout, cross=True)
                           for _ in range(num_modalities))
             for _ in range(self.depth))
         self.cross_norms = nn.ModuleList(nn.LayerNorm(d) if self.norm == "pre" else nn.Identity()
@@ -291,13 +291,98 @@ class CrossToConcatenation(CrossAttention):
         return self.output([z], label, records + self.records("joint", self.joint, label))
 
 
-VARIANT_CLASSES = {cls.variant: cls for cls in (EarlySummation, EarlyConcatenation, MultiToOne, OneToMulti,
-                                                CrossAttention, CrossToConcatenation)}
+# ---------------------------------------------------------------- the registry
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of a variant, as the cost and the pictures need it: its name and the blocks of one
+    layer, each as (queries, keys) token counts. A stage runs ``depth`` such layers."""
+
+    name: str
+    blocks: tuple
 
 
-def check_variant(variant):
-    if not isinstance(variant, str) or variant not in FUSION_VARIANTS:
-        raise ValueError(f"unknown fusion variant {variant!r}; expected one of: {', '.join(FUSION_VARIANTS)}")
+def joint(counts):
+    return Stage("joint", ((sum(counts), sum(counts)),))
+
+
+def separate(counts):
+    return Stage("separate", tuple((n, n) for n in counts))
+
+
+def cross(counts):
+    return Stage("cross", tuple((n, sum(counts) - n) for n in counts))
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Everything mmviz knows about one fusion variant; every other module reads it from ``VARIANTS``.
+
+    cls: its module (a :class:`Fusion`); stages(counts) → [Stage] for token counts [N_1..N_M], in the
+    order they run; min_modalities; equal_counts: token i of every modality is combined, so all N_m
+    must be equal; mixes_tokens: its final tokens belong to no single modality (no per-modality
+    readout); takes_alpha: it has modality weights α; style: how curves draw it (marker, linestyle).
+    """
+
+    name: str
+    cls: type
+    stages: Callable
+    min_modalities: int = 1
+    equal_counts: bool = False
+    mixes_tokens: bool = False
+    takes_alpha: bool = False
+    style: dict = field(default_factory=dict)
+
+    def check_modalities(self, num_modalities, counts=None):
+        if num_modalities < self.min_modalities:
+            got = f"token counts {counts}" if counts is not None else f"num_modalities={num_modalities}"
+            raise ValueError(f"{self.name} needs at least {self.min_modalities} modalities to attend across, "
+                             f"got {got}; with one modality use 'early_concatenation'")
+
+    def check(self, counts, names=None):
+        """Raise a ValueError unless this variant can run on modalities with token counts ``counts``."""
+        self.check_modalities(len(counts), counts)
+        if self.equal_counts and len(set(counts)) > 1:
+            shown = dict(zip(names, counts)) if names else counts
+            raise ValueError(f"{self.name} adds token i of every modality, so it needs equal token counts, "
+                             f"got {shown}; use 'early_concatenation' for unequal counts")
+
+
+VARIANTS: dict[str, Variant] = {}
+
+
+def register_variant(variant):
+    """Add a :class:`Variant` to the registry (cost, training, plots, playground and explorers read it)."""
+    if not isinstance(variant, Variant):
+        raise ValueError(f"expected a mmviz.fusion.Variant, got {type(variant).__name__}")
+    variant.cls.variant = variant.name
+    VARIANTS[variant.name] = variant
+    return variant
+
+
+for _v in (
+    Variant("early_summation", EarlySummation, lambda c: [Stage("summed", ((c[0], c[0]),))],
+            equal_counts=True, mixes_tokens=True, takes_alpha=True, style=dict(marker="o", ls="-")),
+    Variant("early_concatenation", EarlyConcatenation, lambda c: [joint(c)], style=dict(marker="s", ls="--")),
+    Variant("hierarchical_multi_to_one", MultiToOne, lambda c: [separate(c), joint(c)],
+            style=dict(marker="D", ls="-.")),
+    Variant("hierarchical_one_to_multi", OneToMulti, lambda c: [joint(c), separate(c)],
+            style=dict(marker="^", ls=":")),
+    Variant("cross_attention", CrossAttention, lambda c: [cross(c)], min_modalities=2,
+            style=dict(marker="v", ls=(0, (5, 1)))),
+    Variant("cross_attention_to_concatenation", CrossToConcatenation, lambda c: [cross(c), joint(c)],
+            min_modalities=2, style=dict(marker="P", ls=(0, (3, 1, 1, 1)))),
+):
+    register_variant(_v)
+
+FUSION_VARIANTS = tuple(VARIANTS)   # the survey's six, in its order; VARIANTS may grow (register_variant)
+
+
+def variant_of(name):
+    """The registered :class:`Variant` called ``name``; a ValueError listing the known ones otherwise."""
+    if not isinstance(name, str) or name not in VARIANTS:
+        raise ValueError(f"unknown fusion variant {name!r}; expected one of: {', '.join(VARIANTS)}")
+    return VARIANTS[name]
 
 
 def build_fusion(variant, num_modalities, dim, depth=2, heads=4, norm="pre", alpha=None,
@@ -316,11 +401,11 @@ def build_fusion(variant, num_modalities, dim, depth=2, heads=4, norm="pre", alp
         cross_attention_to_concatenation  "cross j→m", then "joint" (M ≥ 2)
     ``alpha`` applies to early summation only (None = learnable, starting at 1/M each).
     """
-    check_variant(variant)
+    spec = variant_of(variant)
     kwargs = dict(depth=depth, heads=heads, norm=norm, mlp_dim=mlp_dim, dropout=dropout)
-    if variant == "early_summation":
-        return EarlySummation(num_modalities, dim, alpha=alpha, **kwargs)
+    if spec.takes_alpha:
+        return spec.cls(num_modalities, dim, alpha=alpha, **kwargs)
     if alpha is not None:
         raise ValueError(f"alpha weights only the early_summation variant, got alpha={alpha!r} "
                          f"for {variant!r}")
-    return VARIANT_CLASSES[variant](num_modalities, dim, **kwargs)
+    return spec.cls(num_modalities, dim, **kwargs)

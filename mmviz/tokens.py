@@ -8,19 +8,13 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .validate import positive_int
+from ._validate import float_tensor as check_float
+from ._validate import positive_int
 
 
 def position_table(tokens, dim):
     """A learned (1, tokens, dim) position embedding, initialised small as in ViT (std 0.02)."""
     return nn.Parameter(torch.randn(1, tokens, dim) * 0.02)
-
-
-def check_float(x, name, shape_text):
-    if not isinstance(x, torch.Tensor):
-        raise ValueError(f"{name} must be a float tensor {shape_text}, got {type(x).__name__}")
-    if not x.is_floating_point():
-        raise ValueError(f"{name} must be a float tensor {shape_text}, got dtype {x.dtype}")
 
 
 def patchify(images, patch_size):

@@ -1,8 +1,8 @@
-"""Train a tiny fusion Transformer on a generated task in seconds, and measure what it learned.
+"""Train a tiny fusion Transformer (or the tiny ViT) on a generated task in seconds.
 
 ``FusionClassifier`` = one embedder per modality + a modality-type vector + ``build_fusion`` + a head;
-``fit`` runs AdamW with a linear warm-up then a cosine decay; ``evaluate`` gives accuracy and loss;
-``alignment_score`` says how much attention falls on the tokens the ground truth aligns.
+``fit`` runs AdamW with a linear warm-up then a cosine decay; ``evaluate`` gives accuracy and loss.
+``train_vit`` and ``vit_accuracy`` do the same for ``VisionTransformer`` on ``make_pictures``.
 """
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 from torch.nn import functional as F
+from tqdm.auto import tqdm
 
+from ._validate import positive_int
 from .data import Task
-from .fusion import build_fusion, check_variant
+from .fusion import build_fusion, variant_of
 from .tokens import ModalityTypeEmbedding, PatchEmbedding, SignalEmbedding, SymbolEmbedding
 
 
@@ -48,23 +50,19 @@ class FusionClassifier(nn.Module):
     def __init__(self, variant, task, dim=32, depth=2, heads=4, norm="pre", alpha=None, readout=None,
                  seed=0):
         super().__init__()
-        check_variant(variant)
+        spec = variant_of(variant)
         check_task(task)
         readout = task.readout if readout is None else readout
         if readout not in ("pooled", task.readout):
             raise ValueError(f"readout must be 'pooled' or {task.readout!r} for task {task.name!r}, "
                              f"got {readout!r}")
-        counts = [m.num_tokens for m in task.modalities]
-        if variant == "early_summation" and len(set(counts)) > 1:
-            raise ValueError(
-                f"early_summation adds token i of every modality, but task {task.name!r} has token counts "
-                f"{dict(zip([m.name for m in task.modalities], counts))}; use 'early_concatenation' "
-                f"(or a task with equal counts, e.g. 'streams')")
-        if variant == "cross_attention" and task.num_modalities < 2:
-            raise ValueError(f"cross_attention needs at least 2 modalities, task {task.name!r} has "
-                             f"{task.num_modalities}; use 'early_concatenation'")
-        if readout != "pooled" and task.pointer_modality is not None and variant == "early_summation":
-            raise ValueError(f"the {readout!r} readout scores tokens of one modality, but early_summation "
+        names = [m.name for m in task.modalities]
+        try:
+            spec.check([m.num_tokens for m in task.modalities], names)
+        except ValueError as error:
+            raise ValueError(f"task {task.name!r} ({', '.join(names)}): {error}") from None
+        if readout != "pooled" and task.pointer_modality is not None and spec.mixes_tokens:
+            raise ValueError(f"the {readout!r} readout scores tokens of one modality, but {variant} "
                              f"mixes all modalities into each token; use readout='pooled'")
         self.variant, self.task_name, self.readout = variant, task.name, readout
         self.pointer_modality = task.pointer_modality
@@ -81,6 +79,16 @@ class FusionClassifier(nn.Module):
         if len(inputs) != len(self.embedders):
             raise ValueError(f"expected {len(self.embedders)} inputs (one per modality), got {len(inputs)}")
         return [self.types(e(x), m) for m, (e, x) in enumerate(zip(self.embedders, inputs))]
+
+    @torch.no_grad()
+    def run(self, task, n=8, split="test"):
+        """The FusionOutput (tokens, attention records) of the first ``n`` samples of ``task``'s split,
+        in eval mode and without gradients: what the pictures and measures read."""
+        check_task(task)
+        positive_int(n, "n")
+        self.eval()
+        self(task.split(split).first(n))
+        return self.last
 
     def forward(self, inputs):
         out = self.fusion(self.embed(inputs))
@@ -155,10 +163,7 @@ def fit(model, task, steps=300, lr=3e-3, warmup=30, batch_size=64, weight_decay=
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: schedule(s, warmup, steps))
     history, order, pos = History(), torch.randperm(n, generator=gen), 0
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=steps, desc=f"{model.variant} on {task.name}", leave=False)
+    bar = tqdm(total=steps, desc=f"{model.variant} on {task.name}", leave=False) if progress else None
     start, eval_time = time.perf_counter(), 0.0
     for step in range(steps):
         if pos + batch_size > n:                     # a new epoch: a new shuffle
@@ -209,40 +214,30 @@ def evaluate(model, task, split="test", batch_size=500):
     return dict(accuracy=correct / len(data), loss=total_loss / len(data), n=len(data))
 
 
-@torch.no_grad()
-def alignment_scores(model, task, split="test", n=200):
-    """Per attention map and direction: attention mass on the ground-truth aligned keys ÷ uniform mass.
-
-    For a query token i of modality a with aligned keys A_i in modality b: score_i = Σ_{j∈A_i} w_ij
-    ÷ (|A_i| / Nk), Nk the map's key count; averaged over heads, samples and queries that have an
-    aligned key. 1.0 = no better than uniform. Maps over summed (FUSED) tokens have no pairs to score.
-    Returns {"<map name>: <a>→<b>": score}.
-    """
-    check_task(task)
-    data = task.split(split)
+def train_vit(model, images, labels, steps=200, lr=3e-3, batch_size=32, seed=0):
+    """Adam on cross-entropy for ``steps`` mini-batches drawn with ``seed``; returns the list of losses."""
+    positive_int(steps, "steps")
+    positive_int(batch_size, "batch_size")
+    if len(images) != len(labels):
+        raise ValueError(f"images and labels must have the same length, got {len(images)} and {len(labels)}")
+    torch.manual_seed(seed)
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    model.train()
+    losses = []
+    for _ in range(steps):
+        idx = torch.randint(0, len(images), (batch_size,), generator=g)
+        loss = F.cross_entropy(model(images[idx]), labels[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
     model.eval()
-    model([x[:n] for x in data.inputs])
-    names = [m.name for m in task.modalities]
-    scores = {}
-    for record in model.last.attention:
-        w = record.weights.mean(1)                   # (batch, Nq, Nk), heads averaged
-        for (a, b), mask in data.alignment.items():
-            for qa, kb, m in ((a, b, mask[:n]), (b, a, mask[:n].transpose(1, 2))):
-                q, k = record.query_modality == qa, record.key_modality == kb
-                if not q.any() or not k.any():
-                    continue
-                m = m.float()
-                aligned = m.sum(-1)                  # (batch, N_qa): how many keys each query should see
-                mass = (w[:, q][:, :, k] * m).sum(-1)
-                rows = aligned > 0
-                if rows.any():
-                    ratio = mass[rows] / (aligned[rows] / w.shape[-1])
-                    scores[f"{record.name}: {names[qa]}→{names[kb]}"] = ratio.mean().item()
-    return scores
+    return losses
 
 
-def alignment_score(model, task, split="test", n=200):
-    """How much attention the aligned tokens get relative to uniform, in the model's best-aligned map
-    (heads averaged): 1.0 = no better than uniform; NaN when no map pairs tokens of two modalities."""
-    scores = alignment_scores(model, task, split, n)
-    return max(scores.values()) if scores else math.nan
+@torch.no_grad()
+def vit_accuracy(model, images, labels):
+    """Fraction of ``images`` whose arg-max logit equals the label."""
+    model.eval()
+    return (model(images).argmax(-1) == labels).float().mean().item()

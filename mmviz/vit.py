@@ -1,4 +1,4 @@
-"""A tiny Vision Transformer (Dosovitskiy et al. 2021) and a picture task it learns in seconds.
+"""A tiny Vision Transformer (Dosovitskiy et al. 2021); its pictures are ``mmviz.data.make_pictures``.
 
 An image becomes a sequence: patchify, a linear map per patch, a learned class token in front, a
 learned position embedding added (itself an early summation), a pre-norm encoder; the class token's
@@ -7,47 +7,13 @@ where a patch sits, so a ViT without position embeddings stays at chance on it.
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 from torch import nn
-from torch.nn import functional as F
 
+from ._validate import positive_int
 from .blocks import Encoder, check_dims
-from .data import CELL, COLOURS, GRID, SHAPES, draw_image
-from .records import FUSED, AttentionRecord
+from .outputs import FUSED, AttentionRecord
 from .tokens import PatchEmbedding
-from .validate import positive_int
-
-QUADRANTS = ("top left", "top right", "bottom left", "bottom right")
-
-
-def quadrant(cell):
-    """The quadrant (0..3, as in QUADRANTS) of a cell of the 4×4 grid, numbered row by row."""
-    row, col = divmod(cell, GRID)
-    return 2 * (row >= GRID // 2) + (col >= GRID // 2)
-
-
-def make_pictures(n, seed=0, distractors=2):
-    """``n`` pictures (n, 3, 24, 24), each one red object and ``distractors`` others of other colours.
-
-    Returns (images, labels, cells): labels (n,) the red object's quadrant, cells (n,) its grid cell.
-    """
-    positive_int(n, "n")
-    if isinstance(distractors, bool) or not isinstance(distractors, int) or not 0 <= distractors <= 6:
-        raise ValueError(f"distractors must be an int in 0..6, got {distractors!r}")
-    rng = np.random.default_rng(seed)
-    others, shapes = [c for c in COLOURS if c != "red"], list(SHAPES)
-    images, cells = [], []
-    for _ in range(n):
-        where = rng.choice(GRID * GRID, 1 + distractors, replace=False)
-        scene = [("red", shapes[rng.integers(len(shapes))], int(where[0]))]
-        scene += [(others[rng.integers(len(others))], shapes[rng.integers(len(shapes))], int(c))
-                  for c in where[1:]]
-        images.append(draw_image(scene, rng))
-        cells.append(int(where[0]))
-    cells = torch.tensor(cells)
-    labels = torch.tensor([quadrant(c) for c in cells.tolist()])
-    return torch.from_numpy(np.stack(images)), labels, cells
 
 
 class VisionTransformer(nn.Module):
@@ -60,7 +26,7 @@ class VisionTransformer(nn.Module):
     where its patches are within a few hundred steps.
     """
 
-    def __init__(self, image_size=GRID * CELL, patch_size=CELL, channels=3, dim=32, depth=2, heads=4,
+    def __init__(self, image_size=24, patch_size=6, channels=3, dim=32, depth=2, heads=4,
                  classes=4, position=True, norm="pre", position_std=0.5):
         super().__init__()
         check_dims(dim, heads)
@@ -97,32 +63,3 @@ class VisionTransformer(nn.Module):
         if weights is None:
             raise ValueError("no attention recorded yet: run the model on some images first")
         return weights[:, :, 0, 1:].unflatten(-1, self.grid)
-
-
-def train_vit(model, images, labels, steps=200, lr=3e-3, batch_size=32, seed=0):
-    """Adam on cross-entropy for ``steps`` mini-batches drawn with ``seed``; returns the list of losses."""
-    positive_int(steps, "steps")
-    positive_int(batch_size, "batch_size")
-    if len(images) != len(labels):
-        raise ValueError(f"images and labels must have the same length, got {len(images)} and {len(labels)}")
-    torch.manual_seed(seed)
-    g = torch.Generator().manual_seed(seed)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
-    model.train()
-    losses = []
-    for _ in range(steps):
-        idx = torch.randint(0, len(images), (batch_size,), generator=g)
-        loss = F.cross_entropy(model(images[idx]), labels[idx])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    model.eval()
-    return losses
-
-
-@torch.no_grad()
-def accuracy(model, images, labels):
-    """Fraction of ``images`` whose arg-max logit equals the label."""
-    model.eval()
-    return (model(images).argmax(-1) == labels).float().mean().item()

@@ -50,7 +50,7 @@ def test_attention_rows_sum_to_one_and_shape():
 
 
 def test_cross_attention_shapes_and_rows():
-    block = TransformerBlock(16, 2)
+    block = TransformerBlock(16, 2, cross=True)
     out = block(torch.randn(2, 3, 16), context=torch.randn(2, 7, 16))
     assert out.shape == (2, 3, 16)
     assert block.attention.shape == (2, 2, 3, 7)
@@ -104,11 +104,20 @@ def test_bad_construction_names_the_value(make, match):
     ([[1.0]], r"must be a torch.Tensor.*got list"),
     (torch.randn(2, 5, 32).double(), r"dtype torch.float32, got torch.float64"),
     (torch.ones(2, 5, 32, dtype=torch.long), r"got torch.int64"),
-    (torch.full((2, 5, 32), float("nan")), r"must be finite"),
 ])
 def test_bad_input_names_the_shape(x, match):
+    """Inputs are checked where they enter a stack (and in Fusion), not in every block's forward."""
     with pytest.raises(ValueError, match=match):
-        TransformerBlock(32, 4)(x)
+        Encoder(32, 1, 4)(x)
+
+
+def test_a_self_attention_block_refuses_a_context_and_has_no_context_norm():
+    block = TransformerBlock(16, 2)
+    assert not hasattr(block, "ln_context")
+    with pytest.raises(ValueError, match="cross=True"):
+        block(torch.randn(1, 3, 16), context=torch.randn(1, 2, 16))
+    assert hasattr(TransformerBlock(16, 2, cross=True), "ln_context")
+    assert not hasattr(TransformerBlock(16, 2, norm="post", cross=True), "ln_context")  # post: unused
 
 
 def test_from_torch_rejects_other_layers():
@@ -119,9 +128,9 @@ def test_from_torch_rejects_other_layers():
 
 
 def test_bad_padding_mask_is_refused():
-    block = TransformerBlock(16, 2)
+    block = Encoder(16, 1, 2)
     x = torch.randn(2, 4, 16)
-    with pytest.raises(ValueError, match=r"shape \(2, 4\), got \(2, 3\)"):
+    with pytest.raises(ValueError, match=r"shape \(2, 4\), got dtype torch.bool, shape \(2, 3\)"):
         block(x, key_padding_mask=torch.zeros(2, 3, dtype=torch.bool))
     everything = torch.zeros(2, 4, dtype=torch.bool)
     everything[1] = True

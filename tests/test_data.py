@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from mmviz import TASKS, make_task
-from mmviz.data import FRAME, LEVELS, STEPS, VOCAB
+from mmviz.data.world import FRAME, LEVELS, STEPS, VOCAB
 
 
 def small(name, **kw):

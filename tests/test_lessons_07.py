@@ -5,10 +5,8 @@ import pytest
 import torch
 
 import mmviz
-from mmviz.cost import attention_cost
-from mmviz.influence import stage_change
-from mmviz.labels import record_labels
-from mmviz.plot import modality_blocks
+from mmviz.data import record_labels
+from mmviz.measure import attention_cost, modality_blocks, stage_change
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +86,7 @@ def test_self_checks_say_right_and_wrong(capsys):
 
 
 def test_stage_viewer_walks_every_map_and_draws_queries_on_the_picture(task):
-    from mmviz.stage_viewer import stage_viewer
+    from mmviz.explore import stage_viewer
     from mmviz.train import FusionClassifier
 
     model = FusionClassifier("cross_attention_to_concatenation", task, dim=16, depth=1, heads=2, seed=0)
@@ -109,7 +107,7 @@ def test_stage_viewer_walks_every_map_and_draws_queries_on_the_picture(task):
 
 
 def test_stage_viewer_refuses_a_model_of_another_task(task):
-    from mmviz.stage_viewer import stage_viewer
+    from mmviz.explore import stage_viewer
     from mmviz.train import FusionClassifier
 
     other = mmviz.make_task("match", n_train=4, n_test=4, seed=0)

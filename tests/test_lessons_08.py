@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import mmviz
-from mmviz.influence import influence_table, relative_change, stage_change, stream_influence
+from mmviz.measure import influence_table, relative_change, stage_change, stream_influence
 
 
 def inputs(seed=0, counts=(6, 3), dim=16, batch=4):

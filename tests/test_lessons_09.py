@@ -6,8 +6,8 @@ import pytest
 import torch
 
 import mmviz
-from mmviz.context_task import make_repeat_task, repeated_tones
-from mmviz.influence import self_context_change
+from mmviz.data.tasks import make_repeat_task, repeated_tones
+from mmviz.measure import self_context_change
 
 
 def inputs(seed=0, counts=(6, 3), dim=16, batch=4):

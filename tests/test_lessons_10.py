@@ -1,4 +1,4 @@
-"""The fusion playground's helpers (mmviz.playground) and the self-checks of notebook 10."""
+"""The fusion playground's helpers (mmviz.lessons.playground) and the self-checks of notebook 10."""
 from __future__ import annotations
 
 import math
@@ -6,7 +6,8 @@ import math
 import pytest
 
 import mmviz
-from mmviz import check, playground
+from mmviz import check
+from mmviz.lessons import playground
 from mmviz.train import FusionClassifier, History, fit
 
 
@@ -89,12 +90,12 @@ def test_same_seed_same_numbers(tally):
 
 
 def test_defining_record_is_the_last_joint_layer_else_the_first_map(on_tally):
-    assert playground.defining_record(on_tally["hierarchical_one_to_multi"].output).stage == "joint"
-    assert playground.defining_record(on_tally["cross_attention"].output).stage.startswith("cross")
+    assert mmviz.plot.compare.defining_record(on_tally["hierarchical_one_to_multi"].output).stage == "joint"
+    assert mmviz.plot.compare.defining_record(on_tally["cross_attention"].output).stage.startswith("cross")
 
 
 def test_variant_maps_label_every_token_and_mark_modalities(tally, on_tally):
-    fig = playground.plot_variant_maps(on_tally, tally, sample=1)
+    fig = mmviz.plot.plot_variant_maps(on_tally, tally, sample=1)
     texts = [t.get_text() for ax in fig.axes for t in ax.get_xticklabels() + ax.get_yticklabels()]
     assert "patch (0,0)" in texts
     assert any(w in texts for w in tally.token_labels(1)[1])      # this sample's caption words
@@ -104,16 +105,16 @@ def test_variant_maps_label_every_token_and_mark_modalities(tally, on_tally):
 
 
 def test_learning_curves_draw_one_line_per_variant_that_ran(on_tally):
-    fig = playground.plot_learning_curves(on_tally)
+    fig = mmviz.plot.plot_learning_curves(on_tally)
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert len(labels) == 5 and "early summation" not in labels
 
 
 def test_bad_input_names_what_was_received(tally, on_tally):
     with pytest.raises(ValueError, match="sample"):
-        playground.plot_variant_maps(on_tally, tally, sample=99)
+        mmviz.plot.plot_variant_maps(on_tally, tally, sample=99)
     with pytest.raises(ValueError, match="Task"):
-        playground.plot_variant_maps(on_tally, "tally")
+        mmviz.plot.plot_variant_maps(on_tally, "tally")
     model = FusionClassifier("early_concatenation", tally, dim=16, depth=1, heads=2)
     with pytest.raises(ValueError, match="level"):
         playground.measure(model, tally, on_tally["early_concatenation"].history, level=90)

@@ -5,7 +5,8 @@ import torch
 from matplotlib.colors import to_rgb
 
 import mmviz
-from mmviz.plot import AttentionPicture, modality_blocks, modality_colour
+from mmviz.measure import modality_blocks
+from mmviz.plot import AttentionPicture, modality_colour
 
 DIM = 16
 

@@ -2,9 +2,10 @@
 import pytest
 import torch
 
-from mmviz.data import CELL, GRID
+from mmviz.data import CELL, GRID, make_pictures, quadrant
 from mmviz.tokens import patchify
-from mmviz.vit import VisionTransformer, accuracy, make_pictures, quadrant, train_vit
+from mmviz.train import train_vit, vit_accuracy
+from mmviz.vit import VisionTransformer
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +65,7 @@ def test_training_lowers_the_loss_and_is_deterministic(pictures):
         runs.append(train_vit(model, images, labels, steps=30, batch_size=16))
     assert runs[0] == runs[1]
     assert sum(runs[0][-5:]) < sum(runs[0][:5])
-    assert 0.0 <= accuracy(model, images, labels) <= 1.0
+    assert 0.0 <= vit_accuracy(model, images, labels) <= 1.0
 
 
 @pytest.mark.parametrize("kwargs, word", [({"dim": 30, "heads": 4}, "divisible"),

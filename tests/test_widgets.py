@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from mmviz.widgets import FusionExplorer, fusion_explorer, norm_explorer
+from mmviz.explore import FusionExplorer, fusion_explorer, norm_explorer
 
 SMALL = dict(dim=16, depth=1, heads=2, steps=3, batch_size=8, samples=4, n_train=32, n_test=8)
 
@@ -130,7 +130,7 @@ def test_with_picture_carries_the_current_png_for_kernel_less_viewers():
 
     import ipywidgets as W
 
-    from mmviz.widgets import with_picture
+    from mmviz.explore import with_picture
 
     image = W.Image(value=b"\x89PNG\r\n\x1a\nfirst", format="png")
     shown = with_picture(W.VBox([image]), image)

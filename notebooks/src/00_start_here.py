@@ -80,7 +80,7 @@ assert torch.allclose(block.attention.sum(-1), torch.ones(1, 4, 8))
 # %% slideshow={"slide_type": "subslide"}
 import ipywidgets as widgets  # noqa: E402
 
-from mmviz.widgets import figure_png, with_picture  # noqa: E402
+from mmviz.explore import figure_png, with_picture  # noqa: E402
 
 q, k = block.attn.split(block.attn.q(block.ln1(x))), block.attn.split(block.attn.k(block.ln1(x)))
 scores = (q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5).mean(1)[0].detach()

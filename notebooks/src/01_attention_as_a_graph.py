@@ -20,8 +20,8 @@ import matplotlib.pyplot as plt
 import torch
 
 import mmviz
-from mmviz import analysis
-from mmviz.vit import make_pictures
+from mmviz.lessons import graphs
+from mmviz.data import make_pictures
 
 # %matplotlib inline
 mmviz.plot.set_theme()          # the collection's one seaborn theme
@@ -51,7 +51,7 @@ with torch.no_grad():
     A1 = block.attention[0, 0]          # (8, 8): the graph of input 1
     block(x2)
     A2 = block.attention[0, 0]          # (8, 8): the graph of input 2
-C = analysis.conv_adjacency(8, kernel_size=3)   # the convolution's graph, whatever the input
+C = graphs.conv_adjacency(8, kernel_size=3)   # the convolution's graph, whatever the input
 
 # %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), layout="constrained")
@@ -122,7 +122,7 @@ assert (cross > 0).all() and (joint.attention[0][:, 16:, :16] > 0).all()
 # %% slideshow={"slide_type": "subslide"}
 x = torch.randn(1, 8, 16)
 perm = torch.randperm(8)
-positions = analysis.sinusoidal_positions(8, 16)          # p_i, fixed sin/cos (Vaswani et al.)
+positions = graphs.sinusoidal_positions(8, 16)          # p_i, fixed sin/cos (Vaswani et al.)
 
 with torch.no_grad():
     without = (block(x[:, perm]) - block(x)[:, perm]).abs().max().item()
@@ -140,7 +140,7 @@ print(f"with positions: max |f(x[perm] + p) - f(x + p)[perm]| = {with_pos:.2f}")
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
 assert without < 1e-5
 assert with_pos > 0.1
-assert analysis.equivariance_gap(joint, tokens, torch.randperm(19)) < 1e-5
+assert graphs.equivariance_gap(joint, tokens, torch.randperm(19)) < 1e-5
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Explore: shuffle the tokens, add positions
@@ -154,8 +154,8 @@ assert analysis.equivariance_gap(joint, tokens, torch.randperm(19)) < 1e-5
 # %% slideshow={"slide_type": "subslide"}
 import ipywidgets as widgets  # noqa: E402
 
-from mmviz.widgets import figure_png as png  # noqa: E402
-from mmviz.widgets import with_picture  # noqa: E402
+from mmviz.explore import figure_png as png  # noqa: E402
+from mmviz.explore import with_picture  # noqa: E402
 
 
 def unshuffled_attention(shuffle=0, positions_on=False):
@@ -225,7 +225,7 @@ mmviz.check.attention_edges(6 * 6, tokens=6);
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **2.** A 1-D convolution with kernel size 3 (zero padding) over the same 6 tokens: how many edges?
-# (Hint: `analysis.conv_adjacency` draws it, but count by hand first.)
+# (Hint: `graphs.conv_adjacency` draws it, but count by hand first.)
 
 # %% slideshow={"slide_type": "subslide"}
 answer = None   # a number
@@ -234,7 +234,7 @@ if answer is not None:
 
 # %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
 # Solution: 4 inner tokens see 3 inputs each, the 2 end tokens see 2: 4·3 + 2·2 = 16.
-mmviz.check.conv_edges(int(analysis.conv_adjacency(6, 3).sum()), tokens=6, kernel_size=3);
+mmviz.check.conv_edges(int(graphs.conv_adjacency(6, 3).sum()), tokens=6, kernel_size=3);
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **3.** True or False: after adding a position embedding, self-attention is still

@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt
 import torch
 
 import mmviz
-from mmviz import analysis
+from mmviz.lessons import norms as experiments
 
 # %matplotlib inline
 mmviz.plot.set_theme()          # the collection's one seaborn theme
@@ -81,7 +81,7 @@ with torch.no_grad():
 
 # %% slideshow={"slide_type": "subslide"}
 depth = 12
-stream = {norm: analysis.residual_norms(norm, depth, dim=64) for norm in ("pre", "post")}
+stream = {norm: experiments.residual_norms(norm, depth, dim=64) for norm in ("pre", "post")}
 for norm, values in stream.items():
     print(f"{norm:>4}-norm  ‖x_l‖²/d after layers 1..{depth}:", " ".join(f"{v:.1f}" for v in values))
 
@@ -220,13 +220,13 @@ mmviz.norm_explorer()
 # %% slideshow={"slide_type": "subslide"}
 v = torch.tensor([[3.0, 0.0, 0.0], [2.0, 1.0, 0.0], [1.0, 1.0, 5.0]])   # vectors of different lengths
 for first in (True, False):
-    basis = analysis.gram_schmidt(v, normalise_first=first)
+    basis = experiments.gram_schmidt(v, normalise_first=first)
     print(f"normalise first = {first!s:<5}  largest |e_i · e_j| (0 = orthogonal): "
-          f"{analysis.orthogonality_error(basis):.3f}")
+          f"{experiments.orthogonality_error(basis):.3f}")
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-assert analysis.orthogonality_error(analysis.gram_schmidt(v)) < 1e-9
-assert analysis.orthogonality_error(analysis.gram_schmidt(v, normalise_first=False)) > 0.1
+assert experiments.orthogonality_error(experiments.gram_schmidt(v)) < 1e-9
+assert experiments.orthogonality_error(experiments.gram_schmidt(v, normalise_first=False)) > 0.1
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises

@@ -17,7 +17,8 @@ import matplotlib.pyplot as plt
 import torch
 
 import mmviz
-from mmviz.vit import QUADRANTS, accuracy, make_pictures, train_vit
+from mmviz.data import QUADRANTS, make_pictures
+from mmviz.train import train_vit, vit_accuracy
 
 # %matplotlib inline
 mmviz.plot.set_theme()          # the collection's one seaborn theme
@@ -107,7 +108,7 @@ for position in (True, False):
     losses = train_vit(model, train_images, train_labels, steps=200)
     label = "with position embedding" if position else "without position embedding"
     models[position], results[label] = model, losses
-    print(f"{label:<27} test accuracy: {accuracy(model, test_images, test_labels):.2f}")
+    print(f"{label:<27} test accuracy: {vit_accuracy(model, test_images, test_labels):.2f}")
 
 fig, ax = plt.subplots(figsize=(6.5, 3.4), layout="constrained")
 for (label, losses), colour in zip(results.items(), ("#0072B2", "#D55E00")):
@@ -124,8 +125,8 @@ plt.show()
 # position-free model's answer does not change at all.
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-acc_with = accuracy(models[True], test_images, test_labels)
-acc_without = accuracy(models[False], test_images, test_labels)
+acc_with = vit_accuracy(models[True], test_images, test_labels)
+acc_without = vit_accuracy(models[False], test_images, test_labels)
 assert acc_with > 0.9, acc_with
 assert acc_without < 0.4, acc_without
 shuffled = mmviz.patchify(test_images[:8], 6)[:, torch.randperm(16)]
@@ -187,8 +188,8 @@ assert hits.max() > 0.5, hits
 # %% slideshow={"slide_type": "subslide"}
 import ipywidgets as widgets  # noqa: E402
 
-from mmviz.widgets import figure_png as png  # noqa: E402
-from mmviz.widgets import with_picture  # noqa: E402
+from mmviz.explore import figure_png as png  # noqa: E402
+from mmviz.explore import with_picture  # noqa: E402
 
 fig, (ax_img, ax_map) = plt.subplots(1, 2, figsize=(6.4, 3.2))
 shown_img = ax_img.imshow(test_images[0].permute(1, 2, 0))

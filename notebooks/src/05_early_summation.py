@@ -117,12 +117,12 @@ def draw_streams(task, i, ax, title):
     """Sound (top) and sensor (bottom) of test sample i, each token's time stamp written on it."""
     sound, sensor = (x[i, 0].numpy() for x in task.test.inputs)
     stamps = task.token_labels(i)[1]
-    ax.plot(sound + 1.6, color=mmviz.plot.modality_colour(0), lw=1, label="sound")
-    ax.plot(sensor - 0.6, color=mmviz.plot.modality_colour(1), lw=1.5, label="sensor")
+    ax.plot(sound + 1.6, color=mmviz.plot.modality_colour("sound"), lw=1, label="sound")
+    ax.plot(sensor - 0.6, color=mmviz.plot.modality_colour("sensor"), lw=1.5, label="sensor")
     for k in range(8):
         ax.axvline(8 * k - 0.5, color="#CCCCCC", lw=0.8)
-        ax.text(8 * k + 3.5, 2.85, f"t={k}", ha="center", fontsize=7, color=mmviz.plot.modality_colour(0))
-        ax.text(8 * k + 3.5, -1.05, stamps[k], ha="center", fontsize=7, color=mmviz.plot.modality_colour(1))
+        ax.text(8 * k + 3.5, 2.85, f"t={k}", ha="center", fontsize=7, color=mmviz.plot.modality_colour("sound"))
+        ax.text(8 * k + 3.5, -1.05, stamps[k], ha="center", fontsize=7, color=mmviz.plot.modality_colour("sensor"))
     label = task.class_names[int(task.test.labels[i])]
     ax.set(yticks=[], xticks=[], ylim=(-1.3, 3.1), title=f"{title}: answer '{label}'")
     ax.set_xlabel("token i = 0..7 (8 samples each)", fontsize=8)
@@ -213,9 +213,7 @@ assert results["re-aligned"][1] >= 0.9, results
 
 # %% slideshow={"slide_type": "subslide"}
 model = results["aligned"][0]
-with torch.no_grad():
-    model([x[:8] for x in aligned.test.inputs])
-record = model.last.attention[0]
+record = model.run(aligned, 8).attention[0]
 labels = [f"Σ {word}" for word in aligned.token_labels(0)[0]]
 mmviz.plot_attention(record, sample=0, query_labels=labels, key_labels=labels,
                      modality_names=["sound", "sensor"],

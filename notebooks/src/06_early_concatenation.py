@@ -21,7 +21,8 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 import mmviz
-from mmviz.train import FusionClassifier, alignment_scores, evaluate, fit
+from mmviz.measure import alignment_scores
+from mmviz.train import FusionClassifier, evaluate, fit
 
 _ = torch.manual_seed(0)
 
@@ -104,9 +105,7 @@ assert accuracy >= 0.9, accuracy
 # modality's queries give to each modality's keys, averaged over the test samples.
 
 # %% slideshow={"slide_type": "subslide"}
-with torch.no_grad():
-    model([x[:100] for x in task.test.inputs])
-record = model.last.attention[0]
+record = model.run(task, 100).attention[0]
 image_labels, words = task.token_labels(0)
 names = [m.name for m in task.modalities]
 mmviz.plot_attention(record, sample=0, query_labels=image_labels + words, key_labels=image_labels + words,
@@ -134,7 +133,7 @@ assert abs(mass.sum(1) - 1).max() < 1e-5
 # attention would give (1.0 = no better than uniform).
 
 # %% slideshow={"slide_type": "subslide"}
-w = mmviz.plot.select_weights(record, sample=0)                # (18, 18), heads averaged
+w = mmviz.measure.select_weights(record, sample=0)                # (18, 18), heads averaged
 for k, word in enumerate(words):
     fig = mmviz.plot_attention_on_image(task.image(0), w[:16, 16 + k])   # one weight per patch
     fig.texts[0].set_text(f"how much each patch reads the word '{word}'")
@@ -226,9 +225,9 @@ def seconds_per_forward(variant, n, dim=32, repeats=5):
 sizes = (16, 32, 64, 128, 256)
 timing = {v: [seconds_per_forward(v, n) for n in sizes] for v in ("early_summation", "early_concatenation")}
 fig, ax = plt.subplots(figsize=(5.2, 3.4))
-for i, (variant, times) in enumerate(timing.items()):
-    ax.plot(sizes, [1e3 * t for t in times], "o-", label=variant.replace("_", " "),
-            color=mmviz.plot.MODALITY_COLOURS[i])
+for variant, times in timing.items():
+    ax.plot(sizes, [1e3 * t for t in times], label=variant.replace("_", " "),
+            **mmviz.plot.variant_style(variant))
 ax.set(xscale="log", yscale="log", xlabel="tokens per modality N", ylabel="ms per forward (batch 8)",
        title="measured time, one layer, d = 32")
 ax.minorticks_off()

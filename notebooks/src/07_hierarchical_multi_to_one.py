@@ -13,12 +13,9 @@
 import torch
 
 import mmviz
-from mmviz.cost import attention_cost
-from mmviz.influence import stage_change
-from mmviz.labels import record_labels
-from mmviz.stage_viewer import stage_viewer
-from mmviz.plot import modality_blocks
-from mmviz.train import FusionClassifier, alignment_scores, evaluate, fit
+from mmviz.explore import stage_viewer
+from mmviz.measure import alignment_scores, attention_cost, cross_modal_share, modality_blocks, stage_change
+from mmviz.train import FusionClassifier, evaluate, fit
 
 _ = torch.manual_seed(0)
 
@@ -81,14 +78,11 @@ assert accuracy > 0.9, accuracy
 
 # %% slideshow={"slide_type": "subslide"}
 sample = 0
-classifier.eval()
-with torch.no_grad():
-    classifier([x[:64] for x in task.test.inputs])
-records = classifier.last.attention
+records = classifier.run(task, 64).attention
 for record in records:
     fig = mmviz.plot_attention(record, sample=sample, modality_names=names,
-                               query_labels=record_labels(task, record.query_modality, sample),
-                               key_labels=record_labels(task, record.key_modality, sample))
+                               query_labels=task.labels_of(record.query_modality, sample),
+                               key_labels=task.labels_of(record.key_modality, sample))
     display(fig)
 print("caption of this sample:", " ".join(task.token_labels(sample)[1]))
 
@@ -97,16 +91,10 @@ print("caption of this sample:", " ".join(task.token_labels(sample)[1]))
 # each one, stage by stage (mean over 64 test samples and the heads).
 
 # %% slideshow={"slide_type": "fragment"}
-first = [r for r in classifier.last.attention if r.stage.endswith("encoder")]
-joint = [r for r in classifier.last.attention if r.stage == "joint"]
+first = [r for r in records if r.stage.endswith("encoder")]
+joint = [r for r in records if r.stage == "joint"]
 display(mmviz.plot_modality_blocks(first, modality_names=names, title="stage 1: separate encoders"))
 display(mmviz.plot_modality_blocks(joint, modality_names=names, title="stage 2: joint"))
-
-
-def cross_modal_share(records):
-    """Mean over the modalities of the attention their queries give to other modalities' keys."""
-    mass = modality_blocks(records)[1]
-    return float(mass.sum() - mass.trace()) / len(mass)
 
 
 share_first, share_joint = cross_modal_share(first), cross_modal_share(joint)
@@ -135,7 +123,7 @@ assert share_joint > 0.05, share_joint
 # %% slideshow={"slide_type": "subslide"}
 fusion = classifier.fusion
 with torch.no_grad():
-    zs = classifier.embed([x[:64] for x in task.test.inputs])       # [image tokens, caption tokens]
+    zs = classifier.embed(task.test.first(64))       # [image tokens, caption tokens]
 IMAGE, CAPTION = 0, 1
 stage1_change = stage_change(fusion, zs, fusion.separate[IMAGE], source=CAPTION)
 joint_change = stage_change(fusion, zs, fusion.joint, source=CAPTION, target=IMAGE)

@@ -13,9 +13,8 @@ import matplotlib.pyplot as plt
 import torch
 
 import mmviz
-from mmviz.influence import relative_change, stream_influence
-from mmviz.labels import record_labels
-from mmviz.stage_viewer import stage_viewer
+from mmviz.explore import stage_viewer
+from mmviz.measure import relative_change, stream_influence
 from mmviz.train import FusionClassifier, evaluate, fit
 
 _ = torch.manual_seed(0)
@@ -86,13 +85,10 @@ assert accuracy > 0.9, accuracy
 
 # %% slideshow={"slide_type": "subslide"}
 sample = 0
-one_to_multi.eval()
-with torch.no_grad():
-    one_to_multi([x[:64] for x in task.test.inputs])
-for record in one_to_multi.last.attention[:2]:
+for record in one_to_multi.run(task, 64).attention[:2]:
     display(mmviz.plot_attention(record, sample=sample, modality_names=names,
-                                 query_labels=record_labels(task, record.query_modality, sample),
-                                 key_labels=record_labels(task, record.key_modality, sample)))
+                                 query_labels=task.labels_of(record.query_modality, sample),
+                                 key_labels=task.labels_of(record.key_modality, sample)))
 print("caption of this sample:", " ".join(task.token_labels(sample)[CAPTION]))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -122,10 +118,9 @@ def share_to(record, queries, keys):
 
 table = {}
 for label, classifier in models.items():
-    classifier.eval()
+    records = classifier.run(task, 64).attention
     with torch.no_grad():
-        zs = classifier.embed([x[:64] for x in task.test.inputs])
-        records = classifier.fusion(zs).attention
+        zs = classifier.embed(task.test.first(64))
     last = [r for r in records if (r.query_modality == IMAGE).any()][-1]   # the image's last map
     table[label] = dict(accuracy=evaluate(classifier, task)["accuracy"],
                         influence=stream_influence(classifier.fusion, zs, source=CAPTION, target=IMAGE),
@@ -163,7 +158,7 @@ assert all(row["accuracy"] > 0.9 for row in table.values()), table
 # %% slideshow={"slide_type": "subslide"}
 fusion = one_to_multi.fusion
 with torch.no_grad():
-    zs = one_to_multi.embed([x[:64] for x in task.test.inputs])
+    zs = one_to_multi.embed(task.test.first(64))
     joint = fusion.joint(torch.cat(zs, dim=1))
     h_image, h_caption = joint.split([16, 2], dim=1)
     swapped_caption = h_caption.roll(1, dims=0)                  # after the joint stage: too late

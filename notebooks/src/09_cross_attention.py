@@ -14,11 +14,10 @@ import matplotlib.pyplot as plt
 import torch
 
 import mmviz
-from mmviz.context_task import make_repeat_task
-from mmviz.influence import self_context_change
-from mmviz.labels import record_labels
-from mmviz.stage_viewer import stage_viewer
-from mmviz.train import FusionClassifier, alignment_scores, evaluate, fit
+from mmviz.data import make_repeat_task
+from mmviz.explore import stage_viewer
+from mmviz.measure import alignment_scores, self_context_change
+from mmviz.train import FusionClassifier, evaluate, fit
 
 _ = torch.manual_seed(0)
 mmviz.plot.set_theme()
@@ -40,10 +39,11 @@ mmviz.plot.set_theme()
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## The lesson in a few lines
-# A cross layer is an ordinary Transformer block whose keys and values come from a `context`.
+# A cross layer is an ordinary Transformer block whose keys and values come from a `context`
+# (built with `cross=True`: a pre-norm cross block also normalises its context).
 
 # %% slideshow={"slide_type": "fragment"}
-block = mmviz.TransformerBlock(dim=32, heads=4, norm="pre")
+block = mmviz.TransformerBlock(dim=32, heads=4, norm="pre", cross=True)   # cross: it has a context
 z_image, z_caption = torch.randn(1, 16, 32), torch.randn(1, 2, 32)
 
 new_image = block(z_image, context=z_caption)      # queries: 16 patches; keys, values: 2 words
@@ -137,11 +137,8 @@ assert abs(alignment_scores(classifier, task)["cross 1→2, layer 1: caption→i
 
 # %% slideshow={"slide_type": "subslide"}
 sample = 1
-classifier.eval()
-with torch.no_grad():
-    classifier([x[:8] for x in task.test.inputs])
-words_to_patches = next(r for r in classifier.last.attention if r.stage == "cross 1→2")
-words = record_labels(task, words_to_patches.query_modality, sample)
+words_to_patches = next(r for r in classifier.run(task, 8).attention if r.stage == "cross 1→2")
+words = task.labels_of(words_to_patches.query_modality, sample)
 for query, word in enumerate(words):
     display(mmviz.plot_attention_on_image(task.image(sample), words_to_patches, query=query, sample=sample,
                                           query_label=f'"{word}"'))

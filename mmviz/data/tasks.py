@@ -1,193 +1,30 @@
-"""Generated multimodal worlds with known alignment: pictures, captions, sounds and sensor traces.
+"""The tasks, each with known alignment: which token of one modality belongs with which of another.
 
-A scene holds a few objects, each a colour and a shape in one cell of a 4x4 grid. Every modality is
-drawn from the scene with numpy (nothing is downloaded), and the generator also returns the ground
-truth of which token of one modality belongs with which token of another:
 ``split.alignment[(a, b)]`` is a bool tensor (n, N_a, N_b), True where token i of modality a and
 token j of modality b describe the same thing. Everything is seeded: the same call gives the same data.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import torch
 
-from .validate import positive_int
-
-COLOURS = {"red": (0.9, 0.15, 0.1), "green": (0.15, 0.75, 0.2), "blue": (0.15, 0.35, 0.95),
-           "yellow": (0.95, 0.85, 0.1)}
-_S = """
-square   ######|#....#|#....#|#....#|#....#|######
-circle   ..##..|.####.|######|######|.####.|..##..
-triangle ..##..|..##..|.####.|.####.|######|######
-cross    ..##..|..##..|######|######|..##..|..##..
-"""
-SHAPES = {line.split()[0]: np.array([[c == "#" for c in row] for row in line.split()[1].split("|")])
-          for line in _S.strip().splitlines()}
-VOCAB = tuple(COLOURS) + tuple(SHAPES)    # the caption words
-GRID, CELL = 4, 6                          # a 4x4 grid of 6x6-pixel patches: a 24x24 picture
-STEPS, FRAME = 8, 8                        # sound and sensor: 8 time steps of 8 samples each
-LEVELS = 4                                 # a sound step is one of 4 tones, a sensor step one of 4 levels
-TASKS = ("match", "locate", "streams", "tally")
-MODALITY_ORDER = ("image", "caption", "sound", "sensor")
-
-
-@dataclass
-class Modality:
-    """What an embedder needs to know about one modality, and one readable label per token.
-
-    kind "image": (n, channels, image_size, image_size) floats, tokens are patches;
-    kind "symbols": (n, length) word ids into ``vocab``; kind "signal": (n, channels, length) floats,
-    tokens are frames of ``frame`` samples.
-    """
-
-    name: str
-    kind: str
-    token_labels: list[str]
-    image_size: int = 0
-    patch_size: int = 0
-    channels: int = 1
-    vocab: tuple = ()
-    length: int = 0
-    frame: int = 0
-
-    @property
-    def num_tokens(self):
-        return len(self.token_labels)
-
-    @property
-    def vocab_size(self):
-        return len(self.vocab)
-
-
-def modality(name, caption_length=2):
-    """The spec of one of the four modalities of the world."""
-    steps = [f"t={t}" for t in range(STEPS)]
-    if name == "image":
-        labels = [f"patch ({r},{c})" for r in range(GRID) for c in range(GRID)]
-        return Modality("image", "image", labels, image_size=GRID * CELL, patch_size=CELL, channels=3)
-    if name == "caption":
-        return Modality("caption", "symbols", [f"word {i + 1}" for i in range(caption_length)],
-                        vocab=VOCAB, length=caption_length)
-    if name == "sound":
-        return Modality("sound", "signal", steps, length=STEPS * FRAME, frame=FRAME, channels=5)
-    # sound and sensor: channel 0 is the signal, channels 1-4 a time code stamped on each sample
-    return Modality("sensor", "signal", steps, length=STEPS * FRAME, frame=FRAME, channels=5)
-
-
-@dataclass
-class Split:
-    """inputs: one tensor per modality; labels (n,) long; alignment {(a, b): (n, N_a, N_b) bool};
-    words: per-sample token labels where they vary, {modality index: (n, N_m) array of str}."""
-
-    inputs: list[torch.Tensor]
-    labels: torch.Tensor
-    alignment: dict
-    words: dict = field(default_factory=dict)
-
-    def __len__(self):
-        return len(self.labels)
-
-
-@dataclass
-class Task:
-    """A generated task: train and test splits, the modalities, and how the answer is read out.
-
-    readout "pooled": one vector for the whole sample → num_classes logits; "pointer": one score
-    per token of modality ``pointer_modality`` (num_classes == its token count); "any": a no/yes
-    answer that is "yes" if some token of ``pointer_modality`` (all final tokens if None) says so;
-    "soft_any" the same with a soft maximum.
-    """
-
-    name: str
-    description: str
-    modalities: list[Modality]
-    num_classes: int
-    class_names: list[str]
-    train: Split
-    test: Split
-    readout: str = "pooled"
-    pointer_modality: int | None = None
-    options: dict = field(default_factory=dict)
-
-    @property
-    def num_modalities(self):
-        return len(self.modalities)
-
-    def split(self, split):
-        if split not in ("train", "test"):
-            raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-        return self.train if split == "train" else self.test
-
-    def image(self, i, split="test"):
-        """Sample ``i``'s picture as an (H, W, 3) array for ``plt.imshow``."""
-        names = [m.name for m in self.modalities]
-        if "image" not in names:
-            raise ValueError(f"task {self.name!r} has no image; its modalities are {names}")
-        return self.split(split).inputs[names.index("image")][i].permute(1, 2, 0).numpy()
-
-    def token_labels(self, i, split="test"):
-        """Readable labels of sample ``i``'s tokens: one list of str per modality."""
-        words = self.split(split).words
-        return [words[m][i].tolist() if m in words else list(spec.token_labels)
-                for m, spec in enumerate(self.modalities)]
-
-
-# ---------------------------------------------------------------- drawing the modalities
-
-def draw_image(objects, rng):
-    """objects: [(colour, shape, cell)] → (3, 24, 24) float32 picture on a dark, slightly noisy ground."""
-    size = GRID * CELL
-    img = np.full((size, size, 3), 0.08) + rng.normal(0, 0.03, (size, size, 3))
-    for colour, shape, cell in objects:
-        r, c = divmod(cell, GRID)
-        patch = img[r * CELL:(r + 1) * CELL, c * CELL:(c + 1) * CELL]
-        patch[SHAPES[shape]] = np.array(COLOURS[colour]) + rng.normal(0, 0.03, 3)
-    return np.clip(img, 0, 1).transpose(2, 0, 1).astype(np.float32)
-
-
-def time_code(times):
-    """(4, STEPS*FRAME): each step's time stamp as sin/cos at 1 and 2 cycles per recording, the way a
-    recorder writes a time-code track next to its signal."""
-    phase = 2 * np.pi * np.repeat(np.asarray(times), FRAME) / STEPS
-    return np.stack([np.sin(phase), np.cos(phase), np.sin(2 * phase), np.cos(2 * phase)])
-
-
-def draw_sound(tones, rng, times=None):
-    """tones: (STEPS,) ints in [0, LEVELS) → (5, STEPS*FRAME): channel 0 the sound, a cosine of k+1
-    cycles per step for tone k (one clean, orthogonal pattern per step); channels 1-4 the time code."""
-    times = np.arange(STEPS) if times is None else times
-    n = np.arange(FRAME)
-    frames = np.cos(2 * np.pi * (np.asarray(tones)[:, None] + 1) * n / FRAME).reshape(-1)
-    audio = frames + rng.normal(0, 0.05, STEPS * FRAME)
-    return np.concatenate([audio[None], time_code(times)]).astype(np.float32)
-
-
-def draw_sensor(levels, rng, times=None):
-    """levels: (STEPS,) ints; times: the true time of each step as recorded → (5, STEPS*FRAME):
-    channel 0 the reading (level / (LEVELS-1), noisy), channels 1-4 the time code."""
-    times = np.arange(STEPS) if times is None else times
-    reading = np.repeat(np.asarray(levels) / (LEVELS - 1), FRAME) + rng.normal(0, 0.05, STEPS * FRAME)
-    return np.concatenate([reading[None], time_code(times)]).astype(np.float32)
-
-
-def random_objects(rng, count):
-    """``count`` objects with distinct (colour, shape) pairs in distinct cells."""
-    pairs = rng.choice(len(COLOURS) * len(SHAPES), count, replace=False)
-    cells = rng.choice(GRID * GRID, count, replace=False)
-    colours, shapes = list(COLOURS), list(SHAPES)
-    return [(colours[p // len(SHAPES)], shapes[p % len(SHAPES)], int(c)) for p, c in zip(pairs, cells)]
-
-
-def word_patch_alignment(words, objects):
-    """(len(words), 16) bool: a colour word ↔ the cells of objects of that colour; a shape word likewise."""
-    mask = np.zeros((len(words), GRID * GRID), bool)
-    for i, w in enumerate(words):
-        for colour, shape, cell in objects:
-            mask[i, cell] |= w in (colour, shape)
-    return mask
-
+from .._validate import positive_int
+from .world import (
+    GRID,
+    LEVELS,
+    MODALITY_ORDER,
+    SHAPES,
+    STEPS,
+    VOCAB,
+    Split,
+    Task,
+    draw_image,
+    draw_sensor,
+    draw_sound,
+    modality,
+    random_objects,
+    word_patch_alignment,
+)
 
 # ---------------------------------------------------------------- the tasks, one sample at a time
 
@@ -261,6 +98,26 @@ def sample_tally(rng, num_modalities=4):
                 sensor=draw_sensor(levels, rng), label=label, align=align)
 
 
+def repeated_tones(rng):
+    """(STEPS,) tones in [0, LEVELS) with exactly one step t ≥ 1 equal to step t − 1; returns (tones, t)."""
+    t = int(rng.integers(1, STEPS))
+    tones = [int(rng.integers(LEVELS))]
+    for step in range(1, STEPS):
+        if step == t:
+            tones.append(tones[-1])
+        else:                                  # any tone but the previous one
+            tones.append(int((tones[-1] + rng.integers(1, LEVELS)) % LEVELS))
+    return np.array(tones), t
+
+
+def sample_repeat(rng):
+    """Context inside one modality: at which step t does the sound repeat the tone of step t − 1? A
+    sensor is recorded alongside but is independent noise, so the clue is only inside the sound."""
+    tones, t = repeated_tones(rng)
+    sound = draw_sound(tones, rng)
+    return dict(sound=sound, sensor=draw_sensor(rng.integers(LEVELS, size=STEPS), rng), label=t, align={})
+
+
 # ---------------------------------------------------------------- assembling a task
 
 SPECS = {
@@ -279,13 +136,20 @@ SPECS = {
     "tally": dict(modalities=MODALITY_ORDER, sampler=sample_tally, classes=None, options={},
                   description="How many of the modalities carry the signal (a red object, the word "
                               "'red', the top tone, the top sensor level)? Every modality counts."),
+    "repeat": dict(modalities=("sound", "sensor"), sampler=sample_repeat, readout="pointer",
+                   classes=modality("sound").token_labels, options={},
+                   description="At which time step does the sound repeat the tone of the step before? "
+                               "The sensor is independent: the clue is inside the sound."),
 }
+TASKS = tuple(SPECS)
 
 
 def make_task(name, num_modalities=None, n_train=2000, n_test=500, seed=0, **options):
     """A generated task with train and test splits; the same arguments give the same data.
 
     ``TASKS`` lists the names; ``num_modalities`` is only free for "tally" (1 to 4, default 4).
+    "repeat" (context inside one modality: a pointer over the sound's 8 steps; "t=0" never occurs,
+    so chance is 1/7) has no alignment between modalities.
     Options: match/locate ``objects`` (2-5); streams ``aligned`` (bool), ``mismatches`` (lo, hi).
     """
     if name not in SPECS:
@@ -342,3 +206,8 @@ def build_split(sampler, names, n, rng, options):
                                                                               for s in samples]))
                  for a, b in samples[0]["align"]}
     return Split(inputs, torch.tensor([s["label"] for s in samples]), alignment, words)
+
+
+def make_repeat_task(n_train=1000, n_test=300, seed=0):
+    """``make_task("repeat", ...)`` with the sizes notebook 09 uses."""
+    return make_task("repeat", n_train=n_train, n_test=n_test, seed=seed)

@@ -1,22 +1,24 @@
-"""Properties of the measurements in mmviz.analysis (reference: sections 'attention as a graph' and 3.1)."""
+"""Properties of the experiments in mmviz.lessons (reference: sections "attention as a graph" and 3.1)."""
 import math
 
 import pytest
 import torch
 
 from mmviz import TransformerBlock
-from mmviz.analysis import (
-    build_stack,
+from mmviz.lessons.graphs import (
     conv_adjacency,
     equivariance_gap,
+    grid_adjacency,
+    permute_tokens,
+    sinusoidal_positions,
+)
+from mmviz.lessons.norms import (
+    build_stack,
     grad_norms_at_init,
     gram_schmidt,
-    grid_adjacency,
     norm_training_curve,
     orthogonality_error,
-    permute_tokens,
     residual_norms,
-    sinusoidal_positions,
 )
 
 

@@ -1,4 +1,4 @@
-"""Attention over space: one token's attention drawn on the picture, and attention as a graph.
+"""Attention over space: one token's attention drawn on the picture (once, or live), and attention as a graph.
 
 Section 3 opens with the point these pictures make: self-attention is a fully-connected graph over
 tokens whose edge weights come from the data, while a convolution sees a fixed grid neighbourhood.
@@ -11,18 +11,18 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Patch
 
-from .plot import (
-    FUSED,
+from .._validate import positive_int
+from ..measure import select_weights
+from ..outputs import FUSED, AttentionRecord
+from .base import (
     Figure,
+    LivePng,
     check_labels,
     default_token_labels,
     modality_colour,
     modality_name,
-    select_weights,
     set_theme,
 )
-from .records import AttentionRecord
-from .validate import positive_int
 
 
 def plot_attention_on_image(image, attention, query=0, sample=0, head=None, image_modality=0, grid=None,
@@ -72,6 +72,38 @@ def plot_attention_on_image(image, attention, query=0, sample=0, head=None, imag
     return fig
 
 
+class ImagePicture:
+    """One query's attention over the image patches, drawn over the picture; updated in place."""
+
+    def __init__(self, grid=(4, 4), figsize=(3.6, 3.4), dpi=80):
+        set_theme()
+        self.grid = grid
+        self.figure = Figure(figsize=figsize, dpi=dpi)
+        self.live = LivePng(self.figure)
+        ax = self.figure.add_axes((0.04, 0.04, 0.92, 0.8))
+        self.photo = ax.imshow(np.zeros((2, 2, 3)), interpolation="nearest")
+        self.overlay = ax.imshow(np.zeros(grid), cmap="magma", alpha=0.55, interpolation="nearest", vmin=0,
+                                 vmax=1)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        self.title = self.figure.text(0.5, 0.97, "", ha="center", va="top", fontsize=10)
+        self.dynamic = [self.photo, self.overlay, self.title]
+
+    def draw(self, image, patches, title):
+        H, W_ = image.shape[:2]
+        self.photo.set_data(image)
+        self.photo.set_extent((0, W_, H, 0))
+        self.overlay.set_data(patches.reshape(self.grid))
+        self.overlay.set_extent((0, W_, H, 0))
+        self.overlay.set_clim(0, max(float(patches.max()), 1e-6))
+        self.title.set_text(title)
+        self.weights = patches.reshape(self.grid)          # the numbers drawn, for tests
+        return self.figure
+
+    def png(self):
+        return self.live.render(self.dynamic)
+
+
 def circle_layout(modality_of_tokens):
     """(N, 2) node positions on a circle, modalities in contiguous arcs with a gap between them."""
     m = list(modality_of_tokens)
@@ -110,11 +142,12 @@ def plot_attention_graph(record, sample=0, head=None, labels=None, modality_name
     strong = [(i, j) for i in range(n) for j in keep[i] if i != j]
     scale = w.max()
     ax.add_collection(LineCollection([(pos[i], pos[j]) for i, j in strong],
-                                     colors=[modality_colour(mods[i]) for i, _ in strong],
+                                     colors=[modality_colour(mods[i], modality_names) for i, _ in strong],
                                      linewidths=[0.5 + 3.5 * w[i, j] / scale for i, j in strong],
                                      alpha=0.8))
     ax.scatter(pos[:, 0], pos[:, 1], s=[60 + 240 * w[i, i] / scale for i in range(n)],
-               c=[modality_colour(m) for m in mods], edgecolors="black", linewidths=0.6, zorder=3)
+               c=[modality_colour(m, modality_names) for m in mods], edgecolors="black", linewidths=0.6,
+               zorder=3)
     if n <= 40:
         for (x, y), text in zip(pos, labels):
             ax.text(1.15 * x, 1.15 * y, text, ha="center", va="center", fontsize=7)
@@ -125,7 +158,8 @@ def plot_attention_graph(record, sample=0, head=None, labels=None, modality_name
     ax.set_title(f"self-attention: a graph over {n} tokens,\nedge weights computed from the data",
                  fontsize=10)
     present = sorted(set(mods), key=lambda m: (m == FUSED, m))
-    handles = [Patch(color=modality_colour(m), label=modality_name(m, modality_names)) for m in present]
+    handles = [Patch(color=modality_colour(m, modality_names), label=modality_name(m, modality_names))
+               for m in present]
     ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=False)
     draw_convolution(conv, grid)
     fig.text(0.5, 0.98, f"{record.name}, sample {sample}", ha="center", va="top", fontsize=9, color="#555555")

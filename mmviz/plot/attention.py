@@ -1,164 +1,28 @@
-"""Pictures of attention with its modality structure: heatmaps, modality blocks, maps on images.
+"""Attention maps with their modality structure: the token heatmap and the M×M modality blocks.
 
-Every function returns a matplotlib ``Figure`` built without pyplot, so a notebook shows it once.
-Each modality has one colour-blind-safe colour (Okabe-Ito) everywhere; a summed (FUSED) token is grey.
-seaborn is imported here, on the first picture, to set the one theme of the collection.
+Both are pictures a live widget redraws in place (``AttentionPicture``, ``BlocksPicture``); the
+``plot_*`` functions draw one once.
 """
 from __future__ import annotations
 
-import io
-import math
-
 import numpy as np
-import torch
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import to_rgb
-from matplotlib.figure import Figure as _Figure
 from matplotlib.patches import Patch
 
-from .records import FUSED, AttentionRecord, FusionOutput
-
-# Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies.
-MODALITY_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#0072B2", "#F0E442")
-FUSED_COLOUR = "#8C8C8C"
-ATTENTION_CMAP = "viridis"
-_themed = False
-
-
-class Figure(_Figure):
-    """A matplotlib Figure that shows itself as a PNG in a notebook, with or without pyplot.
-
-    Figures are built without pyplot (no double display, no global state), so IPython's inline
-    formatter may not be registered yet: ``_repr_png_`` draws the picture in any case.
-    """
-
-    def _repr_png_(self):
-        buffer = io.BytesIO()
-        self.savefig(buffer, format="png", bbox_inches="tight")
-        return buffer.getvalue()
-
-
-def set_theme():
-    """The one seaborn theme of mmviz (set once; later calls do nothing)."""
-    global _themed
-    if not _themed:
-        import seaborn as sns
-
-        sns.set_theme(style="white", context="notebook", palette=list(MODALITY_COLOURS))
-        _themed = True
-
-
-def modality_colour(m):
-    """The colour of 0-based modality ``m``; grey for FUSED (-1)."""
-    return FUSED_COLOUR if m == FUSED else MODALITY_COLOURS[m % len(MODALITY_COLOURS)]
-
-
-def modality_name(m, names=None):
-    """A readable name of 0-based modality ``m``: names[m], else "modality m+1"; "summed" for FUSED."""
-    if m == FUSED:
-        return "summed"
-    return names[m] if names is not None and m < len(names) else f"modality {m + 1}"
-
-
-def check_record(record):
-    if not isinstance(record, AttentionRecord):
-        raise ValueError(f"expected an AttentionRecord, got {type(record).__name__}")
-    w = record.weights
-    if not isinstance(w, torch.Tensor) or w.dim() != 4:
-        raise ValueError(f"record.weights must be a (batch, heads, Nq, Nk) tensor, got "
-                         f"{tuple(w.shape) if isinstance(w, torch.Tensor) else type(w).__name__}")
-    if len(record.query_modality) != w.shape[2] or len(record.key_modality) != w.shape[3]:
-        raise ValueError(f"record modality labels ({len(record.query_modality)}, {len(record.key_modality)}) "
-                         f"do not match weights of shape {tuple(w.shape)}")
-    return record
-
-
-def select_weights(record, head=None, sample=0):
-    """(Nq, Nk) numpy array: one sample's weights, one head or (head=None) the mean over heads."""
-    check_record(record)
-    batch, heads = record.weights.shape[:2]
-    if sample is not None and (isinstance(sample, bool) or not isinstance(sample, int)
-                               or not 0 <= sample < batch):
-        raise ValueError(f"sample must be an int in [0, {batch}) or None (mean over the batch), "
-                         f"got {sample!r}")
-    if head is not None and (isinstance(head, bool) or not isinstance(head, int) or not 0 <= head < heads):
-        raise ValueError(f"head must be None (mean of the heads) or an int in [0, {heads}), got {head!r}")
-    w = record.weights.detach().float()
-    w = w.mean(0) if sample is None else w[sample]
-    w = w.mean(0) if head is None else w[head]
-    return w.cpu().numpy()
-
-
-def default_token_labels(modality_of_tokens, names=None):
-    """One label per token: its modality's name (first 3 letters) and its index inside the modality."""
-    counts, labels = {}, []
-    for m in (int(x) for x in modality_of_tokens):
-        i = counts.get(m, 0)
-        counts[m] = i + 1
-        short = "Σ" if m == FUSED else (names[m][:3] if names is not None and m < len(names) else f"M{m + 1}")
-        labels.append(f"{short}:{i}")
-    return labels
-
-
-def check_labels(labels, n, what):
-    if labels is None:
-        return None
-    labels = [str(x) for x in labels]
-    if len(labels) != n:
-        raise ValueError(f"{what} must hold one label per token ({n}), got {len(labels)}")
-    return labels
-
-
-def boundaries(modality_of_tokens):
-    """Positions i - 0.5 where the modality changes between token i-1 and token i."""
-    m = [int(x) for x in modality_of_tokens]
-    return [i - 0.5 for i in range(1, len(m)) if m[i] != m[i - 1]]
-
-
-def thin(n, max_ticks):
-    """Tick positions: every token, or every k-th so that at most ``max_ticks`` labels show."""
-    return list(range(0, n, max(1, math.ceil(n / max_ticks))))
-
-
-def band(modality_of_tokens):
-    """(N, 3) RGB colours of the tokens' modalities."""
-    return np.array([to_rgb(modality_colour(int(m))) for m in modality_of_tokens])
-
-
-class LivePng:
-    """PNG bytes of a figure for a live widget: one full draw, then only the changing artists.
-
-    Redrawing every tick label costs ~85 ms per frame; restoring the static background and drawing
-    the few artists that changed (blitting) costs a few ms. ``invalidate()`` after a layout change.
-    """
-
-    def __init__(self, figure):
-        self.figure = figure
-        self.canvas = FigureCanvasAgg(figure)
-        self.background = None
-
-    def invalidate(self):
-        self.background = None
-
-    def render(self, dynamic, compress_level=1):
-        from PIL import Image
-
-        if self.background is None:        # the static part: everything but the changing artists
-            for artist in dynamic:
-                artist.set_visible(False)
-            self.canvas.draw()
-            self.background = self.canvas.copy_from_bbox(self.figure.bbox)
-            for artist in dynamic:
-                artist.set_visible(True)
-        self.canvas.restore_region(self.background)
-        renderer = self.canvas.get_renderer()
-        for artist in dynamic:
-            artist.draw(renderer)
-        width, height = self.canvas.get_width_height()
-        buffer = io.BytesIO()
-        Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
-            buffer, format="png", compress_level=compress_level)
-        return buffer.getvalue()
+from ..measure import modality_blocks, select_weights
+from ..outputs import FUSED
+from .base import (
+    ATTENTION_CMAP,
+    Figure,
+    LivePng,
+    band,
+    boundaries,
+    check_labels,
+    default_token_labels,
+    modality_colour,
+    modality_name,
+    set_theme,
+    thin,
+)
 
 
 class AttentionPicture:
@@ -227,10 +91,10 @@ class AttentionPicture:
         self.image.set_extent((*cols, *rows))
         ax.set_xlim(*cols)
         ax.set_ylim(*rows)
-        self.left_band.set_data(band(qm)[:, None])
+        self.left_band.set_data(band(qm, names)[:, None])
         self.left_band.set_extent((-0.5, 0.5, *rows))
         self.left.set_ylim(*rows)
-        self.top_band.set_data(band(km)[None])
+        self.top_band.set_data(band(km, names)[None])
         self.top_band.set_extent((*cols, 0.5, -0.5))
         self.top.set_xlim(*cols)
         for line in list(ax.lines):
@@ -241,7 +105,7 @@ class AttentionPicture:
         if self.legend is not None:
             self.legend.remove()
         present = sorted(set(qm) | set(km), key=lambda m: (m == FUSED, m))
-        handles = [Patch(color=modality_colour(m), label=modality_name(m, names)) for m in present]
+        handles = [Patch(color=modality_colour(m, names), label=modality_name(m, names)) for m in present]
         self.legend = self.figure.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.925),
                                          ncol=min(4, len(handles)), frameon=False, fontsize=9,
                                          handlelength=1.2)
@@ -268,51 +132,6 @@ def plot_attention(record, head=None, sample=0, query_labels=None, key_labels=No
     """
     return AttentionPicture().draw(record, head, sample, query_labels, key_labels, modality_names,
                                    max_ticks, title)
-
-
-def records_of(record_or_output, stage=None):
-    """The records to summarise: one record, a list of records, or a FusionOutput's attention list."""
-    if isinstance(record_or_output, AttentionRecord):
-        records = [record_or_output]
-    elif isinstance(record_or_output, FusionOutput):
-        records = list(record_or_output.attention)
-    elif isinstance(record_or_output, (list, tuple)) and record_or_output:
-        records = list(record_or_output)
-    else:
-        raise ValueError(f"expected an AttentionRecord, a list of them or a FusionOutput, "
-                         f"got {type(record_or_output).__name__}")
-    if stage is not None:
-        stages = sorted({r.stage for r in records})
-        records = [r for r in records if r.stage == stage]
-        if not records:
-            raise ValueError(f"no record of stage {stage!r}; the stages are {stages}")
-    for r in records:
-        check_record(r)
-    return records
-
-
-def modality_blocks(record_or_output, sample=None, head=None, stage=None):
-    """(modalities, M×M mass): the share of attention that queries of modality i give to keys of j.
-
-    mass[i, j] = mean over all (record, query token of modality i) of Σ_{keys k of modality j} w[q, k].
-    Rows sum to 1 (NaN for a modality with no query in these records). ``modalities`` lists the
-    0-based indices (FUSED last) that label the rows/columns.
-    """
-    records = records_of(record_or_output, stage)
-    mods = sorted({int(m) for r in records for m in torch.cat([r.query_modality, r.key_modality])},
-                  key=lambda m: (m == FUSED, m))
-    index = {m: i for i, m in enumerate(mods)}
-    total, rows = np.zeros((len(mods), len(mods))), np.zeros(len(mods))
-    for r in records:
-        w = select_weights(r, head, sample)
-        qi = np.array([index[int(m)] for m in r.query_modality])
-        ki = np.array([index[int(m)] for m in r.key_modality])
-        for j in np.unique(ki):
-            np.add.at(total[:, j], qi, w[:, ki == j].sum(1))
-        np.add.at(rows, qi, 1)
-    mass = total / np.maximum(rows, 1)[:, None]
-    mass[rows == 0] = np.nan                 # no query of that modality here: nothing to share out
-    return mods, mass
 
 
 class BlocksPicture:
@@ -364,7 +183,7 @@ class BlocksPicture:
         ax.set_yticks(range(M), labels)
         for ticks in (ax.get_xticklabels(), ax.get_yticklabels()):
             for text, m in zip(ticks, mods):
-                text.set_color(modality_colour(m))
+                text.set_color(modality_colour(m, names))
         self.dynamic = [self.image, *self.numbers.values(), *ax.spines.values(), self.title]
 
     def png(self):

@@ -1,100 +1,15 @@
-"""Interactive explorers: change a fusion variant, α, norm placement, depth, and see the maps redraw live.
-
-Each explorer builds its figures once and updates them in place (``set_data``, blitting), then sends
-PNG bytes to an ``ipywidgets.Image``. Displayed where no kernel runs (GitHub, nbviewer, HTML export),
-an explorer shows the latest picture, because its display bundle carries an ``image/png`` too.
+"""The fusion explorer: change the variant, the number of modalities, α, the norm placement, and see the
+maps redraw live; Train fits the model in a few seconds and shows what it learned.
 """
 from __future__ import annotations
 
-import base64
-import html
-import io
-from contextlib import contextmanager
-
 import ipywidgets as W
-import torch
 
-from .plot import AttentionPicture, BlocksPicture
-
-MEAN = -1                      # the head selector's value for "mean of the heads"
-ERROR_STYLE = "color:#B00020;background:#FDECEA;padding:6px 10px;border-radius:4px"
-
-
-@contextmanager
-def one_thread():
-    """Run tiny models on one thread: on 2 shared cores, two threads contend and a 10 ms step takes 100s."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
-def side_by_side(*pngs):
-    """One PNG holding the given PNGs left to right (the static picture of an explorer)."""
-    from PIL import Image
-
-    images = [Image.open(io.BytesIO(p)).convert("RGB") for p in pngs if p]
-    canvas = Image.new("RGB", (sum(i.width for i in images), max(i.height for i in images)), "white")
-    x = 0
-    for image in images:
-        canvas.paste(image, (x, 0))
-        x += image.width
-    buffer = io.BytesIO()
-    canvas.save(buffer, format="png")
-    return buffer.getvalue()
-
-
-class Explorer:
-    """What both explorers share: a view, a message line, and a display bundle with a static picture."""
-
-    view = None
-
-    def say(self, text, error=False):
-        style = ERROR_STYLE if error else "color:#333"
-        self.message.value = f'<div style="{style}">{html.escape(text)}</div>' if text else ""
-
-    def pictures(self):
-        return []
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = dict(self.view._repr_mimebundle_(include=include, exclude=exclude) or {})
-        pngs = self.pictures()
-        if pngs:
-            bundle["image/png"] = side_by_side(*pngs)
-        bundle["text/plain"] = (f"{type(self).__name__}: {self.describe()} "
-                                  "(run the notebook to use the controls)")
-        return bundle
-
-    def describe(self):
-        return ""
-
-
-def figure_png(figure, dpi=80):
-    """PNG bytes of a matplotlib figure, for an ``ipywidgets.Image`` that a slider updates."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
-
-
-class WithPicture:
-    """A widget view that also carries the PNG of one ``ipywidgets.Image`` in its display bundle:
-    live where a kernel runs, that picture where none does (GitHub, nbviewer, HTML export)."""
-
-    def __init__(self, view, image):
-        self.view, self.image = view, image
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = dict(self.view._repr_mimebundle_(include=include, exclude=exclude) or {})
-        bundle["image/png"] = base64.b64encode(bytes(self.image.value)).decode()
-        bundle["text/plain"] = "a live picture (run the notebook to use the controls)"
-        return bundle
-
-
-def with_picture(view, image):
-    """Display ``view`` (a widget box holding ``image``) so that its picture survives without a kernel."""
-    return WithPicture(view, image)
+from ..data import TASKS, Task, make_task
+from ..fusion import VARIANTS, variant_of
+from ..plot import AttentionPicture, BlocksPicture
+from ..train import FusionClassifier, evaluate, fit
+from .base import MEAN, Explorer, one_thread
 
 
 class FusionExplorer(Explorer):
@@ -106,10 +21,7 @@ class FusionExplorer(Explorer):
 
     def __init__(self, task="tally", variant="early_concatenation", num_modalities=2, dim=32, depth=2,
                  heads=4, steps=120, batch_size=32, samples=8, n_train=1000, n_test=200, seed=0):
-        from .data import TASKS, Task, make_task
-        from .fusion import FUSION_VARIANTS, check_variant
-
-        check_variant(variant)
+        variant_of(variant)
         self.task_options = {}
         if isinstance(task, Task):
             self.tasks, self.task_name = {task.num_modalities: task}, task.name
@@ -138,7 +50,7 @@ class FusionExplorer(Explorer):
         self.attention_picture, self.blocks_picture = AttentionPicture(), BlocksPicture()
         self.attention_png = self.blocks_png = b""
         self.controls = {
-            "variant": W.Dropdown(options=FUSION_VARIANTS, value=variant, description="variant"),
+            "variant": W.Dropdown(options=list(VARIANTS), value=variant, description="variant"),
             "num_modalities": W.IntSlider(value=num_modalities, min=1, max=4, description="modalities",
                                            continuous_update=False, disabled=not self.free_modalities,
                                            tooltip="1 to 4 on the 'tally' task; fixed on the others"),
@@ -196,8 +108,6 @@ class FusionExplorer(Explorer):
     def on_model_change(self, change=None):
         if self.busy:
             return
-        from .train import FusionClassifier
-
         c = self.controls
         variant, m = c["variant"].value, c["num_modalities"].value
         self.trained, self.model, self.output = False, None, None
@@ -208,9 +118,10 @@ class FusionExplorer(Explorer):
             return self.fail(error, m)
         if len(c["alpha"]) != m:
             self.rebuild_alpha(m)
-        self.alpha_box.layout.display = None if variant == "early_summation" else "none"
+        takes_alpha = VARIANTS[variant].takes_alpha
+        self.alpha_box.layout.display = None if takes_alpha else "none"
         try:
-            alpha = self.alpha() if variant == "early_summation" else None
+            alpha = self.alpha() if takes_alpha else None
             self.model = FusionClassifier(variant, self.task, self.dim, self.depth, self.heads,
                                           c["norm"].value, alpha=alpha, seed=self.seed)
             self.forward()
@@ -230,12 +141,9 @@ class FusionExplorer(Explorer):
         self.pictures_box.layout.display = "none"
         self.controls["train"].disabled = True
 
-    @torch.no_grad()
     @one_thread()
     def forward(self):
-        self.model.eval()
-        self.model([x[:self.samples] for x in self.task.test.inputs])    # only the samples drawn
-        self.output = self.model.last
+        self.output = self.model.run(self.task, self.samples)    # only the samples drawn
 
     def refresh_selectors(self):
         c, records = self.controls, self.output.attention
@@ -255,7 +163,7 @@ class FusionExplorer(Explorer):
 
     # ------------------------------------------------------------------ events
     def on_alpha_change(self, change=None):
-        if self.busy or self.model is None or self.controls["variant"].value != "early_summation":
+        if self.busy or self.model is None or not VARIANTS[self.controls["variant"].value].takes_alpha:
             return
         self.model.fusion.set_alpha(self.alpha())
         self.forward()
@@ -266,8 +174,6 @@ class FusionExplorer(Explorer):
             self.draw()
 
     def on_train(self, button=None):
-        from .train import evaluate, fit
-
         if self.model is None:
             return
         c = self.controls
@@ -291,23 +197,13 @@ class FusionExplorer(Explorer):
         self.draw()
 
     # ------------------------------------------------------------------ pictures
-    def labels(self, record, modality_of_tokens):
-        """Per-sample token labels of the record's tokens ("Σ t=3" for a summed token)."""
-        words = self.task.token_labels(self.controls["sample"].value)
-        seen, out = {}, []
-        for m in modality_of_tokens.tolist():
-            k = seen.get(m, 0)
-            seen[m] = k + 1
-            out.append(f"Σ {words[0][k]}" if m < 0 else words[m][k])
-        return out
-
     def draw(self):
         c = self.controls
         record = self.output.attention[c["layer"].value]
         head = None if c["head"].value == MEAN else c["head"].value
         sample, names = c["sample"].value, [spec.name for spec in self.task.modalities]
-        self.attention_picture.draw(record, head, sample, self.labels(record, record.query_modality),
-                                    self.labels(record, record.key_modality), names)
+        self.attention_picture.draw(record, head, sample, self.task.labels_of(record.query_modality, sample),
+                                    self.task.labels_of(record.key_modality, sample), names)
         self.blocks_picture.draw(record, sample, head, modality_names=names,
                                  title=f"attention between modalities\n{record.name}")
         self.attention_png = self.attention_image.value = self.attention_picture.png()
@@ -330,10 +226,3 @@ def fusion_explorer(task="tally", variant="early_concatenation", num_modalities=
     n_test=200, seed=0.
     """
     return FusionExplorer(task, variant, num_modalities, **options)
-
-
-def norm_explorer(**options):
-    """A live explorer of pre- vs post-norm: gradient norms per layer at init and a short training curve."""
-    from .widgets_norm import NormExplorer
-
-    return NormExplorer(**options)

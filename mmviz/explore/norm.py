@@ -13,9 +13,10 @@ import threading
 
 import ipywidgets as W
 
-from .plot_curves import NORM_COLOURS, GradNormPicture
-from .plot_curves import set_theme as _set_theme
-from .widgets import Explorer, one_thread
+from ..lessons.norms import grad_norms_at_init, norm_training_curve
+from ..plot import Figure, GradNormPicture, LivePng, set_theme
+from ..plot.curves import NORM_COLOURS
+from .base import Explorer, one_thread
 
 STOP = threading.Event()
 BACKGROUND = []
@@ -37,9 +38,6 @@ class NormExplorer(Explorer):
     """
 
     def __init__(self, depth=6, max_depth=24, dim=64, heads=4, steps=150, seed=0, prefetch=True):
-
-        from .plot import Figure, LivePng
-
         if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= max_depth:
             raise ValueError(f"depth must be an int from 1 to {max_depth}, got {depth!r}")
         self.dim, self.heads, self.steps, self.seed = dim, heads, steps, seed
@@ -57,7 +55,7 @@ class NormExplorer(Explorer):
         self.grad_image, self.curve_image = W.Image(format="png"), W.Image(format="png")
         self.grad_picture = GradNormPicture()
         self.grad_live = LivePng(self.grad_picture.figure)
-        _set_theme()
+        set_theme()
         self.curve_figure = Figure(figsize=(5.0, 3.6), dpi=80)
         self.curve_axes = self.curve_figure.add_axes((0.16, 0.16, 0.8, 0.7))
         self.curve_live = LivePng(self.curve_figure)
@@ -85,8 +83,6 @@ class NormExplorer(Explorer):
                 self.measure(d, init)
 
     def measure(self, depth, init):
-        from .analysis import grad_norms_at_init
-
         with self.lock:
             if (depth, init) not in self.norm_cache:
                 self.norm_cache[depth, init] = {norm: grad_norms_at_init(norm, depth, self.dim, self.heads,
@@ -147,8 +143,6 @@ class NormExplorer(Explorer):
         self.curve_png = self.curve_image.value = self.curve_live.render([])
 
     def on_train(self, button=None):
-        from .analysis import norm_training_curve
-
         c = self.controls
         depth, init = self.key()
         key = (depth, init, c["norm"].value, c["warmup"].value)
@@ -172,3 +166,8 @@ class NormExplorer(Explorer):
     def describe(self):
         c = self.controls
         return f"depth {c['depth'].value}, {c['norm'].value}-norm, {c['init'].value} init"
+
+
+def norm_explorer(**options):
+    """A live explorer of pre- vs post-norm: gradient norms per layer at init and a short training curve."""
+    return NormExplorer(**options)

@@ -1,7 +1,8 @@
 """Curves: gradient norms per layer (pre- vs post-norm), training histories, compute cost per variant."""
 from __future__ import annotations
 
-from .plot import Figure, set_theme
+from ..measure import cost_curves
+from .base import PALETTE, Figure, set_theme, variant_style
 
 NORM_COLOURS = {"pre": "#0072B2", "post": "#D55E00"}     # Okabe-Ito blue and vermillion
 
@@ -24,12 +25,10 @@ def check_series(series, what):
 
 
 def series_colour(label, i):
-    from .plot import MODALITY_COLOURS
-
     for norm, colour in NORM_COLOURS.items():
         if label == norm or label.startswith(norm + "-") or label.startswith(norm + " "):
             return colour
-    return MODALITY_COLOURS[i % len(MODALITY_COLOURS)]
+    return PALETTE[i % len(PALETTE)]
 
 
 class GradNormPicture:
@@ -138,26 +137,16 @@ def plot_cost(token_counts=(2, 4, 8, 16, 32, 64), num_modalities=2, dim=32, dept
     """FLOPs of each fusion variant against the tokens per modality N (all modalities N tokens).
 
     part: "attention" (the quadratic core), "projection_mlp" or "total"; log-log axes, where a slope
-    of 2 is quadratic cost. Counts come from ``mmviz.cost.attention_cost``.
+    of 2 is quadratic cost. The numbers come from ``mmviz.measure.cost_curves``; a variant that cannot
+    run with ``num_modalities`` (cross-attention with one) is left out.
     """
-    from .cost import attention_cost
-    from .fusion import FUSION_VARIANTS
-
-    if part not in ("attention", "projection_mlp", "total"):
-        raise ValueError(f"part must be 'attention', 'projection_mlp' or 'total', got {part!r}")
-    variants = list(variants or FUSION_VARIANTS)
-    if num_modalities < 2:
-        variants = [v for v in variants if not v.startswith("cross")]
+    curves = cost_curves(token_counts, num_modalities, dim, depth, heads, part, variants)
     set_theme()
     fig = Figure(figsize=(7.4, 4.0), dpi=80)
     ax = fig.add_axes((0.1, 0.14, 0.48, 0.74))
-    markers = "osD^vP"
-    styles = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1))]
-    for i, variant in enumerate(variants):
-        flops = [attention_cost(variant, [int(n)] * num_modalities, dim, depth, heads)[part]
-                 for n in token_counts]
-        ax.plot(token_counts, flops, marker=markers[i % 6], ms=4, ls=styles[i % len(styles)], alpha=0.85,
-                label=variant.replace("_", " "))
+    for variant, flops in curves.items():
+        ax.plot(token_counts, flops, ms=4, alpha=0.85, label=variant.replace("_", " "),
+                **variant_style(variant))
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xlabel(f"tokens per modality N ({num_modalities} modalities)")

@@ -8,48 +8,11 @@ displayed where no kernel runs, the viewer shows its latest pictures (``Explorer
 from __future__ import annotations
 
 import ipywidgets as W
-import numpy as np
-import torch
-from matplotlib.figure import Figure
 
-from .labels import record_labels
-from .plot import AttentionPicture, BlocksPicture, LivePng, select_weights, set_theme
-from .train import FusionClassifier, check_task
-from .widgets import Explorer
-
-MEAN = -1
-
-
-class ImagePicture:
-    """One query's attention over the image patches, drawn over the picture; updated in place."""
-
-    def __init__(self, grid=(4, 4), figsize=(3.6, 3.4), dpi=80):
-        set_theme()
-        self.grid = grid
-        self.figure = Figure(figsize=figsize, dpi=dpi)
-        self.live = LivePng(self.figure)
-        ax = self.figure.add_axes((0.04, 0.04, 0.92, 0.8))
-        self.photo = ax.imshow(np.zeros((2, 2, 3)), interpolation="nearest")
-        self.overlay = ax.imshow(np.zeros(grid), cmap="magma", alpha=0.55, interpolation="nearest", vmin=0,
-                                 vmax=1)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        self.title = self.figure.text(0.5, 0.97, "", ha="center", va="top", fontsize=10)
-        self.dynamic = [self.photo, self.overlay, self.title]
-
-    def draw(self, image, patches, title):
-        H, W_ = image.shape[:2]
-        self.photo.set_data(image)
-        self.photo.set_extent((0, W_, H, 0))
-        self.overlay.set_data(patches.reshape(self.grid))
-        self.overlay.set_extent((0, W_, H, 0))
-        self.overlay.set_clim(0, max(float(patches.max()), 1e-6))
-        self.title.set_text(title)
-        self.weights = patches.reshape(self.grid)          # the numbers drawn, for tests
-        return self.figure
-
-    def png(self):
-        return self.live.render(self.dynamic)
+from ..measure import select_weights
+from ..plot import AttentionPicture, BlocksPicture, ImagePicture
+from ..train import FusionClassifier, check_task
+from .base import MEAN, Explorer
 
 
 class StageViewer(Explorer):
@@ -66,10 +29,7 @@ class StageViewer(Explorer):
         self.model, self.task, self.samples = model, task, samples
         self.names = [m.name for m in task.modalities]
         self.image_modality = self.names.index("image") if "image" in self.names else None
-        with torch.no_grad():
-            model.eval()
-            model([x[:samples] for x in task.test.inputs])
-        self.records = model.last.attention
+        self.records = model.run(task, samples).attention
         self.heads = self.records[0].weights.shape[1]
         self.attention_picture, self.blocks_picture = AttentionPicture(), BlocksPicture()
         self.image_picture = ImagePicture() if self.image_modality is not None else None
@@ -100,7 +60,7 @@ class StageViewer(Explorer):
     def refresh_queries(self):
         """The query choices of the selected map and sample (words change from sample to sample)."""
         record, sample = self.record(), self.controls["sample"].value
-        labels = record_labels(self.task, record.query_modality, sample)
+        labels = self.task.labels_of(record.query_modality, sample)
         self.busy = True
         try:
             old = self.controls["query"].value
@@ -120,8 +80,8 @@ class StageViewer(Explorer):
         c, record = self.controls, self.record()
         head = None if c["head"].value == MEAN else c["head"].value
         sample, query = c["sample"].value, c["query"].value
-        queries = record_labels(self.task, record.query_modality, sample)
-        keys = record_labels(self.task, record.key_modality, sample)
+        queries = self.task.labels_of(record.query_modality, sample)
+        keys = self.task.labels_of(record.key_modality, sample)
         self.attention_picture.draw(record, head, sample, queries, keys, self.names)
         self.blocks_picture.draw(record, sample, head, modality_names=self.names,
                                  title=f"attention between modalities\n{record.name}")

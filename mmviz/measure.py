@@ -1,0 +1,338 @@
+"""Numbers about models and their attention, no drawing: cost, alignment, modality mass, influence.
+
+- cost: FLOPs of a variant from the registry's stages (``attention_cost``), parameters, and the
+  parameters a loss never reaches (``parameters_without_gradient``);
+- alignment: attention on the tokens the ground truth pairs (``alignment_scores``);
+- modality mass: the M×M share of attention between modalities (``modality_blocks``) and the
+  cross-modal share (``cross_modal_share``);
+- influence: perturb one modality's tokens, measure how far another's move (``stream_influence``,
+  ``stage_change``, ``self_context_change``): the survey's structural claims, measured (07-09).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from ._validate import positive_int
+from .blocks import check_dims
+from .fusion import VARIANTS, variant_of
+from .outputs import FUSED, AttentionRecord, FusionOutput
+
+# ---------------------------------------------------------------- cost
+
+
+def block_cost(n_queries, n_keys, dim, mlp_dim):
+    """(attention-core FLOPs, projection + MLP FLOPs) of one block; a multiply-add counts 2.
+
+        attention core (QKᵀ and weights·V)          4·N_q·N_k·d   (whatever the number of heads)
+        projections (Q, out on N_q; K, V on N_k)    4·N_q·d² + 4·N_k·d²
+        MLP                                         4·N_q·d·d_ff
+    LayerNorm, softmax and activations are left out (O(N·d); FlopCounterMode skips them too).
+    """
+    attention = 4 * n_queries * n_keys * dim
+    projection_mlp = 4 * n_queries * dim * dim + 4 * n_keys * dim * dim + 4 * n_queries * dim * mlp_dim
+    return attention, projection_mlp
+
+
+def attention_cost(variant, token_counts, dim, depth=2, heads=4, mlp_dim=None):
+    """FLOPs of ``build_fusion(variant, len(token_counts), dim, depth, heads, mlp_dim=mlp_dim)`` per example.
+
+    token_counts: [N_1, ..., N_M]. Returns {"attention", "projection_mlp", "total"} plus
+    {"stages": {stage: FLOPs}}, the stages as the variant's registry entry lists them. With
+    S = ΣN_m, Q₂ = ΣN_m², per layer the attention core is 4S²d for a joint stage, 4Q₂d for
+    separate encoders and 4(S² − Q₂)d for a cross stage.
+    """
+    spec = variant_of(variant)
+    check_dims(dim, heads)
+    positive_int(depth, "depth")
+    counts = list(token_counts) if isinstance(token_counts, (list, tuple)) else None
+    if not counts or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in counts):
+        raise ValueError(f"token_counts must be a non-empty list of positive ints, got {token_counts!r}")
+    spec.check(counts)
+    mlp_dim = mlp_dim or 4 * dim
+    stages = {}
+    for stage in spec.stages(counts):
+        parts = [block_cost(nq, nk, dim, mlp_dim) for nq, nk in stage.blocks]
+        a, p = stages.get(stage.name, (0, 0))
+        stages[stage.name] = (a + depth * sum(x for x, _ in parts), p + depth * sum(y for _, y in parts))
+    attention = sum(a for a, _ in stages.values())
+    projection_mlp = sum(p for _, p in stages.values())
+    return {"attention": attention, "projection_mlp": projection_mlp, "total": attention + projection_mlp,
+            "stages": {name: a + p for name, (a, p) in stages.items()}}
+
+
+def cost_curves(token_counts, num_modalities=2, dim=32, depth=2, heads=4, part="attention", variants=None):
+    """{variant: [FLOPs at N tokens per modality, for N in token_counts]} for every registered variant
+    (or ``variants``) that can run with ``num_modalities`` modalities of equal size.
+    part: "attention", "projection_mlp" or "total" (see :func:`attention_cost`)."""
+    if part not in ("attention", "projection_mlp", "total"):
+        raise ValueError(f"part must be 'attention', 'projection_mlp' or 'total', got {part!r}")
+    positive_int(num_modalities, "num_modalities")
+    names = list(VARIANTS) if variants is None else list(variants)
+    runs = [v for v in names if variant_of(v).min_modalities <= num_modalities]
+    return {v: [attention_cost(v, [int(n)] * num_modalities, dim, depth, heads)[part] for n in token_counts]
+            for v in runs}
+
+
+def count_parameters(module, trainable_only=False):
+    """Number of scalar parameters of ``module`` (only those with requires_grad if ``trainable_only``)."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad or not trainable_only)
+
+
+def parameters_without_gradient(model, task, n=64):
+    """Names of ``model``'s trainable parameters that get no gradient from the task loss on ``n``
+    training samples: the parts its readout never reads, which therefore never train."""
+    was_training = model.training
+    model.zero_grad(set_to_none=True)
+    model.train()
+    try:
+        F.cross_entropy(model(task.train.first(n)), task.train.labels[:n]).backward()
+        return [name for name, p in model.named_parameters()
+                if p.requires_grad and (p.grad is None or not bool(p.grad.abs().sum() > 0))]
+    finally:
+        model.zero_grad(set_to_none=True)
+        model.train(was_training)
+
+# ---------------------------------------------------------------- alignment
+
+
+@torch.no_grad()
+def alignment_scores(model, task, split="test", n=200):
+    """Per attention map and direction: attention mass on the ground-truth aligned keys ÷ uniform mass.
+
+    For a query token i of modality a with aligned keys A_i in modality b: score_i = Σ_{j∈A_i} w_ij
+    ÷ (|A_i| / Nk), Nk the map's key count; averaged over heads, samples and queries that have an
+    aligned key. 1.0 = no better than uniform. Maps over summed (FUSED) tokens have no pairs to score.
+    model: a FusionClassifier for ``task``. Returns {"<map name>: <a>→<b>": score}.
+    """
+    data = task.split(split)
+    out = model.run(task, n, split)
+    names = [m.name for m in task.modalities]
+    scores = {}
+    for record in out.attention:
+        w = record.weights.mean(1)                   # (batch, Nq, Nk), heads averaged
+        for (a, b), mask in data.alignment.items():
+            for qa, kb, m in ((a, b, mask[:n]), (b, a, mask[:n].transpose(1, 2))):
+                q, k = record.query_modality == qa, record.key_modality == kb
+                if not q.any() or not k.any():
+                    continue
+                m = m.float()
+                aligned = m.sum(-1)                  # (batch, N_qa): how many keys each query should see
+                mass = (w[:, q][:, :, k] * m).sum(-1)
+                rows = aligned > 0
+                if rows.any():
+                    ratio = mass[rows] / (aligned[rows] / w.shape[-1])
+                    scores[f"{record.name}: {names[qa]}→{names[kb]}"] = ratio.mean().item()
+    return scores
+
+
+def alignment_score(model, task, split="test", n=200):
+    """How much attention the aligned tokens get relative to uniform, in the model's best-aligned map
+    (heads averaged): 1.0 = no better than uniform; NaN when no map pairs tokens of two modalities."""
+    scores = alignment_scores(model, task, split, n)
+    return max(scores.values()) if scores else math.nan
+
+# ---------------------------------------------------------------- attention between modalities
+
+
+def check_record(record):
+    if not isinstance(record, AttentionRecord):
+        raise ValueError(f"expected an AttentionRecord, got {type(record).__name__}")
+    w = record.weights
+    if not isinstance(w, torch.Tensor) or w.dim() != 4:
+        raise ValueError(f"record.weights must be a (batch, heads, Nq, Nk) tensor, got "
+                         f"{tuple(w.shape) if isinstance(w, torch.Tensor) else type(w).__name__}")
+    if len(record.query_modality) != w.shape[2] or len(record.key_modality) != w.shape[3]:
+        raise ValueError(f"record modality labels ({len(record.query_modality)}, {len(record.key_modality)}) "
+                         f"do not match weights of shape {tuple(w.shape)}")
+    return record
+
+
+def select_weights(record, head=None, sample=0):
+    """(Nq, Nk) numpy array: one sample's weights, one head or (head=None) the mean over heads."""
+    check_record(record)
+    batch, heads = record.weights.shape[:2]
+    if sample is not None and (isinstance(sample, bool) or not isinstance(sample, int)
+                               or not 0 <= sample < batch):
+        raise ValueError(f"sample must be an int in [0, {batch}) or None (mean over the batch), "
+                         f"got {sample!r}")
+    if head is not None and (isinstance(head, bool) or not isinstance(head, int) or not 0 <= head < heads):
+        raise ValueError(f"head must be None (mean of the heads) or an int in [0, {heads}), got {head!r}")
+    w = record.weights.detach().float()
+    w = w.mean(0) if sample is None else w[sample]
+    w = w.mean(0) if head is None else w[head]
+    return w.cpu().numpy()
+
+
+def records_of(record_or_output, stage=None):
+    """The records to summarise: one record, a list of records, or a FusionOutput's attention list."""
+    if isinstance(record_or_output, AttentionRecord):
+        records = [record_or_output]
+    elif isinstance(record_or_output, FusionOutput):
+        records = list(record_or_output.attention)
+    elif isinstance(record_or_output, (list, tuple)) and record_or_output:
+        records = list(record_or_output)
+    else:
+        raise ValueError(f"expected an AttentionRecord, a list of them or a FusionOutput, "
+                         f"got {type(record_or_output).__name__}")
+    if stage is not None:
+        stages = sorted({r.stage for r in records})
+        records = [r for r in records if r.stage == stage]
+        if not records:
+            raise ValueError(f"no record of stage {stage!r}; the stages are {stages}")
+    for r in records:
+        check_record(r)
+    return records
+
+
+def modality_blocks(record_or_output, sample=None, head=None, stage=None):
+    """(modalities, M×M mass): the share of attention that queries of modality i give to keys of j.
+
+    mass[i, j] = mean over all (record, query token of modality i) of Σ_{keys k of modality j} w[q, k].
+    Rows sum to 1 (NaN for a modality with no query in these records). ``modalities`` lists the
+    0-based indices (FUSED last) that label the rows/columns.
+    """
+    records = records_of(record_or_output, stage)
+    mods = sorted({int(m) for r in records for m in torch.cat([r.query_modality, r.key_modality])},
+                  key=lambda m: (m == FUSED, m))
+    index = {m: i for i, m in enumerate(mods)}
+    total, rows = np.zeros((len(mods), len(mods))), np.zeros(len(mods))
+    for r in records:
+        w = select_weights(r, head, sample)
+        qi = np.array([index[int(m)] for m in r.query_modality])
+        ki = np.array([index[int(m)] for m in r.key_modality])
+        for j in np.unique(ki):
+            np.add.at(total[:, j], qi, w[:, ki == j].sum(1))
+        np.add.at(rows, qi, 1)
+    mass = total / np.maximum(rows, 1)[:, None]
+    mass[rows == 0] = np.nan                 # no query of that modality here: nothing to share out
+    return mods, mass
+
+
+def cross_modal_share(record_or_output, sample=None, head=None, stage=None):
+    """1 − (mean diagonal of the modality-block matrix): the share of attention that crosses
+    modalities. NaN when the tokens are summed (no token belongs to one modality)."""
+    mods, mass = modality_blocks(record_or_output, sample, head, stage)
+    if FUSED in mods:
+        return math.nan
+    return 1.0 - float(np.nanmean(np.diag(mass)))
+
+# ---------------------------------------------------------------- influence
+
+
+def check_modality(m, num_modalities, name):
+    if isinstance(m, bool) or not isinstance(m, int) or not 0 <= m < num_modalities:
+        raise ValueError(f"{name} must be a 0-based modality index in [0, {num_modalities}), got {m!r}")
+    return m
+
+
+def check_zs(zs):
+    if isinstance(zs, torch.Tensor) or not isinstance(zs, (list, tuple)) or not zs:
+        raise ValueError(f"zs must be a non-empty list of (batch, N_m, dim) tensors, got {type(zs).__name__}")
+    if zs[0].shape[0] < 2:
+        raise ValueError(f"a swap needs at least 2 samples in the batch, got batch size {zs[0].shape[0]}")
+    return list(zs)
+
+
+def relative_change(before, after):
+    """‖after − before‖ / ‖before‖, each over (tokens, dim), averaged over the batch."""
+    diff = (after - before).flatten(1).norm(dim=1)
+    return (diff / before.flatten(1).norm(dim=1).clamp_min(1e-12)).mean().item()
+
+
+@torch.no_grad()
+def stream_influence(fusion, zs, source, target):
+    """How much modality ``target``'s final tokens move when ``source``'s tokens come from another sample.
+
+    fusion: a model from ``build_fusion``; zs: M tensors (batch, N_m, dim), batch >= 2. Modality
+    ``source`` of sample b is replaced by that of sample b+1 (a real input, not noise), the rest kept.
+    Returns the relative change ‖ΔZ_target‖ / ‖Z_target‖ of the final stream of ``target``
+    (``FusionOutput.stream``), averaged over the batch: 0.0 means ``source`` cannot reach ``target``.
+    """
+    zs = check_zs(zs)
+    check_modality(source, len(zs), "source")
+    check_modality(target, len(zs), "target")
+    was_training = fusion.training
+    fusion.eval()
+    try:
+        before = fusion(zs)
+        swapped = [z.roll(1, dims=0) if m == source else z for m, z in enumerate(zs)]
+        after = fusion(swapped)
+    finally:
+        fusion.train(was_training)
+    if not isinstance(before, FusionOutput):
+        raise ValueError(f"fusion must return a FusionOutput, got {type(before).__name__}")
+    a, b = before.stream(target), after.stream(target)
+    if a.shape[1] == 0:
+        raise ValueError(f"modality {target} has no final stream of its own (early summation mixes them); "
+                         f"compare out.tokens instead")
+    return relative_change(a, b)
+
+
+def influence_table(fusion, zs, names=None):
+    """{(source name, target name): stream_influence} for every ordered pair of modalities."""
+    M = len(check_zs(zs))
+    names = list(names) if names is not None else [f"modality {m + 1}" for m in range(M)]
+    return {(names[s], names[t]): stream_influence(fusion, zs, s, t)
+            for s in range(M) for t in range(M)}
+
+
+@torch.no_grad()
+def self_context_change(fusion, zs, modality, token):
+    """Change token ``token`` of ``modality`` (replace it by another sample's); return, per token of
+    that modality's final stream, the relative change (N_m,), averaged over the batch.
+
+    In one cross-attention layer only the changed token itself moves (a query sees the other
+    modalities, not its own); in a joint (concatenation) layer every token of the modality moves.
+    """
+    zs = check_zs(zs)
+    check_modality(modality, len(zs), "modality")
+    n = zs[modality].shape[1]
+    if isinstance(token, bool) or not isinstance(token, int) or not 0 <= token < n:
+        raise ValueError(f"token must be an int in [0, {n}) for modality {modality}, got {token!r}")
+    was_training = fusion.training
+    fusion.eval()
+    try:
+        before = fusion(zs).stream(modality)
+        changed = [z.clone() for z in zs]
+        changed[modality][:, token] = zs[modality].roll(1, dims=0)[:, token]
+        after = fusion(changed).stream(modality)
+    finally:
+        fusion.train(was_training)
+    diff = (after - before).norm(dim=-1)                       # (batch, N_m)
+    return (diff / before.norm(dim=-1).clamp_min(1e-12)).mean(0)
+
+
+@torch.no_grad()
+def stage_change(fusion, zs, module, source, target=None):
+    """Relative change of ``module``'s output inside ``fusion`` when ``source``'s tokens come from
+    another sample (as in :func:`stream_influence`). module: a sub-module of fusion, e.g.
+    ``fusion.separate[0]`` (its output is caught with a forward hook, so the real forward runs).
+    target: if given, only the tokens of that modality in the module's output (its output must then
+    be the concatenation of all modalities in order, as a joint stage's is).
+    """
+    zs = check_zs(zs)
+    check_modality(source, len(zs), "source")
+    caught = []
+    hook = module.register_forward_hook(lambda mod, args, output: caught.append(output))
+    was_training = fusion.training
+    fusion.eval()
+    try:
+        fusion(zs)
+        fusion([z.roll(1, dims=0) if m == source else z for m, z in enumerate(zs)])
+    finally:
+        hook.remove()
+        fusion.train(was_training)
+    if len(caught) != 2:
+        raise ValueError(f"module ran {len(caught) // 2} times per forward, expected once; pass a stage "
+                         f"that fusion runs once (e.g. fusion.joint or fusion.separate[m])")
+    before, after = caught
+    if target is not None:
+        check_modality(target, len(zs), "target")
+        start = sum(z.shape[1] for z in zs[:target])
+        span = slice(start, start + zs[target].shape[1])
+        before, after = before[:, span], after[:, span]
+    return relative_change(before, after)

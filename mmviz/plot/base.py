@@ -1,0 +1,151 @@
+"""What every picture shares: the Figure class, the theme, one colour per modality, tick helpers, and
+``LivePng``, which redraws a live widget's figure by blitting only what changed.
+
+Every function of ``mmviz.plot`` returns a matplotlib ``Figure`` built without pyplot, so a notebook
+shows it once. A modality's colour follows its *name* (sound is green in every notebook), from the
+colour-blind-safe Okabe-Ito palette; a summed (FUSED) token is grey. seaborn is imported on the first
+picture (it is slow to import), to set the one theme of the collection.
+"""
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure as _Figure
+from PIL import Image
+
+from ..data import MODALITY_ORDER
+from ..fusion import VARIANTS
+from ..outputs import FUSED
+
+# Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies.
+PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#0072B2", "#F0E442")
+MODALITY_COLOURS = dict(zip(MODALITY_ORDER, PALETTE))      # image, caption, sound, sensor
+FUSED_COLOUR = "#8C8C8C"
+ATTENTION_CMAP = "viridis"
+_themed = False
+
+
+class Figure(_Figure):
+    """A matplotlib Figure that shows itself as a PNG in a notebook, with or without pyplot.
+
+    Figures are built without pyplot (no double display, no global state), so IPython's inline
+    formatter may not be registered yet: ``_repr_png_`` draws the picture in any case.
+    """
+
+    def _repr_png_(self):
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", bbox_inches="tight")
+        return buffer.getvalue()
+
+
+def set_theme():
+    """The one seaborn theme of mmviz (set once; later calls do nothing)."""
+    global _themed
+    if not _themed:
+        import seaborn as sns  # here, not at the top: importing seaborn takes ~1 s
+
+        sns.set_theme(style="white", context="notebook", palette=list(PALETTE))
+        _themed = True
+
+
+def modality_colour(m, names=None):
+    """The colour of a modality: by name ("sound"), or by 0-based index ``m`` into ``names`` (default
+    order image, caption, sound, sensor); grey for FUSED (-1)."""
+    if isinstance(m, str):
+        name = m
+    elif m == FUSED:
+        return FUSED_COLOUR
+    else:
+        order = list(names) if names is not None else list(MODALITY_ORDER)
+        name = order[m] if 0 <= m < len(order) else None
+    if name in MODALITY_COLOURS:
+        return MODALITY_COLOURS[name]
+    return PALETTE[(m if isinstance(m, int) else len(name)) % len(PALETTE)]
+
+
+def variant_style(variant):
+    """How curves draw ``variant``: its registry style (marker, line style) and a colour of its own."""
+    names = list(VARIANTS)
+    i = names.index(variant) if variant in names else len(names)
+    return {"color": PALETTE[i % len(PALETTE)], **VARIANTS[variant].style}
+
+
+def modality_name(m, names=None):
+    """A readable name of 0-based modality ``m``: names[m], else "modality m+1"; "summed" for FUSED."""
+    if m == FUSED:
+        return "summed"
+    return names[m] if names is not None and m < len(names) else f"modality {m + 1}"
+
+
+def default_token_labels(modality_of_tokens, names=None):
+    """One label per token: its modality's name (first 3 letters) and its index inside the modality."""
+    counts, labels = {}, []
+    for m in (int(x) for x in modality_of_tokens):
+        i = counts.get(m, 0)
+        counts[m] = i + 1
+        short = "Σ" if m == FUSED else (names[m][:3] if names is not None and m < len(names) else f"M{m + 1}")
+        labels.append(f"{short}:{i}")
+    return labels
+
+
+def check_labels(labels, n, what):
+    if labels is None:
+        return None
+    labels = [str(x) for x in labels]
+    if len(labels) != n:
+        raise ValueError(f"{what} must hold one label per token ({n}), got {len(labels)}")
+    return labels
+
+
+def boundaries(modality_of_tokens):
+    """Positions i - 0.5 where the modality changes between token i-1 and token i."""
+    m = [int(x) for x in modality_of_tokens]
+    return [i - 0.5 for i in range(1, len(m)) if m[i] != m[i - 1]]
+
+
+def thin(n, max_ticks):
+    """Tick positions: every token, or every k-th so that at most ``max_ticks`` labels show."""
+    return list(range(0, n, max(1, math.ceil(n / max_ticks))))
+
+
+def band(modality_of_tokens, names=None):
+    """(N, 3) RGB colours of the tokens' modalities."""
+    return np.array([to_rgb(modality_colour(int(m), names)) for m in modality_of_tokens])
+
+
+class LivePng:
+    """PNG bytes of a figure for a live widget: one full draw, then only the changing artists.
+
+    Redrawing every tick label costs ~85 ms per frame; restoring the static background and drawing
+    the few artists that changed (blitting) costs a few ms. ``invalidate()`` after a layout change.
+    """
+
+    def __init__(self, figure):
+        self.figure = figure
+        self.canvas = FigureCanvasAgg(figure)
+        self.background = None
+
+    def invalidate(self):
+        self.background = None
+
+    def render(self, dynamic, compress_level=1):
+        if self.background is None:        # the static part: everything but the changing artists
+            for artist in dynamic:
+                artist.set_visible(False)
+            self.canvas.draw()
+            self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+            for artist in dynamic:
+                artist.set_visible(True)
+        self.canvas.restore_region(self.background)
+        renderer = self.canvas.get_renderer()
+        for artist in dynamic:
+            artist.draw(renderer)
+        width, height = self.canvas.get_width_height()
+        buffer = io.BytesIO()
+        Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
+            buffer, format="png", compress_level=compress_level)
+        return buffer.getvalue()
