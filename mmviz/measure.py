@@ -2,7 +2,8 @@
 
 - cost: FLOPs of a variant from the registry's stages (``attention_cost``), parameters, and the
   parameters a loss never reaches (``parameters_without_gradient``);
-- alignment: attention on the tokens the ground truth pairs (``alignment_scores``);
+- alignment: how selectively queries attend to the tokens the ground truth pairs with them
+  (``alignment_auc``, 0.5 = no preference; ``alignment_scores``, the older ratio to uniform);
 - modality mass: the M×M share of attention between modalities (``modality_blocks``) and the
   cross-modal share (``cross_modal_share``);
 - influence: perturb one modality's tokens, measure how far another's move (``stream_influence``,
@@ -134,6 +135,70 @@ def alignment_score(model, task, split="test", n=200):
     (heads averaged): 1.0 = no better than uniform; NaN when no map pairs tokens of two modalities."""
     scores = alignment_scores(model, task, split, n)
     return max(scores.values()) if scores else math.nan
+
+def alignment_auc(weights, aligned):
+    """How selectively queries attend to their aligned keys, against a fixed baseline of 0.5.
+
+    weights: (Nq, Nk), or (B, H, Nq, Nk) / (B, Nq, Nk) (heads averaged); aligned: bool, (Nq, Nk)
+    (then the batch is averaged too) or (B, Nq, Nk), one mask per sample. For each key column (of
+    each sample) that has both aligned and non-aligned queries: the probability that a random aligned
+    query gives that key more weight than a random non-aligned one (ties count half); averaged over
+    those columns. 0.5 = no preference (a key that every query attends to equally scores 0.5),
+    1.0 = only the aligned partners. A ValueError for shapes that disagree or no usable column.
+    """
+    if not isinstance(aligned, torch.Tensor) or aligned.dtype != torch.bool or aligned.dim() not in (2, 3):
+        got = (f"{aligned.dtype} {tuple(aligned.shape)}" if isinstance(aligned, torch.Tensor)
+               else type(aligned).__name__)
+        raise ValueError(f"aligned must be a bool tensor (Nq, Nk) or (batch, Nq, Nk), got {got}")
+    w = torch.as_tensor(weights).double()
+    if w.dim() == 4:
+        w = w.mean(1)                                 # heads
+    if w.dim() not in (2, 3):
+        raise ValueError(f"weights must have shape (Nq, Nk), (batch, Nq, Nk) or (batch, heads, Nq, Nk), "
+                         f"got {tuple(w.shape)}")
+    if aligned.dim() == 2:
+        w = w.mean(0) if w.dim() == 3 else w
+        w, aligned = w[None], aligned[None]
+    elif w.dim() != 3:
+        raise ValueError(f"a per-sample mask {tuple(aligned.shape)} needs per-sample weights, "
+                         f"got {tuple(w.shape)}")
+    if w.shape != aligned.shape:
+        raise ValueError(f"weights {tuple(w.shape)} and aligned {tuple(aligned.shape)} disagree "
+                         f"(after averaging heads{'' if aligned.shape[0] > 1 else ' and batch'})")
+    aucs = []
+    for ws, mask in zip(w, aligned):
+        for j in range(ws.shape[1]):
+            yes, no = ws[mask[:, j], j], ws[~mask[:, j], j]
+            if len(yes) and len(no):
+                wins = (yes[:, None] > no[None, :]).double() + 0.5 * (yes[:, None] == no[None, :]).double()
+                aucs.append(wins.mean().item())
+    if not aucs:
+        raise ValueError("no key column has both aligned and non-aligned queries: nothing to compare "
+                         f"(aligned {tuple(aligned.shape)}, {int(aligned.sum())} True)")
+    return sum(aucs) / len(aucs)
+
+
+@torch.no_grad()
+def alignment_aucs(model, task, split="test", n=200):
+    """:func:`alignment_auc` of every attention map that pairs two modalities, in both directions:
+    {"<map name>: <a>→<b>": AUC}, the rows being queries of modality a, the columns keys of b, each
+    sample with its own ground-truth mask. 0.5 = no preference for the aligned partners."""
+    data = task.split(split)
+    out = model.run(task, n, split)
+    names = [m.name for m in task.modalities]
+    scores = {}
+    for record in out.attention:
+        w = record.weights.mean(1)
+        for (a, b), mask in data.alignment.items():
+            for qa, kb, m in ((a, b, mask[:n]), (b, a, mask[:n].transpose(1, 2))):
+                q, k = record.query_modality == qa, record.key_modality == kb
+                if not q.any() or not k.any():
+                    continue
+                try:
+                    scores[f"{record.name}: {names[qa]}→{names[kb]}"] = alignment_auc(w[:, q][:, :, k], m)
+                except ValueError:        # no query of this direction has both kinds of partner
+                    continue
+    return scores
 
 # ---------------------------------------------------------------- attention between modalities
 

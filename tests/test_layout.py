@@ -15,7 +15,7 @@ LAYERS = {
     "blocks": 1, "tokens": 1,
     "vit": 2, "fusion": 2,
     "data": 3,
-    "measure": 4, "train": 4,
+    "measure": 4, "train": 4, "seeds": 4,
     "lessons": 5, "check": 5,
     "plot": 6,
     "explore": 7,
