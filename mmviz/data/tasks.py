@@ -134,6 +134,7 @@ SPECS = {
                     description="Does the sensor level differ from the sound's tone at some time step? "
                                 "aligned=False shuffles the sensor's steps (each keeps its time stamp)."),
     "tally": dict(modalities=MODALITY_ORDER, sampler=sample_tally, classes=None, options={},
+                  free_modalities=True,
                   description="How many of the modalities carry the signal (a red object, the word "
                               "'red', the top tone, the top sensor level)? Every modality counts."),
     "repeat": dict(modalities=("sound", "sensor"), sampler=sample_repeat, readout="pointer",
@@ -142,6 +143,15 @@ SPECS = {
                                "The sensor is independent: the clue is inside the sound."),
 }
 TASKS = tuple(SPECS)
+
+
+def modality_range(name):
+    """(fewest, most) modalities task ``name`` can be made with: (M, M) for a fixed set of M."""
+    if name not in SPECS:
+        raise ValueError(f"unknown task {name!r}; choose one of {', '.join(TASKS)}")
+    spec = SPECS[name]
+    count = len(spec["modalities"])
+    return (1, count) if spec.get("free_modalities") else (count, count)
 
 
 def make_task(name, num_modalities=None, n_train=2000, n_test=500, seed=0, **options):
@@ -156,10 +166,11 @@ def make_task(name, num_modalities=None, n_train=2000, n_test=500, seed=0, **opt
         raise ValueError(f"unknown task {name!r}; choose one of {', '.join(TASKS)}")
     spec = SPECS[name]
     names = spec["modalities"]
-    if name == "tally":
-        m = 4 if num_modalities is None else num_modalities
-        if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= 4:
-            raise ValueError(f"task 'tally' takes num_modalities from 1 to 4, got {num_modalities!r}")
+    if spec.get("free_modalities"):
+        lo, hi = modality_range(name)
+        m = hi if num_modalities is None else num_modalities
+        if isinstance(m, bool) or not isinstance(m, int) or not lo <= m <= hi:
+            raise ValueError(f"task {name!r} takes num_modalities from {lo} to {hi}, got {num_modalities!r}")
         names, options = names[:m], {**options, "num_modalities": m}
     elif num_modalities not in (None, len(names)):
         raise ValueError(f"task {name!r} has exactly {len(names)} modalities ({', '.join(names)}), got "

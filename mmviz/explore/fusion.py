@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from ..data import TASKS, Task, make_task
+from ..data import TASKS, Task, make_task, modality_range
 from ..fusion import VARIANTS, variant_of
 from ..plot import AttentionPicture, BlocksPicture
 from ..train import FusionClassifier, evaluate, fit
@@ -35,8 +35,9 @@ class FusionExplorer(Explorer):
         m = num_modalities
         if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= 4:
             raise ValueError(f"num_modalities must be an int from 1 to 4, got {num_modalities!r}")
-        # Only "tally" is defined for 1 to 4 modalities; the other tasks have a fixed set.
-        self.free_modalities = self.task_name == "tally"
+        # Some tasks are defined for 1 to 4 modalities ("tally"); the others have a fixed set.
+        low, high = modality_range(self.task_name) if not self.tasks else (m, m)
+        self.free_modalities = low < high
         if not self.free_modalities and not self.tasks:
             m = num_modalities = make_task(self.task_name, n_train=1, n_test=1).num_modalities
         self.make_task = make_task
@@ -53,7 +54,7 @@ class FusionExplorer(Explorer):
             "variant": W.Dropdown(options=list(VARIANTS), value=variant, description="variant"),
             "num_modalities": W.IntSlider(value=num_modalities, min=1, max=4, description="modalities",
                                            continuous_update=False, disabled=not self.free_modalities,
-                                           tooltip="1 to 4 on the 'tally' task; fixed on the others"),
+                                           tooltip="1 to 4 where the task allows it; fixed otherwise"),
             "alpha": [],
             "norm": W.ToggleButtons(options=["pre", "post"], value="pre", description="LayerNorm"),
             "layer": W.Dropdown(options=[("-", 0)], value=0, description="layer"),
