@@ -15,6 +15,7 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
+from ._random import seeded
 from ._validate import positive_int
 from .data import Task
 from .fusion import build_fusion, variant_of
@@ -66,8 +67,7 @@ class FusionClassifier(nn.Module):
                              f"mixes all modalities into each token; use readout='pooled'")
         self.variant, self.task_name, self.readout = variant, task.name, readout
         self.pointer_modality = task.pointer_modality
-        with torch.random.fork_rng():
-            torch.manual_seed(seed)
+        with seeded(seed):      # own generator: thread-safe, the global RNG is left alone
             self.embedders = nn.ModuleList(embedder(m, dim) for m in task.modalities)
             self.types = ModalityTypeEmbedding(task.num_modalities, dim)
             self.fusion = build_fusion(variant, task.num_modalities, dim, depth, heads, norm, alpha)
@@ -220,7 +220,6 @@ def train_vit(model, images, labels, steps=200, lr=3e-3, batch_size=32, seed=0):
     positive_int(batch_size, "batch_size")
     if len(images) != len(labels):
         raise ValueError(f"images and labels must have the same length, got {len(images)} and {len(labels)}")
-    torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     model.train()

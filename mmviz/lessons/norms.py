@@ -10,6 +10,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .._random import seeded
 from .._validate import positive_int
 from ..blocks import TransformerBlock, check_dims, check_norm
 
@@ -45,12 +46,20 @@ class Stack(nn.Module):
 
 
 def build_stack(norm, depth, dim=64, heads=4, init="xavier", seed=0, classes=10):
-    """A seeded :class:`Stack`; ``init="xavier"``: Xavier-normal weights, zero biases (Xiong et al.)."""
+    """A seeded :class:`Stack`; ``init="xavier"``: Xavier-normal weights, zero biases (Xiong et al.).
+
+    Drawn from its own generator: the global torch RNG is left alone (safe in a background thread).
+    """
+    with seeded(seed):
+        return make_stack(norm, depth, dim, heads, init, classes)
+
+
+def make_stack(norm, depth, dim, heads, init, classes):
+    """A :class:`Stack` initialised as ``init`` says, from whatever RNG is active."""
     check_norm(norm)
     check_depth(depth)
     check_dims(dim, heads)
     check_init(init)
-    torch.manual_seed(seed)
     stack = Stack(norm, depth, dim, heads, classes)
     if init == "xavier":
         for module in stack.modules():
@@ -125,9 +134,8 @@ def norm_training_curve(norm, depth, init="xavier", warmup=True, steps=150, seed
     if not lr > 0:
         raise ValueError(f"lr must be a positive float, got {lr!r}")
     positive_int(warmup_steps, "warmup_steps")
-    torch.manual_seed(seed)
-    stack = build_stack(norm, depth, dim, heads, init, seed, classes=vocab)
-    model = Sorter(stack, vocab, length, dim)
+    with seeded(seed):                  # stack, embedding and positions: one generator, global RNG untouched
+        model = Sorter(make_stack(norm, depth, dim, heads, init, vocab), vocab, length, dim)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     ramp = (lambda t: min(1.0, (t + 1) / warmup_steps)) if warmup else (lambda t: 1.0)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, ramp)
