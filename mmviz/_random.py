@@ -15,6 +15,8 @@ import torch
 from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
 
+from ._validate import seed as check_seed
+
 # Every random function mmviz's models use, each with a ``generator`` argument. nn.init's functions are
 # listed themselves: a mode sees only the outermost call, not the ``uniform_`` inside ``kaiming_uniform_``.
 DRAWS = frozenset({
@@ -40,8 +42,8 @@ class DrawFrom(TorchFunctionMode):
 
 
 def generator(seed):
-    """A CPU ``torch.Generator`` seeded with ``seed`` (an int, checked by the caller)."""
-    return torch.Generator().manual_seed(int(seed))
+    """A CPU ``torch.Generator`` seeded with ``seed`` (an int from 0 to 2**63 - 1, else a ValueError)."""
+    return torch.Generator().manual_seed(check_seed(seed))
 
 
 @contextmanager

@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .._validate import positive_int
+from .._validate import MAX_SAMPLES, int_in, positive_int
+from .._validate import seed as check_seed
 from .world import (
     GRID,
     LEVELS,
@@ -145,10 +146,14 @@ SPECS = {
 TASKS = tuple(SPECS)
 
 
+def check_name(name):
+    if not isinstance(name, str) or name not in SPECS:
+        raise ValueError(f"unknown task {name!r}; choose one of {', '.join(TASKS)}")
+
+
 def modality_range(name):
     """(fewest, most) modalities task ``name`` can be made with: (M, M) for a fixed set of M."""
-    if name not in SPECS:
-        raise ValueError(f"unknown task {name!r}; choose one of {', '.join(TASKS)}")
+    check_name(name)
     spec = SPECS[name]
     count = len(spec["modalities"])
     return (1, count) if spec.get("free_modalities") else (count, count)
@@ -161,16 +166,19 @@ def make_task(name, num_modalities=None, n_train=2000, n_test=500, seed=0, **opt
     "repeat" (context inside one modality: a pointer over the sound's 8 steps; "t=0" never occurs,
     so chance is 1/7) has no alignment between modalities.
     Options: match/locate ``objects`` (2-5); streams ``aligned`` (bool), ``mismatches`` (lo, hi).
+    Limits: n_train and n_test from 1 to 20000 each; ``seed`` an int from 0 to 2**63 - 1.
     """
-    if name not in SPECS:
-        raise ValueError(f"unknown task {name!r}; choose one of {', '.join(TASKS)}")
+    check_name(name)
     spec = SPECS[name]
     names = spec["modalities"]
     if spec.get("free_modalities"):
         lo, hi = modality_range(name)
         m = hi if num_modalities is None else num_modalities
-        if isinstance(m, bool) or not isinstance(m, int) or not lo <= m <= hi:
-            raise ValueError(f"task {name!r} takes num_modalities from {lo} to {hi}, got {num_modalities!r}")
+        try:
+            m = int_in(m, lo, hi, "num_modalities")
+        except ValueError:
+            raise ValueError(f"task {name!r} takes num_modalities from {lo} to {hi}, "
+                             f"got {num_modalities!r}") from None
         names, options = names[:m], {**options, "num_modalities": m}
     elif num_modalities not in (None, len(names)):
         raise ValueError(f"task {name!r} has exactly {len(names)} modalities ({', '.join(names)}), got "
@@ -180,15 +188,20 @@ def make_task(name, num_modalities=None, n_train=2000, n_test=500, seed=0, **opt
         raise ValueError(f"task {name!r} takes options {sorted(spec['options']) or 'none'}, "
                          f"got {sorted(unknown)}")
     objects, aligned = options.get("objects", 3), options.get("aligned", True)
-    if isinstance(objects, bool) or not isinstance(objects, int) or not 2 <= objects <= 5:
-        raise ValueError(f"objects must be an int from 2 to 5, got {objects!r}")
+    int_in(objects, 2, 5, "objects")
     if not isinstance(aligned, bool):
         raise ValueError(f"aligned must be True or False, got {aligned!r}")
-    lo, hi = options.get("mismatches", (2, 4))
-    if not 1 <= lo <= hi <= STEPS:
-        raise ValueError(f"mismatches must be (lo, hi) with 1 <= lo <= hi <= {STEPS}, got {(lo, hi)!r}")
-    positive_int(n_train, "n_train")
-    positive_int(n_test, "n_test")
+    mismatches = options.get("mismatches", (2, 4))
+    pair = isinstance(mismatches, (tuple, list)) and len(mismatches) == 2
+    try:
+        lo, hi = (int_in(v, 1, STEPS, "mismatches") for v in mismatches) if pair else (1, 0)
+    except ValueError:
+        lo, hi = 1, 0
+    if lo > hi:
+        raise ValueError(f"mismatches must be (lo, hi) with 1 <= lo <= hi <= {STEPS}, got {mismatches!r}")
+    n_train = positive_int(n_train, "n_train", MAX_SAMPLES)
+    n_test = positive_int(n_test, "n_test", MAX_SAMPLES)
+    seed = check_seed(seed)
     options = {**spec["options"], **options}
     specs = [modality(n, caption_length=3 if name == "tally" else 2) for n in names]
     train_seq, test_seq = np.random.SeedSequence(seed).spawn(2)
