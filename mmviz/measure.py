@@ -245,6 +245,22 @@ def check_task_model(model, task):
         raise ValueError(f"expected a FusionClassifier built for task {getattr(task, 'name', task)!r}, "
                          f"got {type(model).__name__} for {getattr(model, 'task_name', None)!r}")
 
+def read_alignment_aucs(model, task, split="test", n=200):
+    """:func:`alignment_aucs` without the maps whose queries (in the scored direction) the loss never
+    reads (:func:`unread_queries`): what they attend to was not learned from the task."""
+    records, unread = model.run(task, n, split).attention, unread_queries(model, task, split)
+    names = [m.name for m in task.modalities]
+    skip = tuple(f"{r.name}: {names[a]}→" for r, u in zip(records, unread) for a in range(len(names))
+                 if (r.query_modality == a).any() and u[r.query_modality == a].all())
+    return {k: v for k, v in alignment_aucs(model, task, split, n).items() if not k.startswith(skip)}
+
+
+def best_alignment_auc(model, task, split="test", n=200):
+    """The highest :func:`alignment_auc` among the maps the loss reads (0.5 = no preference for the
+    aligned partners); NaN when no such map pairs tokens of two modalities (e.g. summed tokens)."""
+    scores = read_alignment_aucs(model, task, split, n)
+    return max(scores.values()) if scores else math.nan
+
 # ---------------------------------------------------------------- attention between modalities
 
 

@@ -63,3 +63,14 @@ def test_attention_picture_greys_and_hatches_unread_rows_with_a_note(locate):
     assert picture.note.get_text() == "" and picture.hatches == []
     with pytest.raises(ValueError, match=r"unread must be None or a bool array of shape \(18,\)"):
         plot_attention(record, unread=np.ones(17, bool))
+
+
+def test_alignment_is_reported_only_for_maps_whose_queries_the_loss_reads(locate):
+    from mmviz.measure import alignment_aucs, best_alignment_auc, read_alignment_aucs
+    model = FusionClassifier("cross_attention", locate, dim=16, heads=2)
+    every, read = alignment_aucs(model, locate, n=64), read_alignment_aucs(model, locate, n=64)
+    assert "cross 1→2, layer 2: caption→image" in every        # the last caption queries: never read
+    assert set(read) == set(every) - {"cross 1→2, layer 2: caption→image"}
+    assert best_alignment_auc(model, locate, n=64) == max(read.values())
+    streams = mmviz.make_task("streams", n_train=8, n_test=16)
+    assert np.isnan(best_alignment_auc(FusionClassifier("early_summation", streams, dim=16, heads=2), streams))
