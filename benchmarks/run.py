@@ -117,6 +117,13 @@ def make_test_times():
     return times
 
 
+def seeds_section():
+    """What 3 seeds cost against one in each notebook's training run (benchmarks/bench_seeds.py)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_seeds import seeds_table
+    return seeds_table()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -146,6 +153,7 @@ def main(argv=None):
     else:
         lines += ["`make test` first/second times: run `make bench ARGS=--full` "
                   "(slow: builds a fresh .venv).", ""]
+    lines += seeds_section()
     lines += ["## Training", "",
               "How fast and how well the tiny models learn: [TRAINING.md](TRAINING.md) "
               "(`benchmarks/bench_training.py`).", ""]

@@ -6,6 +6,7 @@
   (``alignment_auc``, 0.5 = no preference; ``alignment_scores``, the older ratio to uniform);
 - modality mass: the M×M share of attention between modalities (``modality_blocks``) and the
   cross-modal share (``cross_modal_share``);
+- reading: the query rows of each map whose outputs the loss never reads (``unread_queries``);
 - influence: perturb one modality's tokens, measure how far another's move (``stream_influence``,
   ``stage_change``, ``self_context_change``): the survey's structural claims, measured (07-09).
 """
@@ -18,7 +19,7 @@ import torch
 from torch.nn import functional as F
 
 from ._validate import positive_int
-from .blocks import check_dims
+from .blocks import Attention, check_dims
 from .fusion import VARIANTS, variant_of
 from .outputs import FUSED, AttentionRecord, FusionOutput
 
@@ -199,6 +200,66 @@ def alignment_aucs(model, task, split="test", n=200):
                 except ValueError:        # no query of this direction has both kinds of partner
                     continue
     return scores
+
+# ---------------------------------------------------------------- what the loss reads
+
+
+def unread_queries(model, task, split="test", n=None):
+    """Which query rows of each attention map the task loss never reads: their outputs get no gradient.
+
+    model: a FusionClassifier for ``task``. Runs the first ``n`` samples of ``split`` (all if None)
+    forward (eval mode, so no dropout) and back from the cross-entropy loss, catching the gradient of every
+    Attention module's output (batch, Nq, dim) with hooks. Returns one bool tensor (Nq,) per record,
+    in the order of ``model.run(task).attention``: True where that row's output has an exactly zero
+    gradient on every one of the n samples (e.g. the caption queries of the last joint layer when
+    the pointer readout scores image tokens only; under the hard-max "any" readout, also the image
+    tokens that are never the maximum). What such a row attends to is not learned from the task.
+    """
+    check_task_model(model, task)
+    data = task.split(split)
+    n = len(data) if n is None else positive_int(n, "n")
+    outputs = {}                                        # id(weights of the call) → its output
+
+    def catch(module, args, output):
+        outputs[id(module.weights)] = output
+
+    hooks = [m.register_forward_hook(catch) for m in model.modules() if isinstance(m, Attention)]
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.enable_grad():
+            loss = F.cross_entropy(model(data.first(n)), data.labels[:n])
+            records = model.last.attention
+            caught = [outputs[id(r.weights)] for r in records]
+            grads = torch.autograd.grad(loss, caught, allow_unused=True)
+    finally:
+        for hook in hooks:
+            hook.remove()
+        model.train(was_training)
+    return [torch.ones(out.shape[1], dtype=torch.bool) if g is None else (g == 0).all(-1).all(0)
+            for out, g in zip(caught, grads)]
+
+
+def check_task_model(model, task):
+    if not hasattr(model, "last") or getattr(model, "task_name", None) != getattr(task, "name", None):
+        raise ValueError(f"expected a FusionClassifier built for task {getattr(task, 'name', task)!r}, "
+                         f"got {type(model).__name__} for {getattr(model, 'task_name', None)!r}")
+
+def read_alignment_aucs(model, task, split="test", n=200):
+    """:func:`alignment_aucs` without the maps whose queries (in the scored direction) the loss never
+    reads (:func:`unread_queries`): what they attend to was not learned from the task."""
+    records, unread = model.run(task, n, split).attention, unread_queries(model, task, split)
+    names = [m.name for m in task.modalities]
+    skip = tuple(f"{r.name}: {names[a]}→" for r, u in zip(records, unread) for a in range(len(names))
+                 if (r.query_modality == a).any() and u[r.query_modality == a].all())
+    return {k: v for k, v in alignment_aucs(model, task, split, n).items() if not k.startswith(skip)}
+
+
+def best_alignment_auc(model, task, split="test", n=200):
+    """The highest :func:`alignment_auc` among the maps the loss reads (0.5 = no preference for the
+    aligned partners); NaN when no such map pairs tokens of two modalities (e.g. summed tokens)."""
+    scores = read_alignment_aucs(model, task, split, n)
+    return max(scores.values()) if scores else math.nan
 
 # ---------------------------------------------------------------- attention between modalities
 

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from ._random import seeded
 from ._validate import positive_int
-from .data import Task
+from .data import Task, task_budget
 from .fusion import build_fusion, variant_of
 from .tokens import ModalityTypeEmbedding, PatchEmbedding, SignalEmbedding, SymbolEmbedding
 
@@ -142,14 +142,20 @@ def check_positive(value, name, kind=int):
         raise ValueError(f"{name} must be a positive {kind.__name__}, got {value!r}")
 
 
-def fit(model, task, steps=300, lr=3e-3, warmup=30, batch_size=64, weight_decay=0.01, seed=0,
+def fit(model, task, steps=None, lr=None, warmup=None, batch_size=64, weight_decay=0.01, seed=0,
         progress=True, eval_every=50, callback=None):
     """Train ``model`` on ``task.train`` with AdamW; return a History. Same seed → same numbers.
 
-    Mini-batches are drawn from a torch.Generator seeded with ``seed``; ``callback(step, history)``,
-    if given, runs after every step (return True to stop early, e.g. ``history.seconds > 15``).
+    ``steps``, ``lr``, ``warmup`` left at None take the task's budget (``task_budget(task.name)``):
+    enough for the variants the task is meant for to solve it. Mini-batches are drawn from a
+    torch.Generator seeded with ``seed``; ``callback(step, history)``, if given, runs after every
+    step (return True to stop early, e.g. ``history.seconds > 15``).
     """
     check_task(task)
+    budget = task_budget(task.name)
+    steps = budget["steps"] if steps is None else steps
+    lr = budget["lr"] if lr is None else lr
+    warmup = budget["warmup"] if warmup is None else warmup
     if not isinstance(model, FusionClassifier) or model.task_name != task.name:
         got = getattr(model, "task_name", type(model).__name__)
         raise ValueError(f"expected a FusionClassifier built for task {task.name!r}, got one for {got!r}")

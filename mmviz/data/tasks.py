@@ -121,25 +121,39 @@ def sample_repeat(rng):
 
 # ---------------------------------------------------------------- assembling a task
 
+# What ``fit`` trains with when it is not told: AdamW at lr, a linear warm-up, a cosine decay over
+# steps. Each task's "budget" overrides some of these: the steps after which the variants the task is
+# meant for have solved it on every seed (measured in benchmarks/TRAINING.md, 3 seeds per row).
+DEFAULT_BUDGET = dict(steps=300, lr=3e-3, warmup=30)
+
 SPECS = {
     "match": dict(modalities=("image", "caption"), sampler=sample_match, classes=["no", "yes"], readout="any",
-                  options=dict(objects=3),
+                  options=dict(objects=3), budget=dict(steps=800),
+                  intended=(("cross_attention", "cross_attention_to_concatenation"), 0.95),
                   description="Does the caption (a colour and a shape) describe an object in the picture? "
                               "Both words always occur somewhere, so only their binding decides."),
     "locate": dict(modalities=("image", "caption"), sampler=sample_locate, readout="pointer",
-                   classes=modality("image").token_labels, options=dict(objects=3),
+                   classes=modality("image").token_labels, options=dict(objects=3), budget=dict(steps=300),
+                   intended=(("early_concatenation", "hierarchical_multi_to_one", "hierarchical_one_to_multi",
+                              "cross_attention", "cross_attention_to_concatenation"), 0.99),
                    description="Which patch holds the object the caption names? Other objects share "
                                "its colour or its shape."),
     "streams": dict(modalities=("sound", "sensor"), sampler=sample_streams, classes=["agree", "differ"],
                     readout="soft_any", options=dict(aligned=True, mismatches=(2, 4)),
+                    budget=dict(steps=1000),
+                    intended=(("early_summation", "early_concatenation", "cross_attention",
+                               "cross_attention_to_concatenation"), 0.95),
                     description="Does the sensor level differ from the sound's tone at some time step? "
                                 "aligned=False shuffles the sensor's steps (each keeps its time stamp)."),
     "tally": dict(modalities=MODALITY_ORDER, sampler=sample_tally, classes=None, options={},
-                  free_modalities=True,
+                  free_modalities=True, budget=dict(steps=500),
+                  intended=(("early_concatenation", "hierarchical_multi_to_one", "hierarchical_one_to_multi",
+                             "cross_attention", "cross_attention_to_concatenation"), 0.95),
                   description="How many of the modalities carry the signal (a red object, the word "
                               "'red', the top tone, the top sensor level)? Every modality counts."),
     "repeat": dict(modalities=("sound", "sensor"), sampler=sample_repeat, readout="pointer",
-                   classes=modality("sound").token_labels, options={},
+                   classes=modality("sound").token_labels, options={}, budget=dict(steps=300, lr=5e-3),
+                   intended=(("early_concatenation",), 0.8),
                    description="At which time step does the sound repeat the tone of the step before? "
                                "The sensor is independent: the clue is inside the sound."),
 }
@@ -157,6 +171,21 @@ def modality_range(name):
     spec = SPECS[name]
     count = len(spec["modalities"])
     return (1, count) if spec.get("free_modalities") else (count, count)
+
+
+def task_budget(name):
+    """{"steps", "lr", "warmup"} that ``fit`` uses for task ``name`` when it is not told otherwise."""
+    if name not in SPECS:
+        raise ValueError(f"unknown task {name!r}; choose one of {', '.join(TASKS)}")
+    return {**DEFAULT_BUDGET, **SPECS[name].get("budget", {})}
+
+
+def intended(name):
+    """(variants, accuracy): the variants task ``name`` is meant for, and the test accuracy each of
+    them reaches on every seed with the task's budget (checked by benchmarks/bench_training.py)."""
+    if name not in SPECS:
+        raise ValueError(f"unknown task {name!r}; choose one of {', '.join(TASKS)}")
+    return SPECS[name]["intended"]
 
 
 def make_task(name, num_modalities=None, n_train=2000, n_test=500, seed=0, **options):

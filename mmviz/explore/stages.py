@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from ..measure import select_weights
+from ..measure import select_weights, unread_queries
 from ..plot import AttentionPicture, BlocksPicture, ImagePicture
 from ..train import FusionClassifier, check_task
 from .base import MEAN, Explorer
@@ -30,6 +30,7 @@ class StageViewer(Explorer):
         self.names = [m.name for m in task.modalities]
         self.image_modality = self.names.index("image") if "image" in self.names else None
         self.records = model.run(task, samples).attention
+        self.unread = unread_queries(model, task)      # rows the loss never reads: greyed in the map
         self.heads = self.records[0].weights.shape[1]
         self.attention_picture, self.blocks_picture = AttentionPicture(), BlocksPicture()
         self.image_picture = ImagePicture() if self.image_modality is not None else None
@@ -82,7 +83,8 @@ class StageViewer(Explorer):
         sample, query = c["sample"].value, c["query"].value
         queries = self.task.labels_of(record.query_modality, sample)
         keys = self.task.labels_of(record.key_modality, sample)
-        self.attention_picture.draw(record, head, sample, queries, keys, self.names)
+        self.attention_picture.draw(record, head, sample, queries, keys, self.names,
+                                    unread=self.unread[c["map"].value].numpy())
         self.blocks_picture.draw(record, sample, head, modality_names=self.names,
                                  title=f"attention between modalities\n{record.name}")
         self.pngs[0] = self.images[0].value = self.attention_picture.png()

@@ -6,7 +6,7 @@ Both are pictures a live widget redraws in place (``AttentionPicture``, ``Blocks
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 
 from ..measure import modality_blocks, select_weights
 from ..outputs import FUSED
@@ -29,7 +29,9 @@ class AttentionPicture:
     """A heatmap of one AttentionRecord that can be redrawn in place (``set_data``) by a live widget.
 
     Queries are rows, keys columns; coloured bands on the left (query) and top (key) edges mark each
-    token's modality; white lines separate the modality blocks; a colour bar gives the weight.
+    token's modality; white lines separate the modality blocks; a colour bar gives the weight. Rows
+    passed as ``unread`` (from ``measure.unread_queries``) are greyed and hatched, with the note
+    "never read by the loss": what they attend to is not learned from the task.
     """
 
     def __init__(self, figsize=(6.0, 5.4), dpi=80):
@@ -56,11 +58,15 @@ class AttentionPicture:
         self.top.set_yticks([])
         self.title = fig.text(0.5, 0.975, "", ha="center", va="top", fontsize=11)
         self.legend = None
+        self.shade = ax.imshow(np.zeros((1, 1, 4)), aspect="auto", interpolation="nearest", zorder=3)
+        self.hatches = []
+        self.note = fig.text(0.02, 0.012, "", ha="left", va="bottom", fontsize=8.5, color="#555555")
         # what changes from frame to frame: pixels, block lines and spines over them, colour bar, title
         self.dynamic = [self.image, *ax.spines.values(), cax, self.title]
 
     def draw(self, record, head=None, sample=0, query_labels=None, key_labels=None, modality_names=None,
-             max_ticks=24, title=None):
+             max_ticks=24, title=None, unread=None):
+        """Draw ``record`` (see :func:`plot_attention`); unread: None or a bool (Nq,) of rows to grey."""
         w = select_weights(record, head, sample)
         nq, nk = w.shape
         qm, km = record.query_modality.tolist(), record.key_modality.tolist()
@@ -78,6 +84,7 @@ class AttentionPicture:
             self.live.invalidate()
         self.image.set_data(w)
         self.image.set_clim(0.0, max(float(w.max()), 1e-6))
+        self.mark_unread(unread, nq, nk)
         heads = record.weights.shape[1]
         which = f"mean of {heads} heads" if head is None else f"head {head + 1} of {heads}"
         whose = "mean over the batch" if sample is None else f"sample {sample}"
@@ -110,6 +117,26 @@ class AttentionPicture:
                                          ncol=min(4, len(handles)), frameon=False, fontsize=9,
                                          handlelength=1.2)
 
+    def mark_unread(self, unread, nq, nk):
+        """Grey and hatch the query rows the loss never reads; note how many (nothing if none)."""
+        rows = np.zeros(nq, bool) if unread is None else np.asarray(unread)
+        if rows.dtype != bool or rows.shape != (nq,):
+            raise ValueError(f"unread must be None or a bool array of shape ({nq},) (one per query), got "
+                             f"{rows.dtype} {rows.shape}")
+        shade = np.zeros((nq, nk, 4))
+        shade[rows] = (0.62, 0.62, 0.62, 0.8)
+        self.shade.set_data(shade)
+        self.shade.set_extent(self.image.get_extent())
+        for patch in self.hatches:
+            patch.remove()
+        edges = np.flatnonzero(np.diff(np.r_[0, rows.astype(int), 0]))    # starts and stops of grey runs
+        self.hatches = [self.axes.add_patch(Rectangle((-0.5, start - 0.5), nk, stop - start, fill=False,
+                                                      hatch="//", edgecolor="#555555", lw=0, zorder=4))
+                        for start, stop in zip(edges[::2], edges[1::2])]
+        self.unread_rows = rows
+        self.note.set_text(f"grey, hatched rows ({rows.sum()} of {nq} queries): never read by the loss"
+                           if rows.any() else "")
+
     def set_labels(self, query_labels, key_labels, max_ticks):
         small = 8 if max(len(query_labels), len(key_labels)) <= 16 else 6.5
         ticks = thin(len(key_labels), max_ticks)
@@ -119,19 +146,20 @@ class AttentionPicture:
 
     def png(self):
         """The current picture as PNG bytes, redrawing only what changed since the last layout."""
-        return self.live.render(self.dynamic)
+        return self.live.render([*self.dynamic, self.shade, *self.hatches, self.note])
 
 
 def plot_attention(record, head=None, sample=0, query_labels=None, key_labels=None, modality_names=None,
-                   max_ticks=24, title=None):
+                   max_ticks=24, title=None, unread=None):
     """Heatmap of one AttentionRecord, tokens labelled on both axes and banded by modality.
 
     record.weights: (batch, heads, Nq, Nk); draws weights[sample, head] or, head=None, the mean of
     the heads (sample=None: the mean over the batch). Labels default to "M1:3" (modality 1, token 3),
-    or "ima:3" with modality_names.
+    or "ima:3" with modality_names. unread: a bool (Nq,) from ``measure.unread_queries``: those rows
+    are greyed and hatched, "never read by the loss".
     """
     return AttentionPicture().draw(record, head, sample, query_labels, key_labels, modality_names,
-                                   max_ticks, title)
+                                   max_ticks, title, unread)
 
 
 class BlocksPicture:
