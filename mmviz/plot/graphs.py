@@ -21,10 +21,11 @@ from .base import (
     default_token_labels,
     modality_colour,
     modality_name,
-    set_theme,
+    themed,
 )
 
 
+@themed()
 def plot_attention_on_image(image, attention, query=0, sample=0, head=None, image_modality=0, grid=None,
                             query_label=None, alpha=0.55):
     """One query token's attention over the image patches, drawn over the picture.
@@ -33,7 +34,6 @@ def plot_attention_on_image(image, attention, query=0, sample=0, head=None, imag
     of modality ``image_modality`` in raster order) or the P patch weights directly.
     grid (rows, cols) defaults to the square √P × √P.
     """
-    set_theme()
     image = np.asarray(image, dtype=float)
     if image.ndim != 3 or image.shape[2] not in (3, 4):
         raise ValueError(f"image must be an (H, W, 3) array, got shape {image.shape}")
@@ -75,8 +75,8 @@ def plot_attention_on_image(image, attention, query=0, sample=0, head=None, imag
 class ImagePicture:
     """One query's attention over the image patches, drawn over the picture; updated in place."""
 
+    @themed()
     def __init__(self, grid=(4, 4), figsize=(3.6, 3.4), dpi=80):
-        set_theme()
         self.grid = grid
         self.figure = Figure(figsize=figsize, dpi=dpi)
         self.live = LivePng(self.figure)
@@ -89,6 +89,7 @@ class ImagePicture:
         self.title = self.figure.text(0.5, 0.97, "", ha="center", va="top", fontsize=10)
         self.dynamic = [self.photo, self.overlay, self.title]
 
+    @themed()
     def draw(self, image, patches, title):
         H, W_ = image.shape[:2]
         self.photo.set_data(image)
@@ -117,6 +118,7 @@ def circle_layout(modality_of_tokens):
     return np.array(pos)
 
 
+@themed()
 def plot_attention_graph(record, sample=0, head=None, labels=None, modality_names=None, top=3, grid=(5, 5)):
     """Self-attention as a weighted graph over tokens (left) beside a 3×3 convolution's grid (right).
 
@@ -124,7 +126,6 @@ def plot_attention_graph(record, sample=0, head=None, labels=None, modality_name
     are drawn, width and opacity ∝ weight (all N² edges exist; the rest are faint). Right: on a
     ``grid`` of pixels the centre output sees exactly its 3×3 neighbours, the same everywhere.
     """
-    set_theme()
     w = select_weights(record, head, sample)
     if w.shape[0] != w.shape[1] or not np.array_equal(record.query_modality, record.key_modality):
         raise ValueError(f"a graph needs self-attention (queries = keys), got a {w.shape[0]}x{w.shape[1]} "
