@@ -81,9 +81,12 @@ def cost_curves(token_counts, num_modalities=2, dim=32, depth=2, heads=4, part="
     part: "attention", "projection_mlp" or "total" (see :func:`attention_cost`)."""
     one_of(part, ("attention", "projection_mlp", "total"), "part")
     num_modalities = positive_int(num_modalities, "num_modalities", MAX_MODALITIES)
-    names = list(VARIANTS) if variants is None else list(variants)
+    token_counts = check_counts(token_counts)
+    if variants is not None and not isinstance(variants, (list, tuple)):
+        raise ValueError(f"variants must be None (all) or a list of variant names, got {variants!r}")
+    names = list(VARIANTS) if variants is None else [variant_of(v).name for v in variants]
     runs = [v for v in names if variant_of(v).min_modalities <= num_modalities]
-    return {v: [attention_cost(v, [int(n)] * num_modalities, dim, depth, heads)[part] for n in token_counts]
+    return {v: [attention_cost(v, [n] * num_modalities, dim, depth, heads)[part] for n in token_counts]
             for v in runs}
 
 

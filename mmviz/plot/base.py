@@ -20,6 +20,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure as _Figure
 from PIL import Image
 
+from .._validate import positive_int
 from ..data import MODALITY_ORDER
 from ..fusion import VARIANTS
 from ..outputs import FUSED
@@ -129,7 +130,8 @@ def boundaries(modality_of_tokens):
 
 
 def thin(n, max_ticks):
-    """Tick positions: every token, or every k-th so that at most ``max_ticks`` labels show."""
+    """Tick positions: every token, or every k-th so that at most ``max_ticks`` (>= 1) labels show."""
+    max_ticks = positive_int(max_ticks, "max_ticks")
     return list(range(0, n, max(1, math.ceil(n / max_ticks))))
 
 

@@ -79,6 +79,14 @@ def history_series(history, field):
     return list(values) if values is not None else []
 
 
+def numbers(values, label):
+    """``values`` as a list of floats (NaN and inf kept: matplotlib leaves a gap), or a ValueError."""
+    try:
+        return [float(x) for x in values]
+    except (TypeError, ValueError):
+        raise ValueError(f"run {label!r}: losses must be numbers, got {values!r:.200}") from None
+
+
 class HistoryPicture:
     """Loss (left) and accuracy (right) against step for one or more runs, drawn in place."""
 
@@ -97,7 +105,7 @@ class HistoryPicture:
         self.acc.clear()
         any_acc = False
         for i, (label, h) in enumerate(runs.items()):
-            loss = [float(x) for x in (h if isinstance(h, (list, tuple)) else history_series(h, "loss"))]
+            loss = numbers(h if isinstance(h, (list, tuple)) else history_series(h, "loss"), label)
             if not loss:
                 raise ValueError(f"run {label!r} has no losses: expected a History, a dict with 'loss' "
                                  f"or a list of floats, got {type(h).__name__}")

@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Patch
 
-from .._validate import positive_int
+from .._validate import MAX_TOKENS, int_in, positive_int
 from ..measure import select_weights
 from ..outputs import FUSED, AttentionRecord
 from .base import (
@@ -23,6 +23,18 @@ from .base import (
     modality_name,
     themed,
 )
+
+MAX_CONV_GRID = 40      # pixels per side of the drawn convolution grid (one marker per pixel)
+
+
+def check_grid(grid, high=MAX_TOKENS):
+    """(rows, cols) as two ints from 1 to ``high``; otherwise a ValueError naming ``grid``."""
+    try:
+        if not isinstance(grid, (tuple, list)) or len(grid) != 2:
+            raise ValueError
+        return tuple(positive_int(side, "grid", high) for side in grid)
+    except ValueError:
+        raise ValueError(f"grid must be (rows, cols), two ints from 1 to {high}, got {grid!r}") from None
 
 
 @themed()
@@ -39,8 +51,7 @@ def plot_attention_on_image(image, attention, query=0, sample=0, head=None, imag
         raise ValueError(f"image must be an (H, W, 3) array, got shape {image.shape}")
     if isinstance(attention, AttentionRecord):
         w = select_weights(attention, head, sample)
-        if isinstance(query, bool) or not isinstance(query, int) or not 0 <= query < w.shape[0]:
-            raise ValueError(f"query must be an int in [0, {w.shape[0]}), got {query!r}")
+        query = int_in(query, 0, w.shape[0] - 1, "query")
         keys = (attention.key_modality == image_modality).numpy()
         if not keys.any():
             raise ValueError(f"the record's keys hold no token of modality {image_modality}; "
@@ -50,7 +61,7 @@ def plot_attention_on_image(image, attention, query=0, sample=0, head=None, imag
     else:
         patches = np.asarray(attention, dtype=float).ravel()
     P = patches.size
-    rows, cols = grid if grid is not None else (math.isqrt(P), math.isqrt(P))
+    rows, cols = check_grid(grid) if grid is not None else (math.isqrt(P), math.isqrt(P))
     if rows * cols != P:
         raise ValueError(f"grid {rows}x{cols} does not hold the {P} patch weights; pass grid=(rows, cols)")
     fig = Figure(figsize=(4.4, 3.8), dpi=80)
@@ -77,7 +88,7 @@ class ImagePicture:
 
     @themed()
     def __init__(self, grid=(4, 4), figsize=(3.6, 3.4), dpi=80):
-        self.grid = grid
+        self.grid = grid = check_grid(grid)
         self.figure = Figure(figsize=figsize, dpi=dpi)
         self.live = LivePng(self.figure)
         ax = self.figure.add_axes((0.04, 0.04, 0.92, 0.8))
@@ -130,7 +141,8 @@ def plot_attention_graph(record, sample=0, head=None, labels=None, modality_name
     if w.shape[0] != w.shape[1] or not np.array_equal(record.query_modality, record.key_modality):
         raise ValueError(f"a graph needs self-attention (queries = keys), got a {w.shape[0]}x{w.shape[1]} "
                          f"record of stage {record.stage!r}")
-    positive_int(top, "top")
+    top = positive_int(top, "top", MAX_TOKENS)
+    grid = check_grid(grid, MAX_CONV_GRID)
     mods = record.query_modality.tolist()
     labels = check_labels(labels, len(mods), "labels") or default_token_labels(mods, modality_names)
     fig = Figure(figsize=(9.0, 4.4), dpi=80)
