@@ -24,7 +24,7 @@ assert not changed, f"rcParams changed: {changed}"
 edge = mpl.colors.to_rgba(theme()["axes.edgecolor"])
 assert edge != mpl.colors.to_rgba(mpl.rcParams["axes.edgecolor"])      # the theme differs from the default
 for fig in figures[:2]:
-    assert mpl.colors.to_rgba(fig.axes[0].spines["left"].get_edgecolor()) == edge   # and mmviz's figures use it
+    assert mpl.colors.to_rgba(fig.axes[0].spines["left"].get_edgecolor()) == edge   # mmviz uses it
 print("ok")
 '''
 
