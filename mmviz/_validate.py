@@ -51,6 +51,12 @@ def int_in(value, low, high, name):
     return integer(value, name, low, high)
 
 
+def depth(value, name="depth"):
+    """A number of blocks in one stack: an int from 1 to MAX_DEPTH (64); e.g. the norm explorer's
+    ``max_depth``, whose background pass measures every depth up to it."""
+    return integer(value, name, 1, MAX_DEPTH)
+
+
 def seed(value, name="seed"):
     """A seed: an int from 0 to 2**63 - 1 (``None`` would give different data each call, so it is refused)."""
     return integer(value, name, 0, MAX_SEED)

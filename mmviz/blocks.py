@@ -12,7 +12,6 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._validate import (
-    MAX_DEPTH,
     MAX_DIM,
     MAX_HEADS,
     MAX_MLP_DIM,
@@ -21,6 +20,7 @@ from ._validate import (
     positive_int,
     probability,
 )
+from ._validate import depth as check_depth
 from ._validate import key_padding_mask as check_mask
 from ._validate import tokens as check_tokens
 
@@ -39,11 +39,6 @@ def check_dims(dim, heads):
 def check_mlp_dim(mlp_dim, dim):
     """The MLP's hidden width: 4·dim for None, else an int from 1 to 4096."""
     return 4 * dim if mlp_dim is None else positive_int(mlp_dim, "mlp_dim", MAX_MLP_DIM)
-
-
-def check_depth(depth):
-    """``depth`` as an int from 1 to 64 (blocks in one stack)."""
-    return positive_int(depth, "depth", MAX_DEPTH)
 
 
 def block_parameters(dim, mlp_dim):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from tqdm.auto import tqdm
 
+from ._validate import seed as check_seed
 from .train import FusionClassifier, evaluate, fit
 
 
@@ -63,9 +64,13 @@ class Seeds:
 
 
 def check_seeds(seeds):
-    seeds = list(seeds) if isinstance(seeds, (list, tuple, range)) else None
-    if not seeds or any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in seeds):
+    try:
+        checked = [check_seed(s, "seeds") for s in seeds] if isinstance(seeds, (list, tuple, range)) else []
+    except ValueError:
+        checked = []
+    if not checked:
         raise ValueError(f"seeds must be a non-empty list of ints >= 0, got {seeds!r}")
+    seeds = checked
     if len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds must be distinct, got {seeds}")
     return seeds

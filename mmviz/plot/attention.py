@@ -20,7 +20,7 @@ from .base import (
     default_token_labels,
     modality_colour,
     modality_name,
-    set_theme,
+    themed,
     thin,
 )
 
@@ -34,8 +34,8 @@ class AttentionPicture:
     "never read by the loss": what they attend to is not learned from the task.
     """
 
+    @themed()
     def __init__(self, figsize=(6.0, 5.4), dpi=80):
-        set_theme()
         self.figure = fig = Figure(figsize=figsize, dpi=dpi)
         self.live = LivePng(fig)
         self.structure = self.labels = None
@@ -64,6 +64,7 @@ class AttentionPicture:
         # what changes from frame to frame: pixels, block lines and spines over them, colour bar, title
         self.dynamic = [self.image, *ax.spines.values(), cax, self.title]
 
+    @themed()
     def draw(self, record, head=None, sample=0, query_labels=None, key_labels=None, modality_names=None,
              max_ticks=24, title=None, unread=None):
         """Draw ``record`` (see :func:`plot_attention`); unread: None or a bool (Nq,) of rows to grey."""
@@ -91,6 +92,7 @@ class AttentionPicture:
         self.title.set_text(title or f"{record.name}: {which}, {whose}")
         return self.figure
 
+    @themed()
     def restructure(self, qm, km, names):
         nq, nk = len(qm), len(km)
         ax, rows, cols = self.axes, (nq - 0.5, -0.5), (-0.5, nk - 0.5)
@@ -137,6 +139,7 @@ class AttentionPicture:
         self.note.set_text(f"grey, hatched rows ({rows.sum()} of {nq} queries): never read by the loss"
                            if rows.any() else "")
 
+    @themed()
     def set_labels(self, query_labels, key_labels, max_ticks):
         small = 8 if max(len(query_labels), len(key_labels)) <= 16 else 6.5
         ticks = thin(len(key_labels), max_ticks)
@@ -165,8 +168,8 @@ def plot_attention(record, head=None, sample=0, query_labels=None, key_labels=No
 class BlocksPicture:
     """The M×M modality-block heatmap, redrawn in place (pixels, numbers, title) by a live widget."""
 
+    @themed()
     def __init__(self, figsize=(4.4, 3.8), dpi=80):
-        set_theme()
         self.figure = fig = Figure(figsize=figsize, dpi=dpi)
         self.live = LivePng(fig)
         self.layout = None
@@ -179,6 +182,7 @@ class BlocksPicture:
         self.title = fig.text(0.5, 0.97, "", ha="center", va="top", fontsize=10)
         self.numbers = {}
 
+    @themed()
     def draw(self, record_or_output, sample=None, head=None, stage=None, modality_names=None, title=None):
         mods, mass = modality_blocks(record_or_output, sample, head, stage)
         layout = (tuple(mods), tuple(modality_names or ()))
@@ -196,6 +200,7 @@ class BlocksPicture:
         self.mass = self.figure.modality_mass = mass      # the numbers drawn, for tests and readers
         return self.figure
 
+    @themed()
     def restructure(self, mods, names):
         ax, M = self.ax, len(mods)
         self.image.set_data(np.zeros((M, M)))

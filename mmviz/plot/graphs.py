@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Patch
 
-from .._validate import positive_int
+from .._validate import MAX_TOKENS, int_in, positive_int
 from ..measure import select_weights
 from ..outputs import FUSED, AttentionRecord
 from .base import (
@@ -21,10 +21,23 @@ from .base import (
     default_token_labels,
     modality_colour,
     modality_name,
-    set_theme,
+    themed,
 )
 
+MAX_CONV_GRID = 40      # pixels per side of the drawn convolution grid (one marker per pixel)
 
+
+def check_grid(grid, high=MAX_TOKENS):
+    """(rows, cols) as two ints from 1 to ``high``; otherwise a ValueError naming ``grid``."""
+    try:
+        if not isinstance(grid, (tuple, list)) or len(grid) != 2:
+            raise ValueError
+        return tuple(positive_int(side, "grid", high) for side in grid)
+    except ValueError:
+        raise ValueError(f"grid must be (rows, cols), two ints from 1 to {high}, got {grid!r}") from None
+
+
+@themed()
 def plot_attention_on_image(image, attention, query=0, sample=0, head=None, image_modality=0, grid=None,
                             query_label=None, alpha=0.55):
     """One query token's attention over the image patches, drawn over the picture.
@@ -33,14 +46,12 @@ def plot_attention_on_image(image, attention, query=0, sample=0, head=None, imag
     of modality ``image_modality`` in raster order) or the P patch weights directly.
     grid (rows, cols) defaults to the square √P × √P.
     """
-    set_theme()
     image = np.asarray(image, dtype=float)
     if image.ndim != 3 or image.shape[2] not in (3, 4):
         raise ValueError(f"image must be an (H, W, 3) array, got shape {image.shape}")
     if isinstance(attention, AttentionRecord):
         w = select_weights(attention, head, sample)
-        if isinstance(query, bool) or not isinstance(query, int) or not 0 <= query < w.shape[0]:
-            raise ValueError(f"query must be an int in [0, {w.shape[0]}), got {query!r}")
+        query = int_in(query, 0, w.shape[0] - 1, "query")
         keys = (attention.key_modality == image_modality).numpy()
         if not keys.any():
             raise ValueError(f"the record's keys hold no token of modality {image_modality}; "
@@ -50,7 +61,7 @@ def plot_attention_on_image(image, attention, query=0, sample=0, head=None, imag
     else:
         patches = np.asarray(attention, dtype=float).ravel()
     P = patches.size
-    rows, cols = grid if grid is not None else (math.isqrt(P), math.isqrt(P))
+    rows, cols = check_grid(grid) if grid is not None else (math.isqrt(P), math.isqrt(P))
     if rows * cols != P:
         raise ValueError(f"grid {rows}x{cols} does not hold the {P} patch weights; pass grid=(rows, cols)")
     fig = Figure(figsize=(4.4, 3.8), dpi=80)
@@ -75,9 +86,9 @@ def plot_attention_on_image(image, attention, query=0, sample=0, head=None, imag
 class ImagePicture:
     """One query's attention over the image patches, drawn over the picture; updated in place."""
 
+    @themed()
     def __init__(self, grid=(4, 4), figsize=(3.6, 3.4), dpi=80):
-        set_theme()
-        self.grid = grid
+        self.grid = grid = check_grid(grid)
         self.figure = Figure(figsize=figsize, dpi=dpi)
         self.live = LivePng(self.figure)
         ax = self.figure.add_axes((0.04, 0.04, 0.92, 0.8))
@@ -89,6 +100,7 @@ class ImagePicture:
         self.title = self.figure.text(0.5, 0.97, "", ha="center", va="top", fontsize=10)
         self.dynamic = [self.photo, self.overlay, self.title]
 
+    @themed()
     def draw(self, image, patches, title):
         H, W_ = image.shape[:2]
         self.photo.set_data(image)
@@ -117,6 +129,7 @@ def circle_layout(modality_of_tokens):
     return np.array(pos)
 
 
+@themed()
 def plot_attention_graph(record, sample=0, head=None, labels=None, modality_names=None, top=3, grid=(5, 5)):
     """Self-attention as a weighted graph over tokens (left) beside a 3×3 convolution's grid (right).
 
@@ -124,12 +137,12 @@ def plot_attention_graph(record, sample=0, head=None, labels=None, modality_name
     are drawn, width and opacity ∝ weight (all N² edges exist; the rest are faint). Right: on a
     ``grid`` of pixels the centre output sees exactly its 3×3 neighbours, the same everywhere.
     """
-    set_theme()
     w = select_weights(record, head, sample)
     if w.shape[0] != w.shape[1] or not np.array_equal(record.query_modality, record.key_modality):
         raise ValueError(f"a graph needs self-attention (queries = keys), got a {w.shape[0]}x{w.shape[1]} "
                          f"record of stage {record.stage!r}")
-    positive_int(top, "top")
+    top = positive_int(top, "top", MAX_TOKENS)
+    grid = check_grid(grid, MAX_CONV_GRID)
     mods = record.query_modality.tolist()
     labels = check_labels(labels, len(mods), "labels") or default_token_labels(mods, modality_names)
     fig = Figure(figsize=(9.0, 4.4), dpi=80)
