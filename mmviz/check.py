@@ -408,7 +408,8 @@ def summation_attention_flops(answer, tokens=8, dim=32):
     elif value == 2 * tokens * tokens * dim:
         hint = f"{value:g} counts one of the two products; QKᵀ and weights·V each cost 2·N·N·d."
     elif value == tokens * tokens * dim:
-        hint = f"{value:g} counts N·N·d once; a multiply-add counts 2, and there are two products (QKᵀ, weights·V)."
+        hint = (f"{value:g} counts N·N·d once; a multiply-add counts 2, and there are two products "
+                "(QKᵀ, weights·V).")
     else:
         hint = (f"{value:g} is not it. How many tokens does the summed sequence have? QKᵀ and weights·V "
                 "each cost 2·N·N·d (a multiply-add counts 2).")
@@ -476,12 +477,13 @@ def cross_modal_entries(answer, token_counts=(16, 2)):
     total = sum(token_counts)
     inside = sum(n * n for n in token_counts) / total ** 2
     share = 1 - inside
-    hint = (f"{value:g} is the share inside the modalities (the diagonal blocks); the question asks for the rest."
+    hint = (f"{value:g} is the share inside the modalities (the diagonal blocks); the question asks for "
+            "the rest."
             if abs(value - inside) < 1e-3 else
             f"{value:g} is not it. Of the S² = {total}² entries, the diagonal blocks hold "
             f"{' + '.join(f'{n}²' for n in token_counts)}; the rest are cross-modal.")
-    return verdict(abs(value - share) < 1e-3, f"{share:.4f} = 1 − ΣN_m² / S²: the off-diagonal modality blocks.",
-                   hint)
+    return verdict(abs(value - share) < 1e-3,
+                   f"{share:.4f} = 1 − ΣN_m² / S²: the off-diagonal modality blocks.", hint)
 
 
 # --- 03 the Vision Transformer -----------------------------------------------------------------
@@ -559,7 +561,8 @@ def multi_to_one_special_case(answer):
     return verdict(choice == "early_concatenation",
                    "early concatenation: its joint stage is Tf(C(·,·)); the separate encoders only "
                    "prepare the tokens it concatenates.",
-                   f"{choice} is not it. Look at the last stage, Tf_3(C(·,·)): which variant is exactly that?")
+                   f"{choice} is not it. Look at the last stage, Tf_3(C(·,·)): which variant is exactly "
+                   "that?")
 
 
 # --- 08 hierarchical one→multi ------------------------------------------------------------------

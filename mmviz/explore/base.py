@@ -9,12 +9,17 @@ from __future__ import annotations
 import base64
 import html
 import io
+import struct
 from contextlib import contextmanager
 
+import ipywidgets as W
+import numpy as np
 import torch
 from PIL import Image
 
 MEAN = -1                      # the head selector's value for "mean of the heads"
+RATIO = 2                      # PNGs hold 2 pixels per CSS pixel: sharp on HiDPI screens, never upscaled
+CSS_DPI = 80                   # a figure inch is 80 CSS pixels: 9 pt labels are 10 px high
 ERROR_STYLE = "color:#B00020;background:#FDECEA;padding:6px 10px;border-radius:4px"
 
 
@@ -65,6 +70,65 @@ class Explorer:
 
     def describe(self):
         return ""
+
+
+def png_size(png):
+    """(width, height) in pixels, read from a PNG's header."""
+    if len(png) < 24 or not bytes(png[:8]) == b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    return struct.unpack(">II", bytes(png[16:24]))
+
+
+def show_png(image, png, ratio=RATIO):
+    """Put ``png`` in the Image widget ``image`` at its natural size: ``ratio`` PNG pixels per CSS pixel,
+    width and height both set (never stretched by the box around it, never shrunk by flex)."""
+    image.value = png
+    if png:
+        width, height = png_size(png)
+        image.layout.width, image.layout.height = f"{width / ratio:g}px", f"{height / ratio:g}px"
+        image.layout.flex = "0 0 auto"
+        image.layout.object_fit = "contain"
+        image.layout.margin = "0 6px 6px 0"
+    return png
+
+
+def picture_row(children):
+    """A row of pictures that wraps onto the next line when the notebook column is narrow (the file
+    browser open), instead of cutting off the last panel."""
+    return W.Box(children, layout=W.Layout(display="flex", flex_flow="row wrap", align_items="flex-start",
+                                           width="100%"))
+
+
+def thumbnail_png(image, css_width=96, ratio=RATIO):
+    """A small picture (H, W, 3) in [0, 1], upscaled by whole pixels (nearest, no blur) to ``css_width``."""
+    array = (np.clip(np.asarray(image, dtype=float), 0, 1) * 255).astype(np.uint8)
+    factor = max(1, round(css_width * ratio / array.shape[1]))
+    picture = Image.fromarray(array).resize((array.shape[1] * factor, array.shape[0] * factor),
+                                            Image.NEAREST)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="png")
+    return buffer.getvalue()
+
+
+def sample_html(task, sample, predicted=None, trained=False):
+    """What one test sample is: each modality's tokens in words, the answer, and the model's answer."""
+    labels = task.token_labels(sample)
+    rows = []
+    for spec, words in zip(task.modalities, labels):
+        if spec.name == "image":
+            continue                      # drawn beside this text as a thumbnail
+        shown = " ".join(map(str, words[:8])) + (" …" if len(words) > 8 else "")
+        rows.append(f"<b>{html.escape(spec.name)}</b>: {html.escape(shown)}")
+    answer = task.class_names[int(task.test.labels[sample])]
+    line = f"<b>answer</b>: {html.escape(str(answer))}"
+    if predicted is not None:
+        said = task.class_names[int(predicted)]
+        mark = "✓" if said == answer else "✗"
+        line += (f" · <b>model says</b>: {html.escape(str(said))} {mark}"
+                 + ("" if trained else " (untrained: a guess)"))
+    rows.append(line)
+    return (f'<div style="font-size:13px;line-height:1.5">test sample {sample} (0-based):<br>'
+            + "<br>".join(rows) + "</div>")
 
 
 def figure_png(figure, dpi=80):
