@@ -150,6 +150,12 @@ def test_with_picture_carries_the_current_png_for_kernel_less_viewers():
 
 
 
+def css_size(png):
+    """The CSS width and height at which a PNG drawn at RATIO pixels per CSS pixel shows unscaled."""
+    width, height = png_size(png)
+    return f"{width / RATIO:g}px", f"{height / RATIO:g}px"
+
+
 def live_widgets():
     from ipywidgets.widgets.widget import _instances
 
@@ -246,8 +252,7 @@ def test_the_sample_panel_shows_the_inputs_the_answer_and_the_models_answer():
 def test_pictures_are_shown_at_their_natural_size():
     explorer = fusion_explorer(task="match", variant="early_concatenation", **SMALL)
     for image in (explorer.attention_image, explorer.blocks_image, explorer.thumbnail):
-        width, height = png_size(image.value)
-        assert image.layout.width == f"{width / RATIO:g}px" and image.layout.height == f"{height / RATIO:g}px"
+        assert (image.layout.width, image.layout.height) == css_size(image.value)
     assert explorer.pictures_box.layout.flex_flow == "row wrap"
 
 
@@ -357,3 +362,97 @@ def test_random_interaction_sequences_never_escape_and_keep_the_picture_true(fuz
     for m in (1, 2, 3, 4, 2):                                # a cycle of every count: no new widgets
         act(explorer, "num_modalities", m)
     assert live_widgets() <= before + 4                       # at most the sliders of the largest count
+
+
+# --- issue 16.8: the norm explorer's foreground never waits for the background pass --------------
+
+
+def test_the_background_pass_pauses_while_a_control_is_answered(monkeypatch):
+    import threading
+
+    import mmviz.explore.norm as norm_module
+
+    started, release = [], threading.Event()
+    real = norm_module.grad_norms_at_init
+
+    def counted(norm, depth, *args):
+        started.append((threading.current_thread().name, depth, norm))
+        if threading.current_thread() is not threading.main_thread():
+            release.wait(5)                         # a slow background unit
+        return real(norm, depth, *args)
+
+    monkeypatch.setattr(norm_module, "grad_norms_at_init", counted)
+    explorer = norm_explorer(depth=1, max_depth=6, dim=8, steps=2)
+    explorer.foreground.set()                       # as while a control is answered
+    release.set()
+    import time
+
+    time.sleep(0.5)
+    background = [s for s in started if s[0] != threading.main_thread().name]
+    assert len(background) <= 1                     # at most the unit already running when it paused
+    explorer.foreground.clear()
+    explorer.prefetch.join(timeout=60)
+    assert set(explorer.norm_cache) == {(d, i) for d in range(1, 7) for i in ("xavier", "default")}
+
+
+def test_a_depth_not_yet_measured_says_so_at_once_and_is_then_drawn():
+    explorer = norm_explorer(depth=1, max_depth=8, dim=8, steps=2, prefetch=False)
+    said = []
+    explorer.message.observe(lambda change: said.append(change["new"]), names="value")
+    explorer.controls["depth"].value = 8
+    assert any("measuring gradient norms at depth 8" in s for s in said)
+    assert explorer.message.value == ""
+    assert len(explorer.grad_picture.lines["post"].get_xdata()) == 8
+    said.clear()
+    explorer.controls["depth"].value = 1                      # cached: no message at all
+    assert said == []
+
+
+def test_the_background_pass_follows_the_slider():
+    explorer = norm_explorer(depth=1, max_depth=12, dim=8, steps=2, prefetch=False)
+    explorer.controls["depth"].value = 12
+    order = []
+    real = explorer.measure_unit
+    explorer.measure_unit = lambda d, i, n: (order.append((d, i)), real(d, i, n))[1]
+    explorer.measure_all(12)
+    assert order[0] == (12, "xavier") and order[2][0] == 11        # nearest the shown depth first
+    assert [i for _, i in order].index("default") == 2 * 12         # every xavier depth first
+
+
+# --- the stage viewer: the map's scale on a greyscale picture, the sample beside it ---------------
+
+
+@pytest.fixture(scope="module")
+def viewer():
+    from mmviz import FusionClassifier
+    from mmviz.explore import stage_viewer
+
+    task = make_task("match", n_train=16, n_test=6)
+    model = FusionClassifier("cross_attention_to_concatenation", task, dim=16, depth=1, heads=2)
+    return stage_viewer(model, task, samples=4)
+
+
+def test_the_stage_viewer_draws_on_the_picture_in_grey_with_the_maps_scale(viewer):
+    c = viewer.controls
+    on_image = [i for i, r in enumerate(viewer.records) if (r.key_modality == 0).any()]
+    c["map"].value = next(i for i in on_image if viewer.records[i].stage.startswith("cross"))
+    picture = viewer.image_picture
+    assert picture.photo.get_array().ndim == 2                       # grey: the picture's own colours
+    assert (picture.overlay.norm.vmin, picture.overlay.norm.vmax) == (0.0, 1.0)   # fixed, as the map
+    c["scale"].value = "auto"
+    assert picture.overlay.norm.vmax == pytest.approx(viewer.attention_picture.image.norm.vmax)
+    record = viewer.records[c["map"].value]
+    assert picture.uniform.get_ydata()[0] == pytest.approx(1 / (record.key_modality >= 0).sum().item())
+    c["scale"].value = "fixed"
+
+
+def test_the_stage_viewer_shows_the_sample_and_its_answer(viewer):
+    task = viewer.task
+    for sample in (0, 3):
+        viewer.controls["sample"].value = sample
+        assert " ".join(task.token_labels(sample)[1]) in viewer.sample_text.value
+        assert "model says" in viewer.sample_text.value
+        assert "What to look for" in viewer.caption.value
+    for image in viewer.images:
+        if image.value:
+            assert (image.layout.width, image.layout.height) == css_size(image.value)

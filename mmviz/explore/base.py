@@ -35,8 +35,8 @@ def one_thread():
 
 
 def side_by_side(*pngs):
-    """One PNG holding the given PNGs left to right (the static picture of an explorer)."""
-    images = [Image.open(io.BytesIO(p)).convert("RGB") for p in pngs if p]
+    """One PNG holding the given PNGs left to right at their CSS size (the static picture of an explorer)."""
+    images = [Image.open(io.BytesIO(at_css_size(p))).convert("RGB") for p in pngs if p]
     canvas = Image.new("RGB", (sum(i.width for i in images), max(i.height for i in images)), "white")
     x = 0
     for image in images:
@@ -83,12 +83,15 @@ def show_png(image, png, ratio=RATIO):
     """Put ``png`` in the Image widget ``image`` at its natural size: ``ratio`` PNG pixels per CSS pixel,
     width and height both set (never stretched by the box around it, never shrunk by flex)."""
     image.value = png
-    if png:
+    try:
         width, height = png_size(png)
-        image.layout.width, image.layout.height = f"{width / ratio:g}px", f"{height / ratio:g}px"
-        image.layout.flex = "0 0 auto"
-        image.layout.object_fit = "contain"
-        image.layout.margin = "0 6px 6px 0"
+    except ValueError:                   # not a PNG (or empty): nothing to size
+        return png
+    layout = image.layout
+    size = (f"{width / ratio:g}px", f"{height / ratio:g}px")
+    if (layout.width, layout.height) != size:       # one message to the browser, not four per frame
+        layout.width, layout.height = size
+        layout.flex, layout.object_fit, layout.margin = "0 0 auto", "contain", "0 6px 6px 0"
     return png
 
 
@@ -131,8 +134,23 @@ def sample_html(task, sample, predicted=None, trained=False):
             + "<br>".join(rows) + "</div>")
 
 
-def figure_png(figure, dpi=80):
-    """PNG bytes of a matplotlib figure, for an ``ipywidgets.Image`` that a slider updates."""
+def at_css_size(png, ratio=RATIO):
+    """A 2× PNG scaled down to its CSS size, for the static picture shown where no kernel runs (there
+    no widget sets its size); bytes that are not a PNG are returned as they are."""
+    try:
+        image = Image.open(io.BytesIO(bytes(png)))
+        image.load()
+    except Exception:
+        return bytes(png)
+    small = image.resize((max(1, image.width // ratio), max(1, image.height // ratio)), Image.LANCZOS)
+    buffer = io.BytesIO()
+    small.save(buffer, format="png")
+    return buffer.getvalue()
+
+
+def figure_png(figure, dpi=CSS_DPI * RATIO):
+    """PNG bytes of a matplotlib figure, for an ``ipywidgets.Image`` that a slider updates: drawn at
+    ``RATIO`` pixels per CSS pixel; ``with_picture`` (or ``show_png``) shows it at its natural size."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
@@ -144,14 +162,21 @@ class WithPicture:
 
     def __init__(self, view, image):
         self.view, self.image = view, image
+        image.observe(self.resize, names="value")     # every new picture at its natural size
+        self.resize()
+
+    def resize(self, change=None):
+        if self.image.value:
+            show_png(self.image, bytes(self.image.value))
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = dict(self.view._repr_mimebundle_(include=include, exclude=exclude) or {})
-        bundle["image/png"] = base64.b64encode(bytes(self.image.value)).decode()
+        bundle["image/png"] = base64.b64encode(at_css_size(self.image.value)).decode()
         bundle["text/plain"] = "a live picture (run the notebook to use the controls)"
         return bundle
 
 
 def with_picture(view, image):
-    """Display ``view`` (a widget box holding ``image``) so that its picture survives without a kernel."""
+    """Display ``view`` (a widget box holding ``image``) so that its picture survives without a kernel,
+    and every picture put into ``image`` shows at its natural size (``figure_png`` draws at 2×)."""
     return WithPicture(view, image)

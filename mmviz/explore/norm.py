@@ -114,17 +114,21 @@ class NormExplorer(Explorer):
         return c["depth"].value, c["init"].value
 
     def grad_norms(self):
-        """The shown depth's norms, measured now if the background has not: it pauses meanwhile."""
+        """The shown depth's norms, measured now if the background has not (it is paused meanwhile)."""
         if self.key() not in self.norm_cache:
             depth, init = self.key()
             self.say(f"measuring gradient norms at depth {depth} ({init} init)…")
+        return self.measure(*self.key())
+
+    def on_change(self, change=None):
+        """Answer a control; the background pass waits until the picture is sent."""
         self.foreground.set()
         try:
-            return self.measure(*self.key())
+            self.redraw(change)
         finally:
             self.foreground.clear()
 
-    def on_change(self, change=None):
+    def redraw(self, change=None):
         if change is not None and change["owner"] is self.controls["warmup"]:
             return self.draw_curves()            # warm-up does not change gradients at init
         try:
@@ -145,9 +149,14 @@ class NormExplorer(Explorer):
 
     def draw_curves(self):
         c, ax = self.controls, self.curve_axes
-        ax.clear()
         depth, init = self.key()
         chosen = (c["norm"].value, c["warmup"].value)
+        here = sorted((k, len(v)) for k, v in self.curves.items() if k[:2] == (depth, init))
+        content = (depth if here else None, init, chosen, tuple(here))
+        if content == getattr(self, "curve_content", None):
+            return                               # the same picture: no redraw (a depth with no curve)
+        self.curve_content = content
+        ax.clear()
         shown = 0
         for (d, i, norm, warmup), losses in sorted(self.curves.items()):
             if (d, i) != (depth, init):
@@ -157,13 +166,14 @@ class NormExplorer(Explorer):
                     ls="-" if warmup else "--", lw=2.2 if bold else 1.0, alpha=1.0 if bold else 0.5,
                     label=f"{norm}-norm, {'with' if warmup else 'no'} warm-up")
             shown += 1
-        ax.set(xlabel="step", ylabel="training loss", title=f"sorting task, depth {depth}, {init} init")
+        where = f"depth {depth}, " if shown else ""
+        ax.set(xlabel="step", ylabel="training loss", title=f"sorting task, {where}{init} init")
         ax.grid(True, alpha=0.3)
         if shown:
-            ax.legend(frameon=False, fontsize=8)
+            ax.legend(frameon=False, fontsize=9)
         else:
-            ax.text(0.5, 0.5, f"press Train: {c['norm'].value}-norm,\n"
-                    f"{'with' if c['warmup'].value else 'no'} warm-up", transform=ax.transAxes,
+            ax.text(0.5, 0.5, f"no curve at this depth yet:\npress Train ({c['norm'].value}-norm, "
+                    f"{'with' if c['warmup'].value else 'no'} warm-up)", transform=ax.transAxes,
                     ha="center", va="center", color="#666666")
         self.curve_live.invalidate()
         self.curve_png = show_png(self.curve_image, self.curve_live.render([]))
