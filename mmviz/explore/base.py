@@ -120,7 +120,10 @@ def sample_html(task, sample, predicted=None, trained=False):
     for spec, words in zip(task.modalities, labels):
         if spec.name == "image":
             continue                      # drawn beside this text as a thumbnail
-        shown = " ".join(map(str, words[:8])) + (" …" if len(words) > 8 else "")
+        if list(map(str, words)) == list(map(str, spec.token_labels)):    # names of positions, not content
+            shown = f"{len(words)} tokens, {words[0]} … {words[-1]}"
+        else:
+            shown = " ".join(map(str, words[:8])) + (" …" if len(words) > 8 else "")
         rows.append(f"<b>{html.escape(spec.name)}</b>: {html.escape(shown)}")
     answer = task.class_names[int(task.test.labels[sample])]
     line = f"<b>answer</b>: {html.escape(str(answer))}"

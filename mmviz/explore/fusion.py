@@ -105,7 +105,8 @@ class FusionExplorer(Explorer):
                                      description="colours", style={"button_width": "80px"},
                                      tooltips=["the same colour scale for every setting: maps compare",
                                                "0 to this map's largest weight: details show"]),
-            "train": W.Button(description=f"Train {steps} steps", icon="play", button_style="primary"),
+            "train": W.Button(description=f"Train {steps} steps", icon="play", button_style="primary",
+                              layout=W.Layout(width="210px")),
         }
         self.alpha_box = W.HBox([])
         self.message, self.status, self.caption = W.HTML(), W.HTML(), W.HTML()
