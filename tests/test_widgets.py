@@ -456,3 +456,14 @@ def test_the_stage_viewer_shows_the_sample_and_its_answer(viewer):
     for image in viewer.images:
         if image.value:
             assert (image.layout.width, image.layout.height) == css_size(image.value)
+
+
+def test_the_norm_explorer_says_what_to_look_for_with_the_papers_prediction():
+    explorer = norm_explorer(depth=2, max_depth=3, dim=8, steps=2, prefetch=False)
+    c = explorer.controls
+    post = explorer.caption.value
+    assert "d·√(ln d)" in post and "whatever the depth" in post and "Xavier" in post
+    c["norm"].value = "pre"
+    assert "√(ln d / L)" in explorer.caption.value
+    c["init"].value = "default"
+    assert "need not hold" in explorer.caption.value

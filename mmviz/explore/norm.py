@@ -21,6 +21,7 @@ from ..lessons.norms import grad_norms_at_init, norm_training_curve
 from ..plot import Figure, GradNormPicture, LivePng, set_theme
 from ..plot.curves import NORM_COLOURS
 from .base import CSS_DPI, RATIO, Explorer, one_thread, picture_row, show_png
+from .look import what_to_look_for_in_norms
 
 STOP = threading.Event()
 BACKGROUND = []
@@ -58,7 +59,7 @@ class NormExplorer(Explorer):
             "warmup": W.Checkbox(value=True, description="learning-rate warm-up"),
             "train": W.Button(description=f"Train {steps} steps", icon="play", button_style="primary"),
         }
-        self.message, self.progress = W.HTML(), W.HTML()
+        self.message, self.progress, self.caption = W.HTML(), W.HTML(), W.HTML()
         self.grad_image, self.curve_image = W.Image(format="png"), W.Image(format="png")
         self.grad_picture = GradNormPicture(dpi=CSS_DPI * RATIO)
         self.grad_live = LivePng(self.grad_picture.figure)
@@ -72,7 +73,7 @@ class NormExplorer(Explorer):
             c[name].observe(self.on_change, names="value")
         c["train"].on_click(self.on_train)
         self.view = W.VBox([W.HBox([c["depth"], c["norm"]]), W.HBox([c["init"], c["warmup"]]),
-                            W.HBox([c["train"], self.progress]), self.message,
+                            W.HBox([c["train"], self.progress]), self.message, self.caption,
                             picture_row([self.grad_image, self.curve_image])])
         self.on_change()
         self.prefetch = threading.Thread(target=self.measure_all, args=(max_depth,), daemon=True)
@@ -145,6 +146,7 @@ class NormExplorer(Explorer):
             line.set_alpha(1.0 if norm == self.controls["norm"].value else 0.45)
         self.grad_live.invalidate()              # lines and scales change: one full draw
         self.grad_png = show_png(self.grad_image, self.grad_live.render([]))
+        self.caption.value = what_to_look_for_in_norms(self.controls["norm"].value, init, depth)
         self.draw_curves()
 
     def draw_curves(self):
