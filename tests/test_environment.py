@@ -158,7 +158,8 @@ def test_this_python_keeps_todays_pins():
 def test_test_tools_are_not_in_the_students_environment():
     runtime = set(pins_for(target_env("3.11.7"), "requirements.txt"))
     assert not {"pytest", "ruff", "playwright", "hypothesis", "pytest-xdist"} & runtime
-    assert {"jupyterlab-rise", "voila", "jupytext"} <= runtime, "slides, the app and pairing are for students"
+    assert {"jupyterlab-rise", "jupyterlab-slideshow", "voila", "jupytext"} <= runtime, \
+        "slides, the app and pairing are for students"
 
 
 # --- offline: the Makefile's install logic, against a stand-in pip ----------------------------------

@@ -105,12 +105,13 @@ def deck(nb: nbformat.NotebookNode, name: str, modules: str) -> str:
     from nbconvert import SlidesExporter
 
     nb = nbformat.from_dict(nb)
+    nb.metadata.pop("widgets", None)       # no widget scripts from a CDN: the pictures stand in
     nb.cells = [c for c in nb.cells if c.metadata.get("slideshow", {}).get("slide_type") != "skip"]
     for cell in nb.cells:
         if cell.cell_type == "code" and cell.metadata.get("jupyter", {}).get("source_hidden"):
             cell.metadata.setdefault("transient", {})["remove_source"] = True
     exporter = SlidesExporter(
-        reveal_url_prefix=f"{modules}/reveal.js", reveal_scroll=True,
+        reveal_url_prefix=f"{modules}/reveal.js", reveal_scroll=True, reveal_theme="white",  # local fonts
         require_js_url=f"{modules}/requirejs/require.js", jquery_url=f"{modules}/jquery/dist/jquery.min.js",
         mathjax_url=f"{modules}/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
         mermaid_js_url=f"{modules}/no-mermaid.js", font_awesome_url="")
