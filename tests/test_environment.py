@@ -363,3 +363,46 @@ def test_make_lab_serves_jupyterlab_on_notebook_00():
 
 def test_python_is_new_enough():
     assert sys.version_info >= (3, 10)
+
+
+# --- pairing, citation, app title --------------------------------------------------------------------
+
+def test_jupytext_pairs_each_source_with_its_notebook_and_a_sync_changes_nothing(tmp_path):
+    """Opened in JupyterLab, notebooks/src/NN.py and notebooks/NN.ipynb are one notebook; saving writes
+    both. A sync of the committed pair rewrites neither (the sources keep their exact text)."""
+    import shutil
+
+    jupytext = ROOT / ".venv" / "bin" / "jupytext"
+    if not jupytext.exists():
+        jupytext = Path(sys.executable).parent / "jupytext"
+    copy = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    pairs = subprocess.run([str(jupytext), "--paired-paths", str(copy / "00_start_here.ipynb")],
+                           capture_output=True, text=True).stdout.split()   # (its exit code is 1)
+    assert pairs == [str(copy / "src" / "00_start_here.py")]
+    for path in copy.glob("src/*.py"):
+        os.utime(path)       # the source is the newer file, as after editing it
+    done = subprocess.run([str(jupytext), "--sync", str(copy / "00_start_here.ipynb")],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (copy / "src" / "00_start_here.py").read_text() == \
+        (ROOT / "notebooks" / "src" / "00_start_here.py").read_text()
+
+
+def test_citation_names_the_project_and_the_survey():
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert cff["cff-version"] == "1.2.0" and "mmviz" in cff["title"] and cff["license"] == "MIT"
+    survey = cff["preferred-citation"]
+    assert survey["title"] == "Multimodal Learning with Transformers: A Survey"
+    assert [a["family-names"] for a in survey["authors"]] == ["Xu", "Zhu", "Clifton"]
+    assert (survey["volume"], survey["issue"], survey["start"], survey["end"], survey["year"]) == \
+        (45, 10, 12113, 12132, 2023)
+
+
+def test_voila_page_title_says_what_it_is():
+    """Voilà's page title is the notebook's metadata title (its lab template, as nbconvert's)."""
+    from nbconvert import HTMLExporter
+
+    html, _ = HTMLExporter(template_name="lab").from_filename(str(ROOT / "app" / "playground.ipynb"))
+    title = re.search(r"<title>(.*?)</title>", html).group(1)
+    assert "Fusion playground" in title and "mmviz" in title, title
