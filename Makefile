@@ -66,7 +66,7 @@ test: setup-test            ## lint, unit tests, every notebook in a fresh kerne
 test-fast: setup-test       ## unit tests only (no notebooks, no browser)
 	$(PY) -m pytest -m "not notebook and not browser" $(ARGS)
 
-notebooks: setup-test       ## rebuild notebooks/*.ipynb from notebooks/src/*.py, executed; one: make notebooks ARGS=05
+notebooks: setup            ## rebuild notebooks/*.ipynb from notebooks/src/*.py, executed; one: make notebooks ARGS=05
 	$(PY) tools/build_notebooks.py $(ARGS)
 
 bench: setup-test           ## measure notebooks, explorers, environment; writes benchmarks/RESULTS.md
