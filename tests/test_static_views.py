@@ -54,7 +54,7 @@ def test_offline_html_export_shows_a_picture_for_every_explorer(path):
     only.cells = [nbformat.v4.new_code_cell(outputs=[out]) for out in views]
     html, _ = HTMLExporter().from_notebook_node(only)
     body = html[html.index("<body"):]
-    assert len(re.findall(r'<img src="data:image/png;base64,', body)) == len(views), \
+    assert len(re.findall(r'<img[^>]* src="data:image/png;base64,', body)) == len(views), \
         f"{path.name}: {len(views)} explorers, but the export does not show one picture for each"
     assert WIDGET_VIEW not in body and "@jupyter-widgets/html-manager" not in html
 
