@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.colors import Normalize, PowerNorm
 from matplotlib.patches import Patch, Rectangle
 
+from .._validate import positive_int
 from ..measure import modality_blocks, select_weights
 from ..outputs import FUSED
 from .base import (
@@ -96,6 +97,7 @@ class AttentionPicture:
         """Draw weights[sample, head] (head None: mean of the heads); ``scale`` "auto" (0 to this map's
         largest weight) or "fixed" (0 to 1, square-root scale: comparable across maps); ``unread``:
         None or a bool (Nq,) of query rows to grey."""
+        max_ticks = positive_int(max_ticks, "max_ticks")
         w = select_weights(record, head, sample)
         nq, nk = w.shape
         qm, km = record.query_modality.tolist(), record.key_modality.tolist()
