@@ -115,35 +115,42 @@ def parameters_without_gradient(model, task, n=64):
 # ---------------------------------------------------------------- alignment
 
 
+def aligned_pairs(model, task, split="test", n=200):
+    """Each attention map that pairs two modalities, in both directions: yields (name, w, keys, aligned)
+    with w (batch, Nq_a, Nk) the heads-averaged rows of modality a's queries, keys (Nk,) bool for the
+    keys of modality b, aligned (batch, Nq_a, Nk_b) the ground truth; name "<map>: <a>→<b>"."""
+    check_model(model, task)
+    n = positive_int(n, "n", MAX_SAMPLES)
+    data = task.split(split)
+    out = model.run(task, n, split)
+    names = [m.name for m in task.modalities]
+    for record in out.attention:
+        w = record.weights.mean(1)                   # (batch, Nq, Nk), heads averaged
+        for (a, b), mask in data.alignment.items():
+            for qa, kb, m in ((a, b, mask[:n]), (b, a, mask[:n].transpose(1, 2))):
+                q, k = record.query_modality == qa, record.key_modality == kb
+                if q.any() and k.any():
+                    yield f"{record.name}: {names[qa]}→{names[kb]}", w[:, q], k, m
+
+
 @torch.no_grad()
 def alignment_scores(model, task, split="test", n=200):
     """Per attention map and direction: attention mass on the ground-truth aligned keys ÷ uniform mass.
 
     For a query token i of modality a with aligned keys A_i in modality b: score_i = Σ_{j∈A_i} w_ij
     ÷ (|A_i| / Nk), Nk the map's key count; averaged over heads, samples and queries that have an
-    aligned key. 1.0 = no better than uniform. Maps over summed (FUSED) tokens have no pairs to score.
+    aligned key. 1.0 = no better than uniform, but a key that every query attends to scores high too:
+    prefer :func:`alignment_aucs`. Maps over summed (FUSED) tokens have no pairs to score.
     model: a FusionClassifier for ``task``. Returns {"<map name>: <a>→<b>": score}.
     """
-    check_model(model, task)
-    n = positive_int(n, "n", MAX_SAMPLES)
-    data = task.split(split)
-    out = model.run(task, n, split)
-    names = [m.name for m in task.modalities]
     scores = {}
-    for record in out.attention:
-        w = record.weights.mean(1)                   # (batch, Nq, Nk), heads averaged
-        for (a, b), mask in data.alignment.items():
-            for qa, kb, m in ((a, b, mask[:n]), (b, a, mask[:n].transpose(1, 2))):
-                q, k = record.query_modality == qa, record.key_modality == kb
-                if not q.any() or not k.any():
-                    continue
-                m = m.float()
-                aligned = m.sum(-1)                  # (batch, N_qa): how many keys each query should see
-                mass = (w[:, q][:, :, k] * m).sum(-1)
-                rows = aligned > 0
-                if rows.any():
-                    ratio = mass[rows] / (aligned[rows] / w.shape[-1])
-                    scores[f"{record.name}: {names[qa]}→{names[kb]}"] = ratio.mean().item()
+    for name, w, keys, aligned in aligned_pairs(model, task, split, n):
+        m = aligned.float()
+        count = m.sum(-1)                            # (batch, N_qa): how many keys each query should see
+        mass = (w[:, :, keys] * m).sum(-1)
+        rows = count > 0
+        if rows.any():
+            scores[name] = (mass[rows] / (count[rows] / w.shape[-1])).mean().item()
     return scores
 
 
@@ -200,23 +207,12 @@ def alignment_aucs(model, task, split="test", n=200):
     """:func:`alignment_auc` of every attention map that pairs two modalities, in both directions:
     {"<map name>: <a>→<b>": AUC}, the rows being queries of modality a, the columns keys of b, each
     sample with its own ground-truth mask. 0.5 = no preference for the aligned partners."""
-    check_model(model, task)
-    n = positive_int(n, "n", MAX_SAMPLES)
-    data = task.split(split)
-    out = model.run(task, n, split)
-    names = [m.name for m in task.modalities]
     scores = {}
-    for record in out.attention:
-        w = record.weights.mean(1)
-        for (a, b), mask in data.alignment.items():
-            for qa, kb, m in ((a, b, mask[:n]), (b, a, mask[:n].transpose(1, 2))):
-                q, k = record.query_modality == qa, record.key_modality == kb
-                if not q.any() or not k.any():
-                    continue
-                try:
-                    scores[f"{record.name}: {names[qa]}→{names[kb]}"] = alignment_auc(w[:, q][:, :, k], m)
-                except ValueError:        # no query of this direction has both kinds of partner
-                    continue
+    for name, w, keys, aligned in aligned_pairs(model, task, split, n):
+        try:
+            scores[name] = alignment_auc(w[:, :, keys], aligned)
+        except ValueError:        # no query of this direction has both kinds of partner
+            continue
     return scores
 
 # ---------------------------------------------------------------- what the loss reads
