@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 from tqdm.auto import tqdm
 
+from ._validate import flag
 from ._validate import seed as check_seed
-from .train import FusionClassifier, evaluate, fit
+from .train import FusionClassifier, check_task, evaluate, fit
 
 
 @dataclass
@@ -71,6 +72,9 @@ def over_seeds(run, seeds=(0, 1, 2), progress=True, desc="seeds"):
     """Call ``run(seed)`` for each seed; it returns {name: number or list of numbers}. Lists are
     curves (all seeds must give the same length); a key "<name>_steps" gives a curve's x values."""
     seeds = check_seeds(seeds)
+    if not callable(run):
+        raise ValueError(f"run must be a function run(seed) -> dict, got {run!r}")
+    flag(progress, "progress")
     result = Seeds(seeds)
     for seed in tqdm(seeds, desc=desc, leave=False, disable=not progress):
         measured = run(seed)
@@ -94,6 +98,7 @@ def fit_seeds(variant, task, seeds=(0, 1, 2), model_options=None, progress=True,
     """Train ``FusionClassifier(variant, task, seed=s, **model_options)`` with ``fit(..., seed=s,
     **fit_options)`` for each seed s. Values: "accuracy" (test), "loss" (test), "seconds"; curves:
     "test_accuracy" (at each evaluation, x values in ``steps``) and "loss" per step as "train_loss"."""
+    check_task(task)
     model_options = dict(model_options or {})
     model_options.pop("seed", None)
     fit_options.pop("seed", None)
