@@ -97,6 +97,13 @@ def parameter_budget(count, what):
                          f"more than {MAX_PARAMETERS:,} (its teaching models hold about 10^5)")
 
 
+def flag(value, name):
+    """``value`` as a Python bool if it is True or False (numpy's too); otherwise a ValueError naming it."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def one_of(value, choices, name):
     """``value`` if it is one of ``choices``; otherwise a ValueError listing them."""
     if not isinstance(value, str) or value not in choices:

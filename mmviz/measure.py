@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from ._validate import MAX_MODALITIES, MAX_SAMPLES, MAX_TOKENS, int_in, one_of, positive_int
+from ._validate import MAX_MODALITIES, MAX_SAMPLES, MAX_TOKENS, flag, int_in, one_of, positive_int
 from .blocks import Attention, check_depth, check_dims, check_mlp_dim
 from .fusion import VARIANTS, variant_of
 from .outputs import FUSED, AttentionRecord, FusionOutput
@@ -93,6 +93,9 @@ def cost_curves(token_counts, num_modalities=2, dim=32, depth=2, heads=4, part="
 
 def count_parameters(module, trainable_only=False):
     """Number of scalar parameters of ``module`` (only those with requires_grad if ``trainable_only``)."""
+    if not isinstance(module, torch.nn.Module):
+        raise ValueError(f"module must be a torch.nn.Module, got {type(module).__name__}")
+    trainable_only = flag(trainable_only, "trainable_only")
     return sum(p.numel() for p in module.parameters() if p.requires_grad or not trainable_only)
 
 
@@ -174,7 +177,11 @@ def alignment_auc(weights, aligned):
         got = (f"{aligned.dtype} {tuple(aligned.shape)}" if isinstance(aligned, torch.Tensor)
                else type(aligned).__name__)
         raise ValueError(f"aligned must be a bool tensor (Nq, Nk) or (batch, Nq, Nk), got {got}")
-    w = torch.as_tensor(weights).double()
+    try:
+        w = torch.as_tensor(weights).double()
+    except (TypeError, ValueError, RuntimeError):
+        raise ValueError(f"weights must be a tensor of attention weights, "
+                         f"got {type(weights).__name__}") from None
     if w.dim() == 4:
         w = w.mean(1)                                 # heads
     if w.dim() not in (2, 3):
@@ -363,6 +370,12 @@ def check_modality(m, num_modalities, name):
     return int_in(m, 0, num_modalities - 1, f"{name} (a 0-based modality index)")
 
 
+def check_fusion(fusion):
+    if not isinstance(fusion, torch.nn.Module):
+        raise ValueError(f"fusion must be a model from mmviz.build_fusion, got {type(fusion).__name__}")
+    return fusion
+
+
 def check_zs(zs):
     if (isinstance(zs, torch.Tensor) or not isinstance(zs, (list, tuple)) or not zs
             or not all(isinstance(z, torch.Tensor) and z.dim() == 3 for z in zs)):
@@ -387,6 +400,7 @@ def stream_influence(fusion, zs, source, target):
     Returns the relative change ‖ΔZ_target‖ / ‖Z_target‖ of the final stream of ``target``
     (``FusionOutput.stream``), averaged over the batch: 0.0 means ``source`` cannot reach ``target``.
     """
+    check_fusion(fusion)
     zs = check_zs(zs)
     check_modality(source, len(zs), "source")
     check_modality(target, len(zs), "target")
@@ -423,6 +437,7 @@ def self_context_change(fusion, zs, modality, token):
     In one cross-attention layer only the changed token itself moves (a query sees the other
     modalities, not its own); in a joint (concatenation) layer every token of the modality moves.
     """
+    check_fusion(fusion)
     zs = check_zs(zs)
     check_modality(modality, len(zs), "modality")
     n = zs[modality].shape[1]
@@ -448,6 +463,10 @@ def stage_change(fusion, zs, module, source, target=None):
     target: if given, only the tokens of that modality in the module's output (its output must then
     be the concatenation of all modalities in order, as a joint stage's is).
     """
+    check_fusion(fusion)
+    if not isinstance(module, torch.nn.Module) or not any(module is m for m in fusion.modules()):
+        raise ValueError(f"module must be a sub-module of fusion (e.g. fusion.joint), "
+                         f"got {type(module).__name__}")
     zs = check_zs(zs)
     check_modality(source, len(zs), "source")
     caught = []

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 
 from tqdm.auto import tqdm
 
+from ._validate import flag
 from ._validate import seed as check_seed
-from .train import FusionClassifier, evaluate, fit
+from .train import FusionClassifier, check_task, evaluate, fit
 
 
 @dataclass
@@ -114,6 +115,9 @@ def over_seeds(run, seeds=(0, 1, 2), progress=True, desc="seeds", processes=1):
     ``processes`` > 1 runs the seeds in that many forked processes (Linux, with that many cores;
     otherwise one after the other): the same numbers, in less wall time."""
     seeds = check_seeds(seeds)
+    if not callable(run):
+        raise ValueError(f"run must be a function run(seed) -> dict, got {run!r}")
+    flag(progress, "progress")
     result = Seeds(seeds)
     runs = measured_runs(run, seeds, processes)
     for measured in tqdm(runs, total=len(seeds), desc=desc, leave=False, disable=not progress):
@@ -138,6 +142,7 @@ def fit_seeds(variant, task, seeds=(0, 1, 2), model_options=None, progress=True,
     **fit_options)`` for each seed s (``processes`` as in :func:`over_seeds`). Values: "accuracy"
     (test), "loss" (test), "seconds"; curves: "test_accuracy" (at each evaluation, x values in
     ``steps``) and "loss" per step as "train_loss"."""
+    check_task(task)
     model_options = dict(model_options or {})
     model_options.pop("seed", None)
     fit_options.pop("seed", None)

@@ -8,7 +8,16 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._validate import MAX_DIM, MAX_MODALITIES, MAX_TOKENS, MAX_VOCAB, int_in, parameter_budget, positive_int
+from ._validate import (
+    MAX_DIM,
+    MAX_MODALITIES,
+    MAX_TOKENS,
+    MAX_VOCAB,
+    flag,
+    int_in,
+    parameter_budget,
+    positive_int,
+)
 from ._validate import float_tensor as check_float
 
 # Embedders are refused before allocation beyond dim 1024, 4096 tokens, 65536 symbols, 20 M parameters.
@@ -84,7 +93,8 @@ class PatchEmbedding(nn.Module):
         self.image_size, self.patch_size, self.channels = (H, W), patch_size, channels
         self.grid = (H // patch_size, W // patch_size)
         self.proj = nn.Linear(channels * patch_size * patch_size, dim)
-        self.position = position_table(self.grid[0] * self.grid[1], dim) if position else None
+        tokens = self.grid[0] * self.grid[1]
+        self.position = position_table(tokens, dim) if flag(position, "position") else None
 
     def forward(self, images):
         check_float(images, "images", "(batch, channels, height, width)")
@@ -109,7 +119,7 @@ class SymbolEmbedding(nn.Module):
         check_embedder(vocab_size, length, dim, f"SymbolEmbedding of vocab_size={vocab_size}, dim={dim}")
         self.vocab_size, self.length = vocab_size, length
         self.table = nn.Embedding(vocab_size, dim)
-        self.position = position_table(length, dim) if position else None
+        self.position = position_table(length, dim) if flag(position, "position") else None
 
     def forward(self, symbols):
         if not isinstance(symbols, torch.Tensor) or symbols.dtype != torch.long:
@@ -144,7 +154,7 @@ class SignalEmbedding(nn.Module):
                        f"SignalEmbedding of length={length}, frame={frame}, channels={channels}, dim={dim}")
         self.length, self.frame, self.channels = length, frame, channels
         self.proj = nn.Linear(channels * frame, dim)
-        self.position = position_table(length // frame, dim) if position else None
+        self.position = position_table(length // frame, dim) if flag(position, "position") else None
 
     def forward(self, signal):
         check_float(signal, "signal", "(batch, time) or (batch, channels, time)")

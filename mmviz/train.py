@@ -16,7 +16,7 @@ from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from ._random import seeded
-from ._validate import MAX_SAMPLES, integer, positive_float, positive_int, real
+from ._validate import MAX_SAMPLES, flag, integer, positive_float, positive_int, real
 from ._validate import float_tensor as check_float
 from ._validate import seed as check_seed
 from .data import Task, task_budget
@@ -179,6 +179,7 @@ def fit(model, task, steps=None, lr=None, warmup=None, batch_size=64, weight_dec
     weight_decay = real(weight_decay, "weight_decay", 0.0)
     warmup = integer(budget["warmup"] if warmup is None else warmup, "warmup", 0, None)
     gen = torch.Generator().manual_seed(check_seed(seed))
+    progress = flag(progress, "progress")
     if callback is not None and not callable(callback):
         raise ValueError(f"callback must be a function (step, history) -> bool or None, got {callback!r}")
     data, n = task.train, len(task.train)

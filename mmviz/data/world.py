@@ -149,8 +149,13 @@ class Task:
         a summed (FUSED) token is "Σ t=3".
         """
         words = self.token_labels(i, split)
+        try:
+            modalities = [int(x) for x in torch.as_tensor(modality_of_tokens).flatten()]
+        except (TypeError, ValueError, RuntimeError):
+            raise ValueError(f"modality_of_tokens must be a (N,) tensor of modality indices, "
+                             f"got {modality_of_tokens!r:.100}") from None
         seen, out = {}, []
-        for m in (int(x) for x in modality_of_tokens):
+        for m in modalities:
             k = seen.get(m, 0)
             seen[m] = k + 1
             if m == FUSED:
@@ -221,4 +226,6 @@ def word_patch_alignment(words, objects):
 
 def record_labels(task, modality_of_tokens, sample=0, split="test"):
     """``task.labels_of(modality_of_tokens, sample, split)``: one readable label per token of a record."""
+    if not isinstance(task, Task):
+        raise ValueError(f"task must be a Task from mmviz.make_task, got {type(task).__name__}")
     return task.labels_of(modality_of_tokens, sample, split)

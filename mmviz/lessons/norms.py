@@ -11,7 +11,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .._random import seeded
-from .._validate import MAX_SAMPLES, MAX_TOKENS, MAX_VOCAB, one_of, positive_float, positive_int
+from .._validate import MAX_SAMPLES, MAX_TOKENS, MAX_VOCAB, flag, one_of, positive_float, positive_int
 from ..blocks import TransformerBlock, check_blocks, check_depth, check_dims, check_norm
 
 INITS = ("xavier", "default")
@@ -136,8 +136,7 @@ def norm_training_curve(norm, depth, init="xavier", warmup=True, steps=150, seed
     for value, name, high in ((batch, "batch", MAX_SAMPLES), (length, "length", MAX_TOKENS),
                               (vocab, "vocab", MAX_VOCAB)):
         positive_int(value, name, high)
-    if not isinstance(warmup, bool):
-        raise ValueError(f"warmup must be True or False, got {warmup!r}")
+    warmup = flag(warmup, "warmup")
     with seeded(seed):                  # stack, embedding and positions: one generator, global RNG untouched
         model = Sorter(make_stack(norm, depth, dim, heads, init, vocab), vocab, length, dim)
     opt = torch.optim.Adam(model.parameters(), lr=lr)

@@ -1,6 +1,7 @@
 """Curves: gradient norms per layer (pre- vs post-norm), training histories, compute cost per variant."""
 from __future__ import annotations
 
+from .._validate import flag
 from ..measure import cost_curves
 from .base import PALETTE, Figure, themed, variant_style
 
@@ -54,7 +55,7 @@ class GradNormPicture:
             ax.grid(True, alpha=0.3)
         for label, values in norms.items():
             self.lines[label].set_data(range(1, len(values) + 1), values)
-        ax.set_yscale("log" if logy else "linear")
+        ax.set_yscale("log" if flag(logy, "logy") else "linear")
         ax.relim()
         ax.autoscale_view()
         depth = max(len(v) for v in norms.values())
@@ -69,6 +70,8 @@ def plot_grad_norms(norms=None, pre=None, post=None, title=None, logy=True):
     x: layer 1..L (input side first), y: the norm (log scale by default); pre-norm blue, post-norm
     vermillion in every picture of the collection.
     """
+    if norms is not None and not isinstance(norms, dict):
+        raise ValueError(f"norms must be a dict {{'pre': [...], 'post': [...]}} or None, got {norms!r:.100}")
     norms = dict(norms or {})
     norms.update({k: v for k, v in (("pre", pre), ("post", post)) if v is not None})
     return GradNormPicture().draw(norms, title, logy)
@@ -122,7 +125,7 @@ class HistoryPicture:
                 at = history_series(h, "eval_step")
                 if test and len(at) == len(test):
                     self.acc.plot(at, test, "o--", color=colour, ms=4, lw=1, label=f"{label} test".strip())
-        self.loss.set_yscale("log" if logy else "linear")
+        self.loss.set_yscale("log" if flag(logy, "logy") else "linear")
         self.loss.set(xlabel="step", ylabel="loss", title="training loss")
         self.acc.set(xlabel="step", ylabel="accuracy",
                      title="accuracy" if any_acc else "accuracy (not recorded)")

@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Patch
 
-from .._validate import MAX_TOKENS, int_in, positive_int
+from .._validate import MAX_MODALITIES, MAX_TOKENS, int_in, positive_int, real
 from ..measure import select_weights
 from ..outputs import FUSED, AttentionRecord
 from .base import (
@@ -64,9 +64,14 @@ def plot_attention_on_image(image, attention, query=0, sample=0, head=None, imag
     ``uniform``: the weight of uniform attention, 1/N_k, marked on the colour bar (for a record: from
     the keys the query may attend to).
     """
-    image = np.asarray(image, dtype=float)
+    try:
+        image = np.asarray(image, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"image must be an (H, W, 3) array of numbers, got {type(image).__name__}") from None
     if image.ndim != 3 or image.shape[2] not in (3, 4):
         raise ValueError(f"image must be an (H, W, 3) array, got shape {image.shape}")
+    alpha = real(alpha, "alpha", 0.0, 1.0)
+    image_modality = int_in(image_modality, 0, MAX_MODALITIES - 1, "image_modality")
     if isinstance(attention, AttentionRecord):
         w = select_weights(attention, head, sample)
         query = int_in(query, 0, w.shape[0] - 1, "query")
@@ -80,7 +85,11 @@ def plot_attention_on_image(image, attention, query=0, sample=0, head=None, imag
             uniform = 1.0 / max(int((w[query] > 0).sum()), 1)
         query_label = query_label or default_token_labels(attention.query_modality.tolist())[query]
     else:
-        patches = np.asarray(attention, dtype=float).ravel()
+        try:
+            patches = np.asarray(attention, dtype=float).ravel()
+        except (TypeError, ValueError):
+            raise ValueError(f"attention must be an AttentionRecord or the patch weights, "
+                             f"got {type(attention).__name__}") from None
         top = float(patches.max()) if patches.size else 1.0
     P = patches.size
     rows, cols = check_grid(grid) if grid is not None else (math.isqrt(P), math.isqrt(P))
