@@ -13,6 +13,7 @@ such unit (~0.1 s); a depth not yet measured says "measuring…" at once and is 
 from __future__ import annotations
 
 import atexit
+import os
 import threading
 
 import ipywidgets as W
@@ -34,6 +35,17 @@ def stop_background():
     STOP.set()
     for thread in BACKGROUND:
         thread.join()
+
+
+def lower_priority():
+    """Give this thread the lowest CPU priority (Linux sets it per thread): on a busy machine the
+    kernel's own threads, which carry the slider's message and the picture, run first."""
+    if threading.current_thread() is threading.main_thread():
+        return                            # never the kernel's own thread
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):     # not Linux, or not allowed: the pauses still hold
+        pass
 
 
 class NormExplorer(Explorer):
@@ -84,6 +96,7 @@ class NormExplorer(Explorer):
     def measure_all(self, max_depth):
         """Fill the cache for every depth and both initialisations, nearest to the shown depth first
         (re-read after every unit, so the pass follows the slider); pause while a control is answered."""
+        lower_priority()
         todo = {(d, init, norm) for d in range(1, max_depth + 1) for init in ("xavier", "default")
                 for norm in ("pre", "post")}
         while todo and not STOP.is_set():
