@@ -1,5 +1,4 @@
 """Notebook 05's self-checks, and the facts they rest on: summation costs what one modality costs."""
-import pytest
 import torch
 
 import mmviz
@@ -22,15 +21,13 @@ def test_ignored_modality_is_the_one_alpha_zeroes():
                            fusion([sound, torch.randn(1, 4, 16)]).tokens)
     assert check.ignored_modality("sensor") and check.ignored_modality(" Sensor ")
     assert not check.ignored_modality("sound")
-    with pytest.raises(ValueError, match="one of"):
-        check.ignored_modality("image")
+    assert not check.ignored_modality("image")          # never raises on an answer: "choose one of"
 
 
 def test_why_summation_fails_choices():
     assert check.why_summation_fails("b")
     assert not check.why_summation_fails("a") and not check.why_summation_fails("C")
-    with pytest.raises(ValueError, match="one of"):
-        check.why_summation_fails("d")
+    assert not check.why_summation_fails("d")
 
 
 def test_shuffled_streams_keep_every_time_stamp():
