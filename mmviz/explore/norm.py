@@ -19,7 +19,8 @@ import threading
 import ipywidgets as W
 
 from ..lessons.norms import grad_norms_at_init, norm_training_curve
-from ..plot import Figure, GradNormPicture, LivePng, set_theme
+from ..plot import Figure, GradNormPicture, LivePng
+from ..plot.base import themed
 from ..plot.curves import NORM_COLOURS
 from .base import CSS_DPI, RATIO, Explorer, one_thread, picture_row, show_png
 from .look import what_to_look_for_in_norms
@@ -75,9 +76,9 @@ class NormExplorer(Explorer):
         self.grad_image, self.curve_image = W.Image(format="png"), W.Image(format="png")
         self.grad_picture = GradNormPicture(dpi=CSS_DPI * RATIO)
         self.grad_live = LivePng(self.grad_picture.figure)
-        set_theme()
-        self.curve_figure = Figure(figsize=(5.0, 3.6), dpi=CSS_DPI * RATIO)
-        self.curve_axes = self.curve_figure.add_axes((0.16, 0.16, 0.8, 0.7))
+        with themed():
+            self.curve_figure = Figure(figsize=(5.0, 3.6), dpi=CSS_DPI * RATIO)
+            self.curve_axes = self.curve_figure.add_axes((0.16, 0.16, 0.8, 0.7))
         self.curve_live = LivePng(self.curve_figure)
         self.grad_png = self.curve_png = b""
         c = self.controls
@@ -162,6 +163,7 @@ class NormExplorer(Explorer):
         self.caption.value = what_to_look_for_in_norms(self.controls["norm"].value, init, depth)
         self.draw_curves()
 
+    @themed()
     def draw_curves(self):
         c, ax = self.controls, self.curve_axes
         depth, init = self.key()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipywidgets as W
 import torch
 
-from ..measure import select_weights
+from ..measure import select_weights, unread_queries
 from ..plot import AttentionPicture, BlocksPicture, ImagePicture
 from ..plot.attention import colour_norm
 from ..train import FusionClassifier, check_task
@@ -37,6 +37,7 @@ class StageViewer(Explorer):
             model.eval()
             self.predicted = model(task.test.first(samples)).argmax(-1)
         self.records = model.last.attention
+        self.unread = unread_queries(model, task)      # rows the loss never reads: greyed in the map
         self.heads = self.records[0].weights.shape[1]
         dpi = CSS_DPI * RATIO
         self.attention_picture, self.blocks_picture = AttentionPicture(dpi=dpi), BlocksPicture(dpi=dpi)
@@ -96,7 +97,8 @@ class StageViewer(Explorer):
         sample, query = c["sample"].value, c["query"].value
         queries = self.task.labels_of(record.query_modality, sample)
         keys = self.task.labels_of(record.key_modality, sample)
-        self.attention_picture.draw(record, head, sample, queries, keys, self.names, scale=c["scale"].value)
+        self.attention_picture.draw(record, head, sample, queries, keys, self.names, scale=c["scale"].value,
+                                    unread=self.unread[c["map"].value].numpy())
         self.blocks_picture.draw(record, sample, head, modality_names=self.names,
                                  title=f"attention between modalities\n{record.name}")
         self.pngs[0] = show_png(self.images[0], self.attention_picture.png())

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.colors import Normalize, PowerNorm
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 
 from ..measure import modality_blocks, select_weights
 from ..outputs import FUSED
@@ -21,7 +21,7 @@ from .base import (
     default_token_labels,
     modality_colour,
     modality_name,
-    set_theme,
+    themed,
     thin,
 )
 
@@ -51,11 +51,13 @@ class AttentionPicture:
 
     Queries are rows, keys columns; coloured bands on the left (query) and top (key) edges mark each
     token's modality; white lines separate the modality blocks; a colour bar gives the weight, with
-    the uniform level 1/N_k marked on it (attention that prefers nothing).
+    the uniform level 1/N_k marked on it (attention that prefers nothing). Rows passed as ``unread``
+    (from ``measure.unread_queries``) are greyed and hatched, with the note "never read by the loss":
+    what they attend to is not learned from the task.
     """
 
+    @themed()
     def __init__(self, figsize=(6.0, 5.4), dpi=80):
-        set_theme()
         self.figure = fig = Figure(figsize=figsize, dpi=dpi)
         self.live = LivePng(fig)
         self.structure = self.labels = None
@@ -82,13 +84,18 @@ class AttentionPicture:
         self.top.set_yticks([])
         self.title = fig.text(0.5, 0.975, "", ha="center", va="top", fontsize=11)
         self.legend = None
+        self.shade = ax.imshow(np.zeros((1, 1, 4)), aspect="auto", interpolation="nearest", zorder=3)
+        self.hatches = []
+        self.note = fig.text(0.02, 0.012, "", ha="left", va="bottom", fontsize=8.5, color="#555555")
         # what changes from frame to frame: pixels, block lines and spines over them, colour bar, title
         self.dynamic = [self.image, *ax.spines.values(), cax, self.uniform_text, self.title]
 
+    @themed()
     def draw(self, record, head=None, sample=0, query_labels=None, key_labels=None, modality_names=None,
-             max_ticks=24, title=None, scale="auto"):
+             max_ticks=24, title=None, scale="auto", unread=None):
         """Draw weights[sample, head] (head None: mean of the heads); ``scale`` "auto" (0 to this map's
-        largest weight) or "fixed" (0 to 1, square-root scale: comparable across maps)."""
+        largest weight) or "fixed" (0 to 1, square-root scale: comparable across maps); ``unread``:
+        None or a bool (Nq,) of query rows to grey."""
         w = select_weights(record, head, sample)
         nq, nk = w.shape
         qm, km = record.query_modality.tolist(), record.key_modality.tolist()
@@ -113,12 +120,14 @@ class AttentionPicture:
         self.uniform.set_ydata([level, level])
         self.uniform_text.set_text(f"white line:\nuniform,\n1/N_k = {level:.2g}")
         self.uniform_level = level                            # the level marked, for tests and readers
+        self.mark_unread(unread, nq, nk)
         heads = record.weights.shape[1]
         which = f"mean of {heads} heads" if head is None else f"head {head + 1} of {heads}"
         whose = "mean over the batch" if sample is None else f"sample {sample}"
         self.title.set_text(title or f"{record.name}: {which}, {whose}")
         return self.figure
 
+    @themed()
     def restructure(self, qm, km, names):
         nq, nk = len(qm), len(km)
         ax, rows, cols = self.axes, (nq - 0.5, -0.5), (-0.5, nk - 0.5)
@@ -145,6 +154,27 @@ class AttentionPicture:
                                          ncol=min(4, len(handles)), frameon=False, fontsize=9,
                                          handlelength=1.2)
 
+    def mark_unread(self, unread, nq, nk):
+        """Grey and hatch the query rows the loss never reads; note how many (nothing if none)."""
+        rows = np.zeros(nq, bool) if unread is None else np.asarray(unread)
+        if rows.dtype != bool or rows.shape != (nq,):
+            raise ValueError(f"unread must be None or a bool array of shape ({nq},) (one per query), got "
+                             f"{rows.dtype} {rows.shape}")
+        shade = np.zeros((nq, nk, 4))
+        shade[rows] = (0.62, 0.62, 0.62, 0.8)
+        self.shade.set_data(shade)
+        self.shade.set_extent(self.image.get_extent())
+        for patch in self.hatches:
+            patch.remove()
+        edges = np.flatnonzero(np.diff(np.r_[0, rows.astype(int), 0]))    # starts and stops of grey runs
+        self.hatches = [self.axes.add_patch(Rectangle((-0.5, start - 0.5), nk, stop - start, fill=False,
+                                                      hatch="//", edgecolor="#555555", lw=0, zorder=4))
+                        for start, stop in zip(edges[::2], edges[1::2])]
+        self.unread_rows = rows
+        self.note.set_text(f"grey, hatched rows ({rows.sum()} of {nq} queries): never read by the loss"
+                           if rows.any() else "")
+
+    @themed()
     def set_labels(self, query_labels, key_labels, max_ticks):
         # Labels stay >= 9 pt: fewer of them (every k-th) where the axis has no room for all.
         width, height = self.axes.get_position().size * self.figure.get_size_inches() * 72
@@ -156,26 +186,27 @@ class AttentionPicture:
 
     def png(self):
         """The current picture as PNG bytes, redrawing only what changed since the last layout."""
-        return self.live.render(self.dynamic)
+        return self.live.render([*self.dynamic, self.shade, *self.hatches, self.note])
 
 
 def plot_attention(record, head=None, sample=0, query_labels=None, key_labels=None, modality_names=None,
-                   max_ticks=24, title=None, scale="auto"):
+                   max_ticks=24, title=None, scale="auto", unread=None):
     """Heatmap of one AttentionRecord, tokens labelled on both axes and banded by modality.
 
     record.weights: (batch, heads, Nq, Nk); draws weights[sample, head] or, head=None, the mean of
     the heads (sample=None: the mean over the batch). Labels default to "M1:3" (modality 1, token 3),
-    or "ima:3" with modality_names.
+    or "ima:3" with modality_names. unread: a bool (Nq,) from ``measure.unread_queries``: those rows
+    are greyed and hatched, "never read by the loss".
     """
     return AttentionPicture().draw(record, head, sample, query_labels, key_labels, modality_names,
-                                   max_ticks, title, scale)
+                                   max_ticks, title, scale, unread)
 
 
 class BlocksPicture:
     """The M×M modality-block heatmap, redrawn in place (pixels, numbers, title) by a live widget."""
 
+    @themed()
     def __init__(self, figsize=(4.4, 3.8), dpi=80):
-        set_theme()
         self.figure = fig = Figure(figsize=figsize, dpi=dpi)
         self.live = LivePng(fig)
         self.layout = None
@@ -188,6 +219,7 @@ class BlocksPicture:
         self.title = fig.text(0.5, 0.97, "", ha="center", va="top", fontsize=10)
         self.numbers = {}
 
+    @themed()
     def draw(self, record_or_output, sample=None, head=None, stage=None, modality_names=None, title=None):
         mods, mass = modality_blocks(record_or_output, sample, head, stage)
         layout = (tuple(mods), tuple(modality_names or ()))
@@ -205,6 +237,7 @@ class BlocksPicture:
         self.mass = self.figure.modality_mass = mass      # the numbers drawn, for tests and readers
         return self.figure
 
+    @themed()
     def restructure(self, mods, names):
         ax, M = self.ax, len(mods)
         self.image.set_data(np.zeros((M, M)))
@@ -246,13 +279,14 @@ class AlphaPicture:
     of each modality the sum keeps: Z = Σ_m α_m Z_m.
     """
 
+    @themed()
     def __init__(self, figsize=(4.4, 3.8), dpi=80):
-        set_theme()
         self.figure = fig = Figure(figsize=figsize, dpi=dpi)
         self.live = LivePng(fig)
         self.ax = fig.add_axes((0.2, 0.2, 0.72, 0.56))
         self.title = fig.text(0.5, 0.97, "", ha="center", va="top", fontsize=10)
 
+    @themed()
     def draw(self, alpha, modality_names):
         alpha = [float(a) for a in alpha]
         ax = self.ax

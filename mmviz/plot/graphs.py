@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Patch
 
-from .._validate import positive_int
+from .._validate import MAX_TOKENS, int_in, positive_int
 from ..measure import select_weights
 from ..outputs import FUSED, AttentionRecord
 from .base import (
@@ -21,8 +21,10 @@ from .base import (
     default_token_labels,
     modality_colour,
     modality_name,
-    set_theme,
+    themed,
 )
+
+MAX_CONV_GRID = 40      # pixels per side of the drawn convolution grid (one marker per pixel)
 
 
 def greyscale(image):
@@ -39,6 +41,17 @@ def mark_uniform(colorbar, level, fontsize=9):
     return line
 
 
+def check_grid(grid, high=MAX_TOKENS):
+    """(rows, cols) as two ints from 1 to ``high``; otherwise a ValueError naming ``grid``."""
+    try:
+        if not isinstance(grid, (tuple, list)) or len(grid) != 2:
+            raise ValueError
+        return tuple(positive_int(side, "grid", high) for side in grid)
+    except ValueError:
+        raise ValueError(f"grid must be (rows, cols), two ints from 1 to {high}, got {grid!r}") from None
+
+
+@themed()
 def plot_attention_on_image(image, attention, query=0, sample=0, head=None, image_modality=0, grid=None,
                             query_label=None, alpha=0.6, vmax=None, uniform=None):
     """One query token's attention over the image patches, drawn over the picture (in grey).
@@ -51,14 +64,12 @@ def plot_attention_on_image(image, attention, query=0, sample=0, head=None, imag
     ``uniform``: the weight of uniform attention, 1/N_k, marked on the colour bar (for a record: from
     the keys the query may attend to).
     """
-    set_theme()
     image = np.asarray(image, dtype=float)
     if image.ndim != 3 or image.shape[2] not in (3, 4):
         raise ValueError(f"image must be an (H, W, 3) array, got shape {image.shape}")
     if isinstance(attention, AttentionRecord):
         w = select_weights(attention, head, sample)
-        if isinstance(query, bool) or not isinstance(query, int) or not 0 <= query < w.shape[0]:
-            raise ValueError(f"query must be an int in [0, {w.shape[0]}), got {query!r}")
+        query = int_in(query, 0, w.shape[0] - 1, "query")
         keys = (attention.key_modality == image_modality).numpy()
         if not keys.any():
             raise ValueError(f"the record's keys hold no token of modality {image_modality}; "
@@ -72,7 +83,7 @@ def plot_attention_on_image(image, attention, query=0, sample=0, head=None, imag
         patches = np.asarray(attention, dtype=float).ravel()
         top = float(patches.max()) if patches.size else 1.0
     P = patches.size
-    rows, cols = grid if grid is not None else (math.isqrt(P), math.isqrt(P))
+    rows, cols = check_grid(grid) if grid is not None else (math.isqrt(P), math.isqrt(P))
     if rows * cols != P:
         raise ValueError(f"grid {rows}x{cols} does not hold the {P} patch weights; pass grid=(rows, cols)")
     vmax = max(top if vmax is None else float(vmax), 1e-6)
@@ -108,9 +119,9 @@ class ImagePicture:
     sits beside (shared, so the two pictures compare); the uniform level 1/N_k is marked on the bar.
     """
 
+    @themed()
     def __init__(self, grid=(4, 4), figsize=(3.6, 3.4), dpi=80):
-        set_theme()
-        self.grid = grid
+        self.grid = grid = check_grid(grid)
         self.figure = Figure(figsize=figsize, dpi=dpi)
         self.live = LivePng(self.figure)
         ax = self.figure.add_axes((0.04, 0.04, 0.66, 0.8))
@@ -125,6 +136,7 @@ class ImagePicture:
         self.title = self.figure.text(0.5, 0.97, "", ha="center", va="top", fontsize=10)
         self.dynamic = [self.photo, self.overlay, self.cax, self.title]
 
+    @themed()
     def draw(self, image, patches, title, norm=None, uniform=None):
         H, W_ = image.shape[:2]
         self.photo.set_data(greyscale(image))
@@ -163,6 +175,7 @@ def circle_layout(modality_of_tokens):
     return np.array(pos)
 
 
+@themed()
 def plot_attention_graph(record, sample=0, head=None, labels=None, modality_names=None, top=3, grid=(5, 5)):
     """Self-attention as a weighted graph over tokens (left) beside a 3×3 convolution's grid (right).
 
@@ -170,12 +183,12 @@ def plot_attention_graph(record, sample=0, head=None, labels=None, modality_name
     are drawn, width and opacity ∝ weight (all N² edges exist; the rest are faint). Right: on a
     ``grid`` of pixels the centre output sees exactly its 3×3 neighbours, the same everywhere.
     """
-    set_theme()
     w = select_weights(record, head, sample)
     if w.shape[0] != w.shape[1] or not np.array_equal(record.query_modality, record.key_modality):
         raise ValueError(f"a graph needs self-attention (queries = keys), got a {w.shape[0]}x{w.shape[1]} "
                          f"record of stage {record.stage!r}")
-    positive_int(top, "top")
+    top = positive_int(top, "top", MAX_TOKENS)
+    grid = check_grid(grid, MAX_CONV_GRID)
     mods = record.query_modality.tolist()
     labels = check_labels(labels, len(mods), "labels") or default_token_labels(mods, modality_names)
     fig = Figure(figsize=(9.0, 4.4), dpi=80)
