@@ -13,6 +13,7 @@ such unit (~0.1 s); a depth not yet measured says "measuring…" at once and is 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import threading
 
@@ -112,7 +113,10 @@ class NormExplorer(Explorer):
         """One placement at one depth: the smallest piece of work, so that nobody waits long for it."""
         with self.measuring:
             if (depth, init, norm) not in self.units:
-                with one_thread():
+                # torch's thread count is global to the process: only the kernel's thread may change it
+                # (a background thread restoring it could leave later cells on one thread)
+                foreground = threading.current_thread() is threading.main_thread()
+                with one_thread() if foreground else contextlib.nullcontext():
                     self.units[depth, init, norm] = grad_norms_at_init(norm, depth, self.dim, self.heads,
                                                                        self.seed, init)
             if all((depth, init, n) in self.units for n in ("pre", "post")):
