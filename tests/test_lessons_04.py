@@ -20,15 +20,16 @@ def test_joint_graph_edges_is_the_size_of_the_joint_attention_map():
     out = mmviz.build_fusion("early_concatenation", 4, 16, depth=1, heads=2)(zs)
     assert check.joint_graph_edges(out.attention[0].weights[0, 0].numel(), token_counts=(16, 3, 8, 8))
     assert not check.joint_graph_edges(16 ** 2 + 3 ** 2 + 8 ** 2 + 8 ** 2, token_counts=(16, 3, 8, 8))
-    assert check.joint_graph_edges("many") is False   # a verdict, not an exception
+    assert not check.joint_graph_edges("many")          # never raises on an answer: "Not yet"
 
 
 def test_swap_within_modality_wants_a_bool(capsys):
     assert check.swap_within_modality(True)
     assert not check.swap_within_modality(False)
     assert capsys.readouterr().out.startswith("Right:")
-    assert check.swap_within_modality("yes")          # "yes" reads as True
-    assert check.swap_within_modality("maybe") is False   # a verdict, never an exception
+    assert check.swap_within_modality("yes")             # words read as the bool they mean
+    assert not check.swap_within_modality("perhaps")
+    assert "True or False" in capsys.readouterr().out
 
 
 def test_swap_within_a_modality_with_type_embeddings_only_swaps_outputs():

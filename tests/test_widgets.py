@@ -123,7 +123,7 @@ def test_norm_explorer_redraws_grad_norms_and_trains_a_curve():
 
 def test_norm_explorer_measures_every_depth_in_the_background():
     explorer = norm_explorer(depth=2, max_depth=3)
-    explorer.prefetch.join(timeout=60)
+    explorer.prefetch.join(timeout=600)
     assert set(explorer.norm_cache) == {(d, i) for d in (1, 2, 3) for i in ("xavier", "default")}
     on_demand = norm_explorer(depth=3, max_depth=3, prefetch=False)
     assert set(on_demand.norm_cache) == {(3, "xavier")}                  # only what was drawn
@@ -391,7 +391,7 @@ def test_the_background_pass_pauses_while_a_control_is_answered(monkeypatch):
     background = [s for s in started if s[0] != threading.main_thread().name]
     assert len(background) <= 1                     # at most the unit already running when it paused
     explorer.foreground.clear()
-    explorer.prefetch.join(timeout=60)
+    explorer.prefetch.join(timeout=600)
     assert set(explorer.norm_cache) == {(d, i) for d in range(1, 7) for i in ("xavier", "default")}
 
 
@@ -467,3 +467,14 @@ def test_the_norm_explorer_says_what_to_look_for_with_the_papers_prediction():
     assert "√(ln d / L)" in explorer.caption.value
     c["init"].value = "default"
     assert "need not hold" in explorer.caption.value
+
+
+def test_the_background_pass_leaves_torchs_thread_count_alone():
+    import torch
+
+    before = torch.get_num_threads()
+    explorer = norm_explorer(depth=1, max_depth=4, dim=8, steps=2)
+    for depth in (4, 2, 3):
+        explorer.controls["depth"].value = depth
+    explorer.prefetch.join(timeout=600)
+    assert torch.get_num_threads() == before

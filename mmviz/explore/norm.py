@@ -13,6 +13,8 @@ such unit (~0.1 s); a depth not yet measured says "measuring…" at once and is 
 from __future__ import annotations
 
 import atexit
+import contextlib
+import os
 import threading
 
 import ipywidgets as W
@@ -35,6 +37,17 @@ def stop_background():
     STOP.set()
     for thread in BACKGROUND:
         thread.join()
+
+
+def lower_priority():
+    """Give this thread the lowest CPU priority (Linux sets it per thread): on a busy machine the
+    kernel's own threads, which carry the slider's message and the picture, run first."""
+    if threading.current_thread() is threading.main_thread():
+        return                            # never the kernel's own thread
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):     # not Linux, or not allowed: the pauses still hold
+        pass
 
 
 class NormExplorer(Explorer):
@@ -85,6 +98,7 @@ class NormExplorer(Explorer):
     def measure_all(self, max_depth):
         """Fill the cache for every depth and both initialisations, nearest to the shown depth first
         (re-read after every unit, so the pass follows the slider); pause while a control is answered."""
+        lower_priority()
         todo = {(d, init, norm) for d in range(1, max_depth + 1) for init in ("xavier", "default")
                 for norm in ("pre", "post")}
         while todo and not STOP.is_set():
@@ -99,7 +113,10 @@ class NormExplorer(Explorer):
         """One placement at one depth: the smallest piece of work, so that nobody waits long for it."""
         with self.measuring:
             if (depth, init, norm) not in self.units:
-                with one_thread():
+                # torch's thread count is global to the process: only the kernel's thread may change it
+                # (a background thread restoring it could leave later cells on one thread)
+                foreground = threading.current_thread() is threading.main_thread()
+                with one_thread() if foreground else contextlib.nullcontext():
                     self.units[depth, init, norm] = grad_norms_at_init(norm, depth, self.dim, self.heads,
                                                                        self.seed, init)
             if all((depth, init, n) in self.units for n in ("pre", "post")):
