@@ -1,7 +1,7 @@
 """Train every fusion variant on every generated task, 3 seeds each; write benchmarks/TRAINING.md.
 
 Usage: ``nice .venv/bin/python benchmarks/bench_training.py [--quick] [--processes 2] [TASK ...]``;
-``--write`` only rewrites TRAINING.md from the evidence file.
+``--missing`` runs only the rows the evidence file lacks; ``--write`` only rewrites TRAINING.md.
 With TASK labels (e.g. ``match streams``) only those rows are rerun; the others are kept from the
 last run's evidence file, ``benchmarks/evidence/training.json``. Each run is ``fit(model, task)``
 with the task's budget (``mmviz.data.task_budget``: steps, lr, warm-up), stopped early once solved
@@ -89,6 +89,10 @@ def table(rows):
     lines = ["| task | variant | readout | test acc. % | steps to 90 % | steps run | ms/step | params "
              "| align. AUC | note |", "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
+        if r.get("missing"):
+            lines.append(f"| {r['task']} | {r['variant']} | {r['readout']} |{' – |' * 6} not run yet: the "
+                         "run was stopped for time; `bench_training.py --missing` completes it |")
+            continue
         if "refusal" in r:
             lines.append(f"| {r['task']} | {r['variant']} | {r['readout']} |{' – |' * 6} {note(r)} |")
             continue
@@ -114,17 +118,18 @@ def in_table_order(rows):
                                        FUSION_VARIANTS.index(r["variant"])))
 
 
-def main(quick=False, only=(), processes=2):
+def main(quick=False, only=(), processes=2, missing=False):
     """Run every (task, variant) over SEEDS; with ``only``, rerun just the rows whose task label starts
-    with one of them and keep the others from the evidence file."""
+    with one of them, with ``missing`` just the rows the evidence file lacks; keep the others."""
     start, load0 = time.perf_counter(), os.getloadavg()
     old = {}
-    if only and EVIDENCE.exists():
+    if (only or missing) and EVIDENCE.exists():
         old = {(r["task"], r["variant"], r["asked"]): r for r in json.loads(EVIDENCE.read_text())["rows"]}
     rows, tasks = [], {}
     for label, kwargs, variant, readout in plan(quick):
-        if only and not any(label.startswith(o) for o in only):
-            rows += [r for k, r in old.items() if k == (label, variant, readout)]
+        key = (label, variant, readout)
+        if (only and not any(label.startswith(o) for o in only)) or (missing and key in old):
+            rows += [old[key]] if key in old else []
             continue
         if label not in tasks:
             kw = dict(kwargs)
@@ -145,6 +150,19 @@ def write(rows, only, start, load0):
     markdown(json.loads(EVIDENCE.read_text()))
 
 
+def placeholder(label, kwargs, variant, readout):
+    """The row of a run the evidence lacks: its refusal if the variant cannot be built (that costs
+    nothing), else marked missing."""
+    kw = dict(kwargs)
+    task = make_task(kw.pop("name"), n_train=1, n_test=1, **kw)
+    row = dict(task=label, variant=variant, readout=readout or task.readout, asked=readout)
+    try:
+        FusionClassifier(variant, task, readout=readout)
+    except ValueError as error:
+        return {**row, "refusal": str(error)}
+    return {**row, "missing": True}
+
+
 def markdown(evidence):
     """Write TRAINING.md from an evidence dict: the run's facts, the table, the prose."""
     run = evidence["run"]
@@ -153,7 +171,9 @@ def markdown(evidence):
                         for b in [task_budget(name)])
     rerun = (f" Rerun here: {', '.join(run['rerun'])}; the other rows are from the evidence file."
              if run["rerun"] else "")
-    rows = table(in_table_order(evidence["rows"]))
+    done = {(r["task"], r["variant"], r["asked"]) for r in evidence["rows"]}
+    missing = [placeholder(*entry) for entry in plan(quick=False) if (entry[0], *entry[2:]) not in done]
+    rows = table(in_table_order(evidence["rows"] + missing))
     OUT.write_text(HEADER.format(**run, rerun_note=rerun, seeds=len(evidence["seeds"]), budgets=budgets,
                                  every=EVERY, solved=SOLVED * 100, table=rows) + PROSE)
 
@@ -169,8 +189,10 @@ slower than on an idle laptop). Whole run: {minutes:.1f} min.{rerun_note} The nu
 Default sizes: dim 32, depth 2 (per stage), 4 heads, pre-norm; AdamW, batch 64, 2,000 training and
 500 test samples (data seed 0). Every run is `fit(model, task)` with the task's budget
 (`mmviz.data.task_budget`; {budgets}; lr 3e-3 and 30 warm-up steps unless said), for seeds 0, 1, 2
-(model initialisation and mini-batches), stopped early once solved (>= {solved:.0f} % test accuracy at
-a check, every {every} steps). Each cell is the mean over the seeds and (min–max). "steps to 90 %":
+(model initialisation and mini-batches), stopped early once solved: one step after the first check
+(every {every} steps) at >= {solved:.0f} % test accuracy, and "test acc." is measured after that step, so
+it can be lower than the check's (one step at the budget's learning rate can cost a few points).
+Each cell is the mean over the seeds and (min–max). "steps to 90 %":
 the first check with test accuracy >= 90 %. "align. AUC": `alignment_auc` of the best-aligned map
 (heads averaged, each sample with its ground-truth pairs) among the maps whose queries the loss
 reads (`unread_queries`): the probability that an aligned query gives a key more weight than a
@@ -181,7 +203,35 @@ and whether each reaches the task's intended accuracy on every seed.
 {table}
 
 """
-PROSE = ""
+PROSE = """How to read it (only what holds on every seed is stated; rows marked "not run yet" say nothing):
+- **Refusals.** Early summation is refused wherever token counts differ (16 patches vs 2-3 words):
+  the survey's condition N_A = N_B. It runs only on the streams task (8 sound + 8 sensor steps).
+- **Budgets.** `fit(model, task)` without `steps` trains for the task's budget. With it, every
+  variant a task is meant for reaches the task's intended accuracy on seeds 0, 1 and 2 (column
+  "note"). match: cross-attention ends at 95.8-99.8 % (90 % after 250-550 steps);
+  cross-attention → concatenation reaches 90 % on only 1 of the 3 seeds within the same 800 steps
+  (74.0-99.2 %), so it is not named for match at this budget. The previous default, 300 steps for
+  every task, was too short for match.
+- **match** is the hard task: both caption words always occur in the picture, so only their binding
+  decides. Cross-attention's read maps prefer the aligned partners on every seed (AUC 0.81-0.89).
+- **locate**: every applicable variant reaches 99.8-100 % on every seed within its 300 steps; the
+  two cross-attention variants reach 100 % at the first check (50 steps) on every seed.
+- **streams, aligned**: early summation reaches 90 % first on every seed (100-300 steps; the other
+  variants meant for the task need 200-700), and ends at 97.4-99.6 %.
+- **tally** (all four modalities, label 0-4): every applicable variant ends at 95.8-100 % on every
+  seed within 500 steps; early concatenation's seed 1 shows the note above: 95.8 % one step after a
+  check at >= 99 %.
+- **Alignment (AUC, 0.5 = no preference).** Where a sound step must be paired with the sensor step of
+  the same time stamp (streams) or "red" with the red things (tally), the read maps pair them almost
+  perfectly (AUC 0.91-1.00 on every seed, for every variant that ran). On locate the preference is
+  weaker and varies with the seed: 0.63-0.83 for early concatenation, 0.92-0.95 for multi→one,
+  0.70-0.77 for one→multi, 0.57-0.86 for cross → concatenation, and 0.52-0.55 for cross-attention,
+  whose read maps barely prefer the aligned partners although it solves the task in 50 steps: a
+  model can answer right without attention that pairs what the ground truth pairs.
+  The older ratio to uniform attention (`alignment_score`, previous run, seed 0) gave early
+  concatenation and both hierarchies on locate the same 5.8-6.0 "times uniform", where the AUC
+  tells 0.63-0.95 apart; it has no fixed no-preference value, so it is no longer reported here.
+"""
 
 
 if __name__ == "__main__":
@@ -190,4 +240,4 @@ if __name__ == "__main__":
         sys.exit(markdown(json.loads(EVIDENCE.read_text())))
     processes = int(args[args.index("--processes") + 1]) if "--processes" in args else 2
     only = [a for a in args if not a.startswith("--") and a != str(processes)]
-    main(quick="--quick" in args, only=only, processes=processes)
+    main(quick="--quick" in args, only=only, processes=processes, missing="--missing" in args)

@@ -129,7 +129,7 @@ DEFAULT_BUDGET = dict(steps=300, lr=3e-3, warmup=30)
 SPECS = {
     "match": dict(modalities=("image", "caption"), sampler=sample_match, classes=["no", "yes"], readout="any",
                   options=dict(objects=3), budget=dict(steps=800),
-                  intended=(("cross_attention", "cross_attention_to_concatenation"), 0.9),
+                  intended=(("cross_attention",), 0.9),
                   description="Does the caption (a colour and a shape) describe an object in the picture? "
                               "Both words always occur somewhere, so only their binding decides."),
     "locate": dict(modalities=("image", "caption"), sampler=sample_locate, readout="pointer",
