@@ -98,10 +98,28 @@ def layernorm_norm(answer, dim=64):
     """‖LN(v)‖ at initialisation (γ = 1, β = 0) for a vector of width ``dim``."""
     value = as_number(answer)
     want = math.sqrt(dim)
+    if abs(value - dim) < 1e-3 * dim:
+        hint = f"{value:g} is the squared length Σ LN(v)ᵢ² = d; the length is its square root."
+    else:
+        hint = (f"{value:g} is not it. LN(v) has mean 0 and variance 1 over its {dim} coordinates, so "
+                f"the squares of its coordinates sum to {dim}: how long is that vector?")
     return verdict(abs(value - want) < 1e-3 * want,
-                   f"√d = √{dim} = {want:.3f}: LayerNorm puts every vector on the sphere of radius √d.",
-                   f"{value:g} is not it. LN(v) has mean 0 and variance 1 over its {dim} coordinates: "
-                   f"what is the sum of their squares?")
+                   f"√d = √{dim} = {want:.3f}: LayerNorm puts every vector on the sphere of radius √d.", hint)
+
+
+def pre_norm_depth_factor(answer):
+    """Predicted g₂₄ / g₁₂ for pre-norm's last-layer gradient (Xiong et al.: g ∝ 1/√L for large L)."""
+    value = as_number(answer)
+    want = 1 / math.sqrt(2)
+    if value >= 1:
+        hint = (f"{value:g} says it does not shrink. The final LayerNorm divides by ‖x_L‖, and ‖x_L‖² "
+                "grows like L·d: what does that do to the gradient when L doubles?")
+    elif abs(value - 0.5) < 0.02:
+        hint = "0.5 would be g ∝ 1/L. The LayerNorm divides by ‖x_L‖, the square root of ‖x_L‖² ∝ L."
+    else:
+        hint = f"{value:g} is not it. Write g ∝ 1/‖x_L‖ with ‖x_L‖ ∝ √L and compare L = 24 with L = 12."
+    return verdict(abs(value - want) < 0.03,
+                   f"1/√2 ≈ {want:.2f} in the large-L limit; now run the measurement and compare.", hint)
 
 
 def which_norm_needs_warmup(answer):
