@@ -48,6 +48,26 @@ def as_choice(answer, choices, name="answer"):
     return text
 
 
+# --- 00 start here ------------------------------------------------------------------------------
+
+
+def most_attended(answer, weights, words, query=1):
+    """Which word does token ``query`` attend to most in ``weights`` (N, N)? Answer the word."""
+    words = [str(w).lower() for w in words]
+    text = str(answer).strip().strip('"').lower()
+    row = torch.as_tensor(weights)[query]
+    want = words[int(row.argmax())]
+    if text not in words:
+        return verdict(False, "", f"{answer!r} is not a word of the caption; "
+                                  f"choose one of {sorted(set(words))}.")
+    ok = text == want
+    got = max(float(row[i]) for i, w in enumerate(words) if w == text)
+    return verdict(ok, f"{want!r}: the brightest cell of row {query} ({words[query]!r}), "
+                       f"weight {row.max():.2f}.",
+                   f"{text!r} gets weight {got:.2f} from row {query} ({words[query]!r}); another column of "
+                   "that row is brighter.")
+
+
 # --- 01 attention as a graph -------------------------------------------------------------------
 
 

@@ -16,3 +16,15 @@ def test_pre_norm_depth_factor(capsys):
     assert "does not shrink" in capsys.readouterr().out.splitlines()[-1]
     assert check.pre_norm_depth_factor(0.5) is False
     assert "1/L" in capsys.readouterr().out
+
+
+def test_most_attended_names_the_brightest_column_without_giving_it_away(capsys):
+    words = ["a", "red", "circle"]
+    weights = [[1.0, 0.0, 0.0], [0.1, 0.2, 0.7], [0.0, 0.0, 1.0]]
+    assert check.most_attended("circle", weights, words, query=1) is True
+    capsys.readouterr()
+    assert check.most_attended("red", weights, words, query=1) is False
+    out = capsys.readouterr().out
+    assert "0.20" in out and "circle" not in out
+    assert check.most_attended("banana", weights, words, query=1) is False
+    assert "choose one of" in capsys.readouterr().out
