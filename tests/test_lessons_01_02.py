@@ -6,6 +6,7 @@ import torch
 
 from mmviz import TransformerBlock
 from mmviz.lessons.graphs import (
+    attention_masks,
     conv_adjacency,
     equivariance_gap,
     grid_adjacency,
@@ -187,3 +188,19 @@ def test_warmup_evidence_shape_and_bad_run_name():
     assert len(run["final_loss"]) == len(run["accuracy"]) == 1 and len(run["curve"][0]) == 2
     with pytest.raises(ValueError, match="runs"):
         warmup_evidence(runs=("mid-norm",))
+
+
+def test_masks_delete_edges_of_the_complete_graph():
+    masks = attention_masks(4, 3, padded=1)
+    assert masks["no mask"].all() and masks["causal"].sum() == 4 * 5 // 2
+    assert not masks["causal"][0, 1] and masks["causal"][1, 0]          # no edge to the future
+    assert masks["padding"][:, 3].sum() == 0 and masks["padding"][:, :3].all()
+    separate, cross = masks["separate streams"], masks["cross-attention"]
+    assert (separate ^ cross).all() and separate.sum() == 4 * 4 + 3 * 3
+    assert masks["concatenation"].sum() == 7 * 7
+    block = TransformerBlock(8, 2).eval()
+    with torch.no_grad():                                # a masked key gets weight exactly 0
+        block(torch.randn(1, 4, 8), key_padding_mask=~masks["padding"][0][None])
+    assert (block.attention[..., 3] == 0).all()
+    with pytest.raises(ValueError, match="padded"):
+        attention_masks(4, 3, padded=4)
