@@ -245,7 +245,8 @@ def redraw(shuffle=3, positions_on=False):
 
 
 plt.close(fig)             # drawn only through the widget below, updated in place
-picture = widgets.Image(value=png(redraw()), format="png")
+natural = widgets.Layout(width=f"{9 * 80}px", height=f"{3.8 * 80:.0f}px")   # figure size × png dpi: no scaling
+picture = widgets.Image(value=png(redraw()), format="png", layout=natural)
 shuffle_slider = widgets.IntSlider(value=3, min=0, max=20, description="shuffle")
 positions_box = widgets.Checkbox(value=False, description="positions")
 

@@ -117,7 +117,7 @@ assert all(1 + l / 2 < v < 1 + 3 * l / 2 for l, v in enumerate(stream["pre"], 1)
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Gradients at initialisation (Xiong et al. 2020)
 #
-# **Their assumptions:** every weight Xavier-initialised, every bias 0, $W_Q = W_K = 0$ (so attention
+# **Their assumptions:** every weight Xavier-initialised (Gaussian, variance $2/(d_{in} + d_{out})$), every bias 0, $W_Q = W_K = 0$ (so attention
 # starts uniform), inputs and hidden vectors with independent Gaussian-like coordinates, and a
 # pre-norm stack ending with one LayerNorm before the classifier. **Their results are upper bounds
 # of an order**, not equalities: for the second MLP weight $W_2^{(L)}$ of the last layer,

@@ -303,7 +303,8 @@ def redraw(i=0, head=red_head):
 
 
 plt.close(fig)             # drawn only through the widget below, updated in place
-image = widgets.Image(value=png(redraw()), format="png")
+natural = widgets.Layout(width=f"{6.4 * 80:.0f}px", height=f"{3.2 * 80:.0f}px")   # figure size × png dpi: no scaling
+image = widgets.Image(value=png(redraw()), format="png", layout=natural)
 picture = widgets.IntSlider(value=0, min=0, max=len(test_images) - 1, description="picture")
 head = widgets.Dropdown(options=[1, 2, 3, 4], value=red_head, description="head")
 
