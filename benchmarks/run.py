@@ -102,6 +102,22 @@ def du_mb(path):
     return int(out.split()[0]) / 2**20
 
 
+def dev_tools_mb():
+    """MB on disk of the packages only requirements-dev.txt pins (what `make test` adds to `make lab`)."""
+    from importlib import metadata
+
+    names = {line.split("==")[0].strip() for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
+             if line.strip() and not line.startswith("#")}
+    total = 0
+    for name in names:
+        try:
+            files = metadata.distribution(name).files or []
+        except metadata.PackageNotFoundError:
+            continue
+        total += sum(f.locate().stat().st_size for f in files if Path(f.locate()).is_file())
+    return total / 2**20
+
+
 def make_test_times():
     """Seconds of a first `make test` in a fresh clone (sets up its own .venv) and of a second one."""
     times = []
@@ -115,6 +131,13 @@ def make_test_times():
             done = subprocess.run(["make", "test"], cwd=clone, capture_output=True, text=True, env=env)
             times.append((time.perf_counter() - start, done.returncode))
     return times
+
+
+def seeds_section():
+    """What 3 seeds cost against one in each notebook's training run (benchmarks/bench_seeds.py)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_seeds import seeds_table
+    return seeds_table()
 
 
 def main(argv=None):
@@ -137,8 +160,11 @@ def main(argv=None):
              ""]
     lines += notebooks_table(args.notebooks)
     lines += explorers_table(args.rounds)
+    venv, tools = du_mb(ROOT / ".venv"), dev_tools_mb()
     lines += ["## Environment", "",
-              f"Installed environment `.venv`: {du_mb(ROOT / '.venv'):.0f} MB on disk.", ""]
+              f"Installed environment `.venv` after `make test`: {venv:.0f} MB on disk; of it, what "
+              f"`make lab` installs for a student: {venv - tools:.0f} MB (the test tools of "
+              f"requirements-dev.txt take {tools:.0f} MB, counted from their installed files).", ""]
     if args.full:
         (first, rc1), (second, rc2) = make_test_times()
         lines += [f"`make test` in a fresh clone: first {first:.0f} s (sets up .venv; exit {rc1}), "
@@ -146,6 +172,7 @@ def main(argv=None):
     else:
         lines += ["`make test` first/second times: run `make bench ARGS=--full` "
                   "(slow: builds a fresh .venv).", ""]
+    lines += seeds_section()
     lines += ["## Training", "",
               "How fast and how well the tiny models learn: [TRAINING.md](TRAINING.md) "
               "(`benchmarks/bench_training.py`).", ""]

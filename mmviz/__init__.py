@@ -4,7 +4,7 @@ The package is layered; each layer imports only the ones below it (a test keeps 
 
     explore/     explorers and viewers (the only place that imports ipywidgets)
     plot/        drawing only: records, histories and numbers it is given
-    train.py · measure.py · lessons/ · check.py
+    train.py · seeds.py · measure.py · lessons/ · check.py
     fusion.py    the survey's variants and their registry
     blocks.py · tokens.py · vit.py · outputs.py · data/
 

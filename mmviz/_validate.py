@@ -5,23 +5,96 @@ Private: the public modules call these where a reader's values enter (constructo
 """
 from __future__ import annotations
 
-import numbers
+import math
+import operator
 
+import numpy as np
 import torch
 
+# What a teaching model on a laptop can use; larger values are refused before anything is allocated.
+# mmviz's models hold ~10⁵ parameters (dim 32, depth 2) and its tasks ~10³ samples.
+MAX_DIM = 1024              # token width dim, and heads <= dim
+MAX_MLP_DIM = 4096          # hidden width of a block's MLP
+MAX_DEPTH = 64              # blocks in one stack
+MAX_HEADS = 64
+MAX_TOKENS = 4096           # tokens of one modality (rows of a position table)
+MAX_VOCAB = 65536           # symbols of a symbol embedding
+MAX_MODALITIES = 16
+MAX_SAMPLES = 20_000        # samples in one generated split (an image sample is 7 KB)
+MAX_PARAMETERS = 20_000_000  # one model: 80 MB of float32
+MAX_SEED = 2**63 - 1
 
-def positive_int(value, name):
-    """``value`` if it is an int >= 1 (not a bool); otherwise a ValueError naming ``name`` and the value."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return value
+
+def integer(value, name, low, high):
+    """``value`` as a Python int if it is an integer (Python, numpy, or a 0-d integer tensor; not a bool)
+    with low <= value <= high (``high=None``: no upper end); otherwise a ValueError naming ``name``."""
+    expected = (("a positive int" if low == 1 else f"an int >= {low}") if high is None
+                else f"an int from {low} to {high}")
+    bool_like = isinstance(value, (bool, np.bool_)) or (isinstance(value, torch.Tensor)
+                                                         and value.dtype == torch.bool)
+    try:
+        number = None if bool_like else operator.index(value)      # refuses floats and strings
+    except TypeError:
+        number = None
+    if number is None or number < low or (high is not None and number > high):
+        raise ValueError(f"{name} must be {expected}, got {value!r}")
+    return number
+
+
+def positive_int(value, name, high=None):
+    """``value`` as a Python int if it is >= 1 (and <= ``high``); otherwise a ValueError naming ``name``."""
+    return integer(value, name, 1, high)
 
 
 def int_in(value, low, high, name):
-    """``value`` if it is an int with low <= value <= high (not a bool); otherwise a ValueError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= value <= high:
-        raise ValueError(f"{name} must be an int from {low} to {high}, got {value!r}")
-    return int(value)
+    """``value`` as a Python int if low <= value <= high (not a bool); otherwise a ValueError naming it."""
+    return integer(value, name, low, high)
+
+
+def depth(value, name="depth"):
+    """A number of blocks in one stack: an int from 1 to MAX_DEPTH (64); e.g. the norm explorer's
+    ``max_depth``, whose background pass measures every depth up to it."""
+    return integer(value, name, 1, MAX_DEPTH)
+
+
+def seed(value, name="seed"):
+    """A seed: an int from 0 to 2**63 - 1 (``None`` would give different data each call, so it is refused)."""
+    return integer(value, name, 0, MAX_SEED)
+
+
+def real(value, name, low=-math.inf, high=math.inf, low_open=False):
+    """``value`` as a finite Python float with low <= value <= high (low < value if ``low_open``)."""
+    bool_like = isinstance(value, (bool, np.bool_))
+    try:
+        number = None if bool_like or isinstance(value, (str, bytes)) else float(value)
+    except (TypeError, ValueError, RuntimeError):          # RuntimeError: a tensor of more than one number
+        number = None
+    if number is None or not math.isfinite(number) or not low <= number <= high or (low_open
+                                                                                       and number == low):
+        sign = ">" if low_open else ">="
+        bounds = f"{sign} {low:g}" if high == math.inf else f"from {low:g} to {high:g}"
+        raise ValueError(f"{name} must be a finite number {bounds}, got {value!r}")
+    return number
+
+
+def positive_float(value, name):
+    """``value`` as a finite Python float > 0; otherwise a ValueError naming ``name``."""
+    return real(value, name, 0.0, low_open=True)
+
+
+def probability(value, name):
+    """``value`` as a float in [0, 1) (a dropout rate); otherwise a ValueError naming ``name``."""
+    number = real(value, name, 0.0, 1.0)
+    if number == 1.0:
+        raise ValueError(f"{name} must be a finite number from 0 to 1 (1 excluded), got {value!r}")
+    return number
+
+
+def parameter_budget(count, what):
+    """Raise a ValueError if a model of ``count`` parameters (``what``, in words) exceeds MAX_PARAMETERS."""
+    if count > MAX_PARAMETERS:
+        raise ValueError(f"{what} would hold {count:,} parameters ({4 * count / 1e6:,.0f} MB); mmviz refuses "
+                         f"more than {MAX_PARAMETERS:,} (its teaching models hold about 10^5)")
 
 
 def one_of(value, choices, name):

@@ -11,24 +11,48 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ._validate import (
+    MAX_DIM,
+    MAX_HEADS,
+    MAX_MLP_DIM,
+    one_of,
+    parameter_budget,
+    positive_int,
+    probability,
+)
+from ._validate import depth as check_depth
 from ._validate import key_padding_mask as check_mask
-from ._validate import positive_int
 from ._validate import tokens as check_tokens
 
 NORMS = ("pre", "post")
 
 
 def check_dims(dim, heads):
-    """Raise a ValueError unless ``dim`` is a positive int divisible by ``heads``."""
-    positive_int(dim, "dim")
-    positive_int(heads, "heads")
+    """(dim, heads) as ints, or a ValueError: dim from 1 to 1024, heads 1 to 64, dim divisible by heads."""
+    dim = positive_int(dim, "dim", MAX_DIM)
+    heads = positive_int(heads, "heads", MAX_HEADS)
     if dim % heads:
         raise ValueError(f"dim must be divisible by heads, got dim={dim} and heads={heads}")
+    return dim, heads
+
+
+def check_mlp_dim(mlp_dim, dim):
+    """The MLP's hidden width: 4·dim for None, else an int from 1 to 4096."""
+    return 4 * dim if mlp_dim is None else positive_int(mlp_dim, "mlp_dim", MAX_MLP_DIM)
+
+
+def block_parameters(dim, mlp_dim):
+    """Parameters of one self-attention block: Q, K, V, out (d² + d each), MLP, two LayerNorms."""
+    return 4 * (dim * dim + dim) + 2 * dim * mlp_dim + mlp_dim + dim + 4 * dim
+
+
+def check_blocks(blocks, dim, mlp_dim, what):
+    """Raise a ValueError before allocating if ``blocks`` blocks would exceed mmviz's parameter limit."""
+    parameter_budget(blocks * block_parameters(dim, mlp_dim), what)
 
 
 def check_norm(norm):
-    if norm not in NORMS:
-        raise ValueError(f"norm must be 'pre' or 'post', got {norm!r}")
+    return one_of(norm, NORMS, "norm")
 
 
 class Attention(nn.Module):
@@ -40,7 +64,8 @@ class Attention(nn.Module):
 
     def __init__(self, dim, heads, dropout=0.0):
         super().__init__()
-        check_dims(dim, heads)
+        dim, heads = check_dims(dim, heads)
+        dropout = probability(dropout, "dropout")
         self.heads = heads
         self.q, self.k, self.v, self.out = (nn.Linear(dim, dim) for _ in range(4))
         self.dropout = nn.Dropout(dropout)
@@ -66,8 +91,7 @@ class MLP(nn.Sequential):
 
     def __init__(self, dim, hidden, activation="gelu", dropout=0.0):
         act = {"gelu": nn.GELU(), "relu": nn.ReLU()}
-        if activation not in act:
-            raise ValueError(f"activation must be 'gelu' or 'relu', got {activation!r}")
+        one_of(activation, tuple(act), "activation")
         super().__init__(nn.Linear(dim, hidden), act[activation], nn.Dropout(dropout),
                          nn.Linear(hidden, dim))
 
@@ -80,16 +104,20 @@ class TransformerBlock(nn.Module):
     (cross-attention): build it with ``cross=True``, and a pre-norm block gets a LayerNorm for the
     context too (``ln_context``). Shapes: x (batch, Nq, dim), context (batch, Nk, dim) → (batch, Nq, dim).
     After a forward, ``block.attention`` is (batch, heads, Nq, Nk). Inputs are checked where they
-    enter (``Encoder``, ``Fusion``, the embedders), not here.
+    enter (``Encoder``, ``Fusion``, the embedders), not here; only a context's batch and width are.
+    Limits: dim <= 1024, heads <= 64, mlp_dim (default 4·dim) <= 4096, dropout in [0, 1).
     """
 
     def __init__(self, dim, heads, mlp_dim=None, norm="pre", dropout=0.0, activation="gelu", cross=False):
         super().__init__()
-        check_dims(dim, heads)
+        dim, heads = check_dims(dim, heads)
+        mlp_dim = check_mlp_dim(mlp_dim, dim)
+        dropout = probability(dropout, "dropout")
         check_norm(norm)
+        check_blocks(1, dim, mlp_dim, f"a block of dim={dim}, mlp_dim={mlp_dim}")
         self.dim, self.heads, self.norm, self.cross = dim, heads, norm, cross
         self.attn = Attention(dim, heads, dropout)
-        self.mlp = MLP(dim, mlp_dim or 4 * dim, activation, dropout)
+        self.mlp = MLP(dim, mlp_dim, activation, dropout)
         self.ln1, self.ln2 = nn.LayerNorm(dim), nn.LayerNorm(dim)
         if cross and norm == "pre":           # only a pre-norm cross block normalises its context
             self.ln_context = nn.LayerNorm(dim)
@@ -100,20 +128,24 @@ class TransformerBlock(nn.Module):
         return self.attn.weights
 
     def forward(self, x, context=None, key_padding_mask=None):
-        c = self.context(context)             # None: self-attention, keys and values from x
+        c = self.context(context, x)          # None: self-attention, keys and values from x
         if self.norm == "pre":                # LayerNorm before each sub-layer
             x = x + self.drop1(self.attn(self.ln1(x), c, key_padding_mask))
             return x + self.drop2(self.mlp(self.ln2(x)))
         x = self.ln1(x + self.drop1(self.attn(x, c, key_padding_mask)))   # post: LayerNorm after each add
         return self.ln2(x + self.drop2(self.mlp(x)))
 
-    def context(self, context):
+    def context(self, context, x):
         """What to attend to: None for self-attention; a cross block's context (normalised if pre-norm)."""
         if context is None:
             return None
         if not self.cross:
             raise ValueError("this block was built for self-attention; build it with cross=True to attend "
                              "to a context")
+        if not isinstance(context, torch.Tensor) or context.dim() != 3 or context.shape[::2] != x.shape[::2]:
+            got = tuple(context.shape) if isinstance(context, torch.Tensor) else type(context).__name__
+            raise ValueError(f"context must have shape ({x.shape[0]}, keys, {x.shape[-1]}): the batch and "
+                             f"width of x {tuple(x.shape)}, got {got}")   # a batch of 1 would broadcast
         return self.ln_context(context) if self.norm == "pre" else context
 
     @classmethod
@@ -128,9 +160,11 @@ class TransformerBlock(nn.Module):
             raise ValueError("expected a layer built with batch_first=True, got batch_first=False")
         act = layer.activation
         name = {F.relu: "relu", F.gelu: "gelu"}.get(act) or type(act).__name__.lower()
-        if name not in ("relu", "gelu"):
-            raise ValueError(f"expected a ReLU or GELU activation, got {act!r}")
+        if name not in ("relu", "gelu") or getattr(act, "approximate", "none") != "none":
+            raise ValueError(f"expected a ReLU or exact GELU activation, got {act!r}")
         sa = layer.self_attn
+        if sa.in_proj_bias is None or layer.linear1.bias is None:
+            raise ValueError("expected a layer with biases (bias=True), got one built with bias=False")
         dim, heads = sa.embed_dim, sa.num_heads
         block = cls(dim, heads, layer.linear1.out_features, "pre" if layer.norm_first else "post",
                     activation=name)
@@ -153,13 +187,16 @@ class Encoder(nn.Module):
 
     ``encoder.attention`` lists each layer's weights, (batch, heads, N, N), after a forward.
     x (batch, N, dim) → (batch, N, dim); its shape, dtype and mask are checked here, once per stack.
+    Limits: depth <= 64, and at most 20 M parameters in all (refused before anything is allocated).
     """
 
     def __init__(self, dim, depth, heads, norm="pre", mlp_dim=None, dropout=0.0):
         super().__init__()
-        positive_int(depth, "depth")
-        check_dims(dim, heads)
+        depth = check_depth(depth)
+        dim, heads = check_dims(dim, heads)
+        mlp_dim = check_mlp_dim(mlp_dim, dim)
         check_norm(norm)
+        check_blocks(depth, dim, mlp_dim, f"an encoder of depth={depth}, dim={dim}, mlp_dim={mlp_dim}")
         self.dim, self.norm = dim, norm
         self.blocks = nn.ModuleList(TransformerBlock(dim, heads, mlp_dim, norm, dropout)
                                     for _ in range(depth))

@@ -15,8 +15,16 @@ from typing import Callable
 import torch
 from torch import nn
 
-from ._validate import positive_int
-from .blocks import Encoder, TransformerBlock, check_dims, check_norm
+from ._validate import MAX_MODALITIES, positive_int, probability
+from .blocks import (
+    Encoder,
+    TransformerBlock,
+    check_blocks,
+    check_depth,
+    check_dims,
+    check_mlp_dim,
+    check_norm,
+)
 from .outputs import FUSED, AttentionRecord, FusionOutput
 
 
@@ -44,17 +52,23 @@ def check_alpha(alpha, num_modalities):
 
 
 class Fusion(nn.Module):
-    """What the six variants share: the input checks and the packing of streams into a FusionOutput."""
+    """What the six variants share: the input checks and the packing of streams into a FusionOutput.
+
+    Limits: num_modalities <= 16, depth <= 64 per stage, the sizes of ``TransformerBlock``, and at most
+    20 M parameters in the depth·(M + 1) blocks a variant holds at most (refused before allocating).
+    """
 
     variant = None
 
     def __init__(self, num_modalities, dim, depth=2, heads=4, norm="pre", mlp_dim=None, dropout=0.0):
         super().__init__()
-        if isinstance(num_modalities, bool) or not isinstance(num_modalities, int) or num_modalities < 1:
-            raise ValueError(f"num_modalities must be an int >= 1, got {num_modalities!r}")
-        positive_int(depth, "depth")
-        check_dims(dim, heads)
+        num_modalities = positive_int(num_modalities, "num_modalities", MAX_MODALITIES)
+        depth = check_depth(depth)
+        dim, heads = check_dims(dim, heads)
         check_norm(norm)
+        dropout = probability(dropout, "dropout")
+        check_blocks(depth * (num_modalities + 1), dim, check_mlp_dim(mlp_dim, dim),
+                     f"a fusion model of {num_modalities} modalities, depth={depth}, dim={dim}")
         self.num_modalities, self.dim, self.depth, self.heads = num_modalities, dim, depth, heads
         self.norm, self.mlp_dim, self.dropout = norm, mlp_dim, dropout
         if self.variant in VARIANTS:

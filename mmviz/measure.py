@@ -6,6 +6,7 @@
   (``alignment_auc``, 0.5 = no preference; ``alignment_scores``, the older ratio to uniform);
 - modality mass: the M×M share of attention between modalities (``modality_blocks``) and the
   cross-modal share (``cross_modal_share``);
+- reading: the query rows of each map whose outputs the loss never reads (``unread_queries``);
 - influence: perturb one modality's tokens, measure how far another's move (``stream_influence``,
   ``stage_change``, ``self_context_change``): the survey's structural claims, measured (07-09).
 """
@@ -17,10 +18,11 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from ._validate import positive_int
-from .blocks import check_dims
+from ._validate import MAX_MODALITIES, MAX_SAMPLES, MAX_TOKENS, int_in, one_of, positive_int
+from .blocks import Attention, check_depth, check_dims, check_mlp_dim
 from .fusion import VARIANTS, variant_of
 from .outputs import FUSED, AttentionRecord, FusionOutput
+from .train import check_model
 
 # ---------------------------------------------------------------- cost
 
@@ -38,6 +40,17 @@ def block_cost(n_queries, n_keys, dim, mlp_dim):
     return attention, projection_mlp
 
 
+def check_counts(token_counts):
+    """token_counts as a list of ints from 1 to 4096 (tokens per modality), or a ValueError."""
+    try:
+        if not isinstance(token_counts, (list, tuple)) or not token_counts:
+            raise ValueError
+        return [positive_int(n, "token count", MAX_TOKENS) for n in token_counts]
+    except ValueError:
+        raise ValueError(f"token_counts must be a non-empty list of ints from 1 to {MAX_TOKENS}, "
+                         f"got {token_counts!r}") from None
+
+
 def attention_cost(variant, token_counts, dim, depth=2, heads=4, mlp_dim=None):
     """FLOPs of ``build_fusion(variant, len(token_counts), dim, depth, heads, mlp_dim=mlp_dim)`` per example.
 
@@ -47,13 +60,11 @@ def attention_cost(variant, token_counts, dim, depth=2, heads=4, mlp_dim=None):
     separate encoders and 4(S² − Q₂)d for a cross stage.
     """
     spec = variant_of(variant)
-    check_dims(dim, heads)
-    positive_int(depth, "depth")
-    counts = list(token_counts) if isinstance(token_counts, (list, tuple)) else None
-    if not counts or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in counts):
-        raise ValueError(f"token_counts must be a non-empty list of positive ints, got {token_counts!r}")
+    dim, heads = check_dims(dim, heads)
+    depth = check_depth(depth)
+    counts = check_counts(token_counts)
     spec.check(counts)
-    mlp_dim = mlp_dim or 4 * dim
+    mlp_dim = check_mlp_dim(mlp_dim, dim)
     stages = {}
     for stage in spec.stages(counts):
         parts = [block_cost(nq, nk, dim, mlp_dim) for nq, nk in stage.blocks]
@@ -69,12 +80,14 @@ def cost_curves(token_counts, num_modalities=2, dim=32, depth=2, heads=4, part="
     """{variant: [FLOPs at N tokens per modality, for N in token_counts]} for every registered variant
     (or ``variants``) that can run with ``num_modalities`` modalities of equal size.
     part: "attention", "projection_mlp" or "total" (see :func:`attention_cost`)."""
-    if part not in ("attention", "projection_mlp", "total"):
-        raise ValueError(f"part must be 'attention', 'projection_mlp' or 'total', got {part!r}")
-    positive_int(num_modalities, "num_modalities")
-    names = list(VARIANTS) if variants is None else list(variants)
+    one_of(part, ("attention", "projection_mlp", "total"), "part")
+    num_modalities = positive_int(num_modalities, "num_modalities", MAX_MODALITIES)
+    token_counts = check_counts(token_counts)
+    if variants is not None and not isinstance(variants, (list, tuple)):
+        raise ValueError(f"variants must be None (all) or a list of variant names, got {variants!r}")
+    names = list(VARIANTS) if variants is None else [variant_of(v).name for v in variants]
     runs = [v for v in names if variant_of(v).min_modalities <= num_modalities]
-    return {v: [attention_cost(v, [int(n)] * num_modalities, dim, depth, heads)[part] for n in token_counts]
+    return {v: [attention_cost(v, [n] * num_modalities, dim, depth, heads)[part] for n in token_counts]
             for v in runs}
 
 
@@ -86,6 +99,8 @@ def count_parameters(module, trainable_only=False):
 def parameters_without_gradient(model, task, n=64):
     """Names of ``model``'s trainable parameters that get no gradient from the task loss on ``n``
     training samples: the parts its readout never reads, which therefore never train."""
+    check_model(model, task)
+    n = positive_int(n, "n", MAX_SAMPLES)
     was_training = model.training
     model.zero_grad(set_to_none=True)
     model.train()
@@ -109,6 +124,8 @@ def alignment_scores(model, task, split="test", n=200):
     aligned key. 1.0 = no better than uniform. Maps over summed (FUSED) tokens have no pairs to score.
     model: a FusionClassifier for ``task``. Returns {"<map name>: <a>→<b>": score}.
     """
+    check_model(model, task)
+    n = positive_int(n, "n", MAX_SAMPLES)
     data = task.split(split)
     out = model.run(task, n, split)
     names = [m.name for m in task.modalities]
@@ -183,6 +200,8 @@ def alignment_aucs(model, task, split="test", n=200):
     """:func:`alignment_auc` of every attention map that pairs two modalities, in both directions:
     {"<map name>: <a>→<b>": AUC}, the rows being queries of modality a, the columns keys of b, each
     sample with its own ground-truth mask. 0.5 = no preference for the aligned partners."""
+    check_model(model, task)
+    n = positive_int(n, "n", MAX_SAMPLES)
     data = task.split(split)
     out = model.run(task, n, split)
     names = [m.name for m in task.modalities]
@@ -199,6 +218,66 @@ def alignment_aucs(model, task, split="test", n=200):
                 except ValueError:        # no query of this direction has both kinds of partner
                     continue
     return scores
+
+# ---------------------------------------------------------------- what the loss reads
+
+
+def unread_queries(model, task, split="test", n=None):
+    """Which query rows of each attention map the task loss never reads: their outputs get no gradient.
+
+    model: a FusionClassifier for ``task``. Runs the first ``n`` samples of ``split`` (all if None)
+    forward (eval mode, so no dropout) and back from the cross-entropy loss, catching the gradient of every
+    Attention module's output (batch, Nq, dim) with hooks. Returns one bool tensor (Nq,) per record,
+    in the order of ``model.run(task).attention``: True where that row's output has an exactly zero
+    gradient on every one of the n samples (e.g. the caption queries of the last joint layer when
+    the pointer readout scores image tokens only; under the hard-max "any" readout, also the image
+    tokens that are never the maximum). What such a row attends to is not learned from the task.
+    """
+    check_task_model(model, task)
+    data = task.split(split)
+    n = len(data) if n is None else positive_int(n, "n")
+    outputs = {}                                        # id(weights of the call) → its output
+
+    def catch(module, args, output):
+        outputs[id(module.weights)] = output
+
+    hooks = [m.register_forward_hook(catch) for m in model.modules() if isinstance(m, Attention)]
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.enable_grad():
+            loss = F.cross_entropy(model(data.first(n)), data.labels[:n])
+            records = model.last.attention
+            caught = [outputs[id(r.weights)] for r in records]
+            grads = torch.autograd.grad(loss, caught, allow_unused=True)
+    finally:
+        for hook in hooks:
+            hook.remove()
+        model.train(was_training)
+    return [torch.ones(out.shape[1], dtype=torch.bool) if g is None else (g == 0).all(-1).all(0)
+            for out, g in zip(caught, grads)]
+
+
+def check_task_model(model, task):
+    if not hasattr(model, "last") or getattr(model, "task_name", None) != getattr(task, "name", None):
+        raise ValueError(f"expected a FusionClassifier built for task {getattr(task, 'name', task)!r}, "
+                         f"got {type(model).__name__} for {getattr(model, 'task_name', None)!r}")
+
+def read_alignment_aucs(model, task, split="test", n=200):
+    """:func:`alignment_aucs` without the maps whose queries (in the scored direction) the loss never
+    reads (:func:`unread_queries`): what they attend to was not learned from the task."""
+    records, unread = model.run(task, n, split).attention, unread_queries(model, task, split)
+    names = [m.name for m in task.modalities]
+    skip = tuple(f"{r.name}: {names[a]}→" for r, u in zip(records, unread) for a in range(len(names))
+                 if (r.query_modality == a).any() and u[r.query_modality == a].all())
+    return {k: v for k, v in alignment_aucs(model, task, split, n).items() if not k.startswith(skip)}
+
+
+def best_alignment_auc(model, task, split="test", n=200):
+    """The highest :func:`alignment_auc` among the maps the loss reads (0.5 = no preference for the
+    aligned partners); NaN when no such map pairs tokens of two modalities (e.g. summed tokens)."""
+    scores = read_alignment_aucs(model, task, split, n)
+    return max(scores.values()) if scores else math.nan
 
 # ---------------------------------------------------------------- attention between modalities
 
@@ -220,12 +299,8 @@ def select_weights(record, head=None, sample=0):
     """(Nq, Nk) numpy array: one sample's weights, one head or (head=None) the mean over heads."""
     check_record(record)
     batch, heads = record.weights.shape[:2]
-    if sample is not None and (isinstance(sample, bool) or not isinstance(sample, int)
-                               or not 0 <= sample < batch):
-        raise ValueError(f"sample must be an int in [0, {batch}) or None (mean over the batch), "
-                         f"got {sample!r}")
-    if head is not None and (isinstance(head, bool) or not isinstance(head, int) or not 0 <= head < heads):
-        raise ValueError(f"head must be None (mean of the heads) or an int in [0, {heads}), got {head!r}")
+    sample = None if sample is None else int_in(sample, 0, batch - 1, "sample (None: mean over the batch)")
+    head = None if head is None else int_in(head, 0, heads - 1, "head (None: mean of the heads)")
     w = record.weights.detach().float()
     w = w.mean(0) if sample is None else w[sample]
     w = w.mean(0) if head is None else w[head]
@@ -289,14 +364,13 @@ def cross_modal_share(record_or_output, sample=None, head=None, stage=None):
 
 
 def check_modality(m, num_modalities, name):
-    if isinstance(m, bool) or not isinstance(m, int) or not 0 <= m < num_modalities:
-        raise ValueError(f"{name} must be a 0-based modality index in [0, {num_modalities}), got {m!r}")
-    return m
+    return int_in(m, 0, num_modalities - 1, f"{name} (a 0-based modality index)")
 
 
 def check_zs(zs):
-    if isinstance(zs, torch.Tensor) or not isinstance(zs, (list, tuple)) or not zs:
-        raise ValueError(f"zs must be a non-empty list of (batch, N_m, dim) tensors, got {type(zs).__name__}")
+    if (isinstance(zs, torch.Tensor) or not isinstance(zs, (list, tuple)) or not zs
+            or not all(isinstance(z, torch.Tensor) and z.dim() == 3 for z in zs)):
+        raise ValueError(f"zs must be a non-empty list of (batch, N_m, dim) tensors, got {zs!r:.200}")
     if zs[0].shape[0] < 2:
         raise ValueError(f"a swap needs at least 2 samples in the batch, got batch size {zs[0].shape[0]}")
     return list(zs)
@@ -356,8 +430,7 @@ def self_context_change(fusion, zs, modality, token):
     zs = check_zs(zs)
     check_modality(modality, len(zs), "modality")
     n = zs[modality].shape[1]
-    if isinstance(token, bool) or not isinstance(token, int) or not 0 <= token < n:
-        raise ValueError(f"token must be an int in [0, {n}) for modality {modality}, got {token!r}")
+    token = int_in(token, 0, n - 1, "token")      # an index into this modality's n tokens
     was_training = fusion.training
     fusion.eval()
     try:

@@ -8,13 +8,29 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ._validate import MAX_DIM, MAX_MODALITIES, MAX_TOKENS, MAX_VOCAB, int_in, parameter_budget, positive_int
 from ._validate import float_tensor as check_float
-from ._validate import positive_int
+
+# Embedders are refused before allocation beyond dim 1024, 4096 tokens, 65536 symbols, 20 M parameters.
 
 
 def position_table(tokens, dim):
     """A learned (1, tokens, dim) position embedding, initialised small as in ViT (std 0.02)."""
     return nn.Parameter(torch.randn(1, tokens, dim) * 0.02)
+
+
+def check_embedder(inputs, tokens, dim, what):
+    """Raise a ValueError before allocating if ``tokens`` (the position table's rows) or the
+    ``inputs``·dim projection (plus the table) is beyond mmviz's limits."""
+    if tokens > MAX_TOKENS:
+        raise ValueError(f"{what} gives {tokens} tokens per sample; mmviz refuses more than {MAX_TOKENS}")
+    parameter_budget((inputs + 1 + tokens) * dim, what)
+
+
+def nonempty_batch(x, name):
+    """Raise a ValueError for a batch of zero samples (they have nothing to embed)."""
+    if x.dim() >= 1 and x.shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one sample, got shape {tuple(x.shape)}")
 
 
 def patchify(images, patch_size):
@@ -23,7 +39,7 @@ def patchify(images, patch_size):
     (B, C, H, W) → (B, (H/P)·(W/P), C·P·P).
     """
     check_float(images, "images", "(batch, channels, height, width)")
-    positive_int(patch_size, "patch_size")
+    patch_size = positive_int(patch_size, "patch_size", MAX_DIM)
     if images.dim() != 4:
         raise ValueError(f"images must have shape (batch, channels, height, width), "
                          f"got {tuple(images.shape)}")
@@ -36,6 +52,17 @@ def patchify(images, patch_size):
     return patches.reshape(B, (H // P) * (W // P), C * P * P)
 
 
+def image_sides(image_size):
+    """(H, W) from ``image_size``: one int (square) or two; each from 1 to 4096."""
+    try:
+        sides = [image_size] * 2 if not isinstance(image_size, (tuple, list)) else list(image_size)
+        H, W = (positive_int(side, "image_size", MAX_TOKENS) for side in sides)
+    except ValueError:
+        raise ValueError(f"image_size must be an int or (height, width), each from 1 to {MAX_TOKENS}, "
+                         f"got {image_size!r}") from None
+    return H, W
+
+
 class PatchEmbedding(nn.Module):
     """ViT's image tokens: patchify, project each patch linearly to ``dim``, add a position embedding.
 
@@ -46,12 +73,14 @@ class PatchEmbedding(nn.Module):
 
     def __init__(self, image_size, patch_size, channels, dim, position=True):
         super().__init__()
-        H, W = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
-        for value, name in ((H, "image height"), (W, "image width"), (patch_size, "patch_size"),
-                            (channels, "channels"), (dim, "dim")):
-            positive_int(value, name)
+        H, W = image_sides(image_size)
+        patch_size = positive_int(patch_size, "patch_size", H)
+        channels, dim = positive_int(channels, "channels", 64), positive_int(dim, "dim", MAX_DIM)
         if H % patch_size or W % patch_size:
             raise ValueError(f"image size must be divisible by patch_size={patch_size}, got {H}x{W}")
+        check_embedder(channels * patch_size ** 2, (H // patch_size) * (W // patch_size), dim,
+                       f"PatchEmbedding of {H}x{W} images, patch_size={patch_size}, channels={channels}, "
+                       f"dim={dim}")
         self.image_size, self.patch_size, self.channels = (H, W), patch_size, channels
         self.grid = (H // patch_size, W // patch_size)
         self.proj = nn.Linear(channels * patch_size * patch_size, dim)
@@ -75,8 +104,9 @@ class SymbolEmbedding(nn.Module):
 
     def __init__(self, vocab_size, length, dim, position=True):
         super().__init__()
-        for value, name in ((vocab_size, "vocab_size"), (length, "length"), (dim, "dim")):
-            positive_int(value, name)
+        vocab_size = positive_int(vocab_size, "vocab_size", MAX_VOCAB)
+        length, dim = positive_int(length, "length", MAX_TOKENS), positive_int(dim, "dim", MAX_DIM)
+        check_embedder(vocab_size, length, dim, f"SymbolEmbedding of vocab_size={vocab_size}, dim={dim}")
         self.vocab_size, self.length = vocab_size, length
         self.table = nn.Embedding(vocab_size, dim)
         self.position = position_table(length, dim) if position else None
@@ -88,6 +118,7 @@ class SymbolEmbedding(nn.Module):
         if symbols.dim() != 2 or not 1 <= symbols.shape[1] <= self.length:
             raise ValueError(f"symbols must have shape (batch, L) with 1 <= L <= {self.length}, "
                              f"got {tuple(symbols.shape)}")
+        nonempty_batch(symbols, "symbols")
         low, high = int(symbols.min()), int(symbols.max())
         if low < 0 or high >= self.vocab_size:
             raise ValueError(f"symbols must lie in [0, {self.vocab_size}), got values from {low} to {high}")
@@ -104,10 +135,13 @@ class SignalEmbedding(nn.Module):
 
     def __init__(self, length, frame, dim, channels=1, position=True):
         super().__init__()
-        for value, name in ((length, "length"), (frame, "frame"), (dim, "dim"), (channels, "channels")):
-            positive_int(value, name)
+        length = positive_int(length, "length", MAX_TOKENS * MAX_DIM)
+        frame = positive_int(frame, "frame", length)
+        dim, channels = positive_int(dim, "dim", MAX_DIM), positive_int(channels, "channels", 64)
         if length % frame:
             raise ValueError(f"length must be a multiple of frame={frame}, got length={length}")
+        check_embedder(channels * frame, length // frame, dim,
+                       f"SignalEmbedding of length={length}, frame={frame}, channels={channels}, dim={dim}")
         self.length, self.frame, self.channels = length, frame, channels
         self.proj = nn.Linear(channels * frame, dim)
         self.position = position_table(length // frame, dim) if position else None
@@ -137,14 +171,13 @@ class ModalityTypeEmbedding(nn.Module):
 
     def __init__(self, num_modalities, dim):
         super().__init__()
-        positive_int(num_modalities, "num_modalities")
-        positive_int(dim, "dim")
+        num_modalities = positive_int(num_modalities, "num_modalities", MAX_MODALITIES)
+        dim = positive_int(dim, "dim", MAX_DIM)
         self.num_modalities, self.dim = num_modalities, dim
         self.types = nn.Parameter(torch.randn(num_modalities, dim) * 0.02)
 
     def forward(self, z, m):
-        if isinstance(m, bool) or not isinstance(m, int) or not 0 <= m < self.num_modalities:
-            raise ValueError(f"modality index must be an int in [0, {self.num_modalities}), got {m!r}")
+        m = int_in(m, 0, self.num_modalities - 1, "modality index m")
         check_float(z, "z", f"(batch, tokens, {self.dim})")
         if z.dim() != 3 or z.shape[-1] != self.dim:
             raise ValueError(f"z must have shape (batch, tokens, {self.dim}), got {tuple(z.shape)}")

@@ -15,10 +15,14 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
-from ._validate import positive_int
-from .data import Task
+from ._random import seeded
+from ._validate import MAX_SAMPLES, integer, positive_float, positive_int, real
+from ._validate import float_tensor as check_float
+from ._validate import seed as check_seed
+from .data import Task, task_budget
 from .fusion import build_fusion, variant_of
 from .tokens import ModalityTypeEmbedding, PatchEmbedding, SignalEmbedding, SymbolEmbedding
+from .vit import VisionTransformer
 
 
 def embedder(spec, dim):
@@ -33,6 +37,22 @@ def embedder(spec, dim):
 def check_task(task):
     if not isinstance(task, Task):
         raise ValueError(f"expected a Task from mmviz.make_task, got {type(task).__name__}")
+
+
+def check_model(model, task):
+    """Raise a ValueError unless ``model`` is a FusionClassifier built for ``task`` (its embedders and
+    classes fit no other task, so another task's accuracy would be a number without meaning)."""
+    check_task(task)
+    if not isinstance(model, FusionClassifier) or model.task_name != task.name:
+        got = getattr(model, "task_name", type(model).__name__)
+        raise ValueError(f"expected a FusionClassifier built for task {task.name!r}, got one for {got!r}")
+
+
+class TrainingDiverged(ValueError):
+    """``fit`` met a non-finite loss or gradient: the learning rate is too high for this model.
+
+    ``.history`` holds the steps before it; the model keeps the weights of the last finite step.
+    """
 
 
 class FusionClassifier(nn.Module):
@@ -66,8 +86,7 @@ class FusionClassifier(nn.Module):
                              f"mixes all modalities into each token; use readout='pooled'")
         self.variant, self.task_name, self.readout = variant, task.name, readout
         self.pointer_modality = task.pointer_modality
-        with torch.random.fork_rng():
-            torch.manual_seed(seed)
+        with seeded(seed):      # own generator: thread-safe, the global RNG is left alone
             self.embedders = nn.ModuleList(embedder(m, dim) for m in task.modalities)
             self.types = ModalityTypeEmbedding(task.num_modalities, dim)
             self.fusion = build_fusion(variant, task.num_modalities, dim, depth, heads, norm, alpha)
@@ -137,72 +156,96 @@ def schedule(step, warmup, steps):
     return 0.1 + 0.45 * (1 + math.cos(math.pi * t))
 
 
-def check_positive(value, name, kind=int):
-    if isinstance(value, bool) or not isinstance(value, (int, float) if kind is float else int) or value <= 0:
-        raise ValueError(f"{name} must be a positive {kind.__name__}, got {value!r}")
-
-
-def fit(model, task, steps=300, lr=3e-3, warmup=30, batch_size=64, weight_decay=0.01, seed=0,
+def fit(model, task, steps=None, lr=None, warmup=None, batch_size=64, weight_decay=0.01, seed=0,
         progress=True, eval_every=50, callback=None):
     """Train ``model`` on ``task.train`` with AdamW; return a History. Same seed → same numbers.
 
-    Mini-batches are drawn from a torch.Generator seeded with ``seed``; ``callback(step, history)``,
-    if given, runs after every step (return True to stop early, e.g. ``history.seconds > 15``).
+    ``steps``, ``lr``, ``warmup`` left at None take the task's budget (``task_budget(task.name)``):
+    enough for the variants the task is meant for to solve it. Mini-batches are drawn from a
+    torch.Generator seeded with ``seed``; ``callback(step, history)``, if given, runs after every
+    step (return True to stop early, e.g. ``history.seconds > 15``).
+    A non-finite loss or gradient stops training with :class:`TrainingDiverged` (a ValueError naming
+    the learning rate) before the step that would spoil the weights. A ``KeyboardInterrupt`` (the
+    kernel's stop button) is re-raised, so a loop over runs stops too. Either way the error carries the
+    steps so far as ``.history`` (in Jupyter: ``sys.last_value.history``), the progress bar is closed
+    and the model is left in eval mode, ready for ``evaluate`` and the pictures.
     """
-    check_task(task)
-    if not isinstance(model, FusionClassifier) or model.task_name != task.name:
-        got = getattr(model, "task_name", type(model).__name__)
-        raise ValueError(f"expected a FusionClassifier built for task {task.name!r}, got one for {got!r}")
-    check_positive(steps, "steps")
-    check_positive(batch_size, "batch_size")
-    check_positive(lr, "lr", float)
-    if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 0:
-        raise ValueError(f"warmup must be an int >= 0, got {warmup!r}")
+    check_model(model, task)
+    budget = task_budget(task.name)
+    steps = positive_int(budget["steps"] if steps is None else steps, "steps")
+    batch_size = positive_int(batch_size, "batch_size", MAX_SAMPLES)
+    eval_every = positive_int(eval_every, "eval_every")
+    lr = positive_float(budget["lr"] if lr is None else lr, "lr")
+    weight_decay = real(weight_decay, "weight_decay", 0.0)
+    warmup = integer(budget["warmup"] if warmup is None else warmup, "warmup", 0, None)
+    gen = torch.Generator().manual_seed(check_seed(seed))
+    if callback is not None and not callable(callback):
+        raise ValueError(f"callback must be a function (step, history) -> bool or None, got {callback!r}")
     data, n = task.train, len(task.train)
-    gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: schedule(s, warmup, steps))
     history, order, pos = History(), torch.randperm(n, generator=gen), 0
     bar = tqdm(total=steps, desc=f"{model.variant} on {task.name}", leave=False) if progress else None
     start, eval_time = time.perf_counter(), 0.0
-    for step in range(steps):
-        if pos + batch_size > n:                     # a new epoch: a new shuffle
-            order, pos = torch.randperm(n, generator=gen), 0
-        idx = order[pos:pos + batch_size]
-        pos += batch_size
-        model.train()
-        logits = model([x[idx] for x in data.inputs])
-        loss = F.cross_entropy(logits, data.labels[idx])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        history.lr.append(sched.get_last_lr()[0])
-        sched.step()
-        history.step.append(step)
-        history.loss.append(loss.item())
-        history.accuracy.append((logits.argmax(-1) == data.labels[idx]).float().mean().item())
-        history.seconds = time.perf_counter() - start - eval_time
-        stop = callback is not None and bool(callback(step, history))
-        if (step + 1) % eval_every == 0 or step + 1 == steps or stop:
-            tick = time.perf_counter()
-            history.eval_step.append(step)
-            history.eval_seconds.append(history.seconds)
-            history.test_accuracy.append(evaluate(model, task)["accuracy"])
-            eval_time += time.perf_counter() - tick      # evaluation time is not training time
+    try:
+        for step in range(steps):
+            if pos + batch_size > n:                     # a new epoch: a new shuffle
+                order, pos = torch.randperm(n, generator=gen), 0
+            idx = order[pos:pos + batch_size]
+            pos += batch_size
+            model.train()
+            logits = model([x[idx] for x in data.inputs])
+            loss = F.cross_entropy(logits, data.labels[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            check_finite(loss, model, step, lr, sched.get_last_lr()[0])   # before the step touches weights
+            opt.step()
+            history.lr.append(sched.get_last_lr()[0])
+            sched.step()
+            history.step.append(step)
+            history.loss.append(loss.item())
+            history.accuracy.append((logits.argmax(-1) == data.labels[idx]).float().mean().item())
+            history.seconds = time.perf_counter() - start - eval_time
+            stop = callback is not None and bool(callback(step, history))
+            if (step + 1) % eval_every == 0 or step + 1 == steps or stop:
+                tick = time.perf_counter()
+                history.eval_step.append(step)
+                history.eval_seconds.append(history.seconds)
+                history.test_accuracy.append(evaluate(model, task)["accuracy"])
+                eval_time += time.perf_counter() - tick      # evaluation time is not training time
+            if bar is not None:
+                bar.update()
+                bar.set_postfix(loss=f"{history.loss[-1]:.3f}", acc=f"{history.accuracy[-1]:.2f}",
+                                refresh=False)
+            if stop:
+                break
+    except (TrainingDiverged, KeyboardInterrupt) as error:
+        error.history = history
+        raise
+    finally:
         if bar is not None:
-            bar.update()
-            bar.set_postfix(loss=f"{history.loss[-1]:.3f}", acc=f"{history.accuracy[-1]:.2f}", refresh=False)
-        if stop:
-            break
-    if bar is not None:
-        bar.close()
+            bar.close()
+        model.eval()
     return history
+
+
+def check_finite(loss, model, step, lr, scheduled):
+    """Raise TrainingDiverged if the loss or any gradient is NaN or inf (the weights are still finite)."""
+    grads = [p.grad for p in model.parameters() if p.grad is not None]
+    if math.isfinite(loss.item()) and torch.isfinite(torch.nn.utils.get_total_norm(grads)):
+        return
+    raise TrainingDiverged(f"training diverged at step {step}: the loss or its gradient became "
+                           f"{'NaN or inf' if math.isfinite(loss.item()) else loss.item()} with lr={lr:g} "
+                           f"(this step: {scheduled:g}); try a smaller lr, e.g. lr={lr / 10:g}, or a longer "
+                           f"warmup. The model keeps its weights from before this step; the error's "
+                           f".history holds the steps so far.")
 
 
 @torch.no_grad()
 def evaluate(model, task, split="test", batch_size=500):
-    """{"accuracy", "loss", "n"} of ``model`` on one split of ``task``."""
-    check_task(task)
+    """{"accuracy", "loss", "n"} of ``model`` (built for ``task``) on one split of ``task``."""
+    check_model(model, task)
+    batch_size = positive_int(batch_size, "batch_size", MAX_SAMPLES)
     data = task.split(split)
     model.eval()
     correct, total_loss = 0, 0.0
@@ -214,15 +257,27 @@ def evaluate(model, task, split="test", batch_size=500):
     return dict(accuracy=correct / len(data), loss=total_loss / len(data), n=len(data))
 
 
+def check_pictures(model, images, labels):
+    """Raise a ValueError unless ``model`` is a VisionTransformer, images (n, C, H, W), labels (n,) long."""
+    if not isinstance(model, VisionTransformer):
+        raise ValueError(f"model must be a mmviz.VisionTransformer, got {type(model).__name__}")
+    check_float(images, "images", "(n, channels, height, width)")
+    if not isinstance(labels, torch.Tensor) or labels.dtype != torch.long or labels.shape != images.shape[:1]:
+        got = (f"dtype {labels.dtype}, shape {tuple(labels.shape)}" if isinstance(labels, torch.Tensor)
+               else type(labels).__name__)
+        raise ValueError(f"labels must be a long tensor of shape ({len(images)},): the same length as "
+                         f"images, one label per image; got {got}")
+    if len(images) == 0:
+        raise ValueError("images must hold at least one picture, got none")
+
+
 def train_vit(model, images, labels, steps=200, lr=3e-3, batch_size=32, seed=0):
     """Adam on cross-entropy for ``steps`` mini-batches drawn with ``seed``; returns the list of losses."""
-    positive_int(steps, "steps")
-    positive_int(batch_size, "batch_size")
-    if len(images) != len(labels):
-        raise ValueError(f"images and labels must have the same length, got {len(images)} and {len(labels)}")
-    torch.manual_seed(seed)
-    g = torch.Generator().manual_seed(seed)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    steps = positive_int(steps, "steps")
+    batch_size = positive_int(batch_size, "batch_size", MAX_SAMPLES)
+    check_pictures(model, images, labels)
+    g = torch.Generator().manual_seed(check_seed(seed))
+    opt = torch.optim.AdamW(model.parameters(), lr=positive_float(lr, "lr"), weight_decay=0.01)
     model.train()
     losses = []
     for _ in range(steps):
@@ -239,5 +294,6 @@ def train_vit(model, images, labels, steps=200, lr=3e-3, batch_size=32, seed=0):
 @torch.no_grad()
 def vit_accuracy(model, images, labels):
     """Fraction of ``images`` whose arg-max logit equals the label."""
+    check_pictures(model, images, labels)
     model.eval()
     return (model(images).argmax(-1) == labels).float().mean().item()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._validate import positive_int
+from ._validate import MAX_VOCAB, positive_int, real
 from .blocks import Encoder, check_dims
 from .outputs import FUSED, AttentionRecord
 from .tokens import PatchEmbedding
@@ -31,8 +31,9 @@ class VisionTransformer(nn.Module):
     def __init__(self, image_size=24, patch_size=6, channels=3, dim=32, depth=2, heads=4,
                  classes=4, position=True, norm="pre", position_std=0.5):
         super().__init__()
-        check_dims(dim, heads)
-        positive_int(classes, "classes")
+        dim, heads = check_dims(dim, heads)
+        classes = positive_int(classes, "classes", MAX_VOCAB)
+        position_std = real(position_std, "position_std", 0.0, 10.0)
         self.patches = PatchEmbedding(image_size, patch_size, channels, dim, position=position)
         if position:
             nn.init.normal_(self.patches.position, std=position_std)

@@ -85,10 +85,10 @@ def test_gradients_reach_every_parameter():
 
 @pytest.mark.parametrize("make,match", [
     (lambda: TransformerBlock(30, 4), r"dim=30 and heads=4"),
-    (lambda: TransformerBlock(32, 0), r"heads must be a positive int, got 0"),
-    (lambda: TransformerBlock(-8, 2), r"dim must be a positive int, got -8"),
-    (lambda: TransformerBlock(32, 4, norm="middle"), r"'pre' or 'post', got 'middle'"),
-    (lambda: Encoder(32, 0, 4), r"depth must be a positive int, got 0"),
+    (lambda: TransformerBlock(32, 0), r"heads must be an int from 1 to 64, got 0"),
+    (lambda: TransformerBlock(-8, 2), r"dim must be an int from 1 to 1024, got -8"),
+    (lambda: TransformerBlock(32, 4, norm="middle"), r"'pre', 'post', got 'middle'"),
+    (lambda: Encoder(32, 0, 4), r"depth must be an int from 1 to 64, got 0"),
     (lambda: Encoder(32, 2, 4, norm="sandwich"), r"got 'sandwich'"),
     (lambda: Attention(10, 3), r"dim=10 and heads=3"),
 ])

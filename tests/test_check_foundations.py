@@ -2,12 +2,11 @@
 from mmviz import check
 
 
-def test_layernorm_norm_hint_recognises_the_squared_length(capsys):
+def test_layernorm_norm_hint_answers_the_squared_length(capsys):
     assert check.layernorm_norm(64, dim=64) is False
-    assert "squared length" in capsys.readouterr().out
+    assert "square root" in capsys.readouterr().out                # 64 is the squared length
     assert check.layernorm_norm(7, dim=64) is False
-    out = capsys.readouterr().out
-    assert "squared length" not in out and "8.000" not in out      # the hint does not give the answer
+    assert "8.000" not in capsys.readouterr().out                  # the hint does not give the answer
 
 
 def test_pre_norm_depth_factor(capsys):
@@ -28,3 +27,9 @@ def test_most_attended_names_the_brightest_column_without_giving_it_away(capsys)
     assert "0.20" in out and "circle" not in out
     assert check.most_attended("banana", weights, words, query=1) is False
     assert "choose one of" in capsys.readouterr().out
+
+
+def test_foundation_checks_never_raise_on_an_unreadable_answer(capsys):
+    assert check.pre_norm_depth_factor("about a half") is False
+    assert check.most_attended(None, [[1.0]], ["a"], query=0) is False
+    assert capsys.readouterr().out.count("Not yet") == 2

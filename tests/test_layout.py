@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "mmviz"
 
 # Lower numbers sit lower. A module may import modules of a lower layer or of its own layer (no cycles).
 LAYERS = {
-    "_validate": 0, "outputs": 0,
+    "_validate": 0, "_random": 0, "outputs": 0,
     "blocks": 1, "tokens": 1,
     "vit": 2, "fusion": 2,
     "data": 3,

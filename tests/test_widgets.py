@@ -1,8 +1,13 @@
 """The explorers, driven through ``explorer.controls`` as a student would drive them."""
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from mmviz import evaluate, make_task
 from mmviz.explore import FusionExplorer, fusion_explorer, norm_explorer
+from mmviz.explore.base import MEAN, RATIO, png_size
+from mmviz.measure import select_weights
 
 SMALL = dict(dim=16, depth=1, heads=2, steps=3, batch_size=8, samples=4, n_train=32, n_test=8)
 
@@ -17,7 +22,7 @@ def tally():
 
 
 def test_controls_are_the_ones_the_issue_names(tally):
-    names = {"variant", "num_modalities", "alpha", "norm", "layer", "head", "sample", "train"}
+    names = {"variant", "num_modalities", "alpha", "norm", "layer", "head", "sample", "scale", "train"}
     assert set(tally.controls) == names
     assert isinstance(tally.controls["alpha"], list)
 
@@ -138,3 +143,327 @@ def test_with_picture_carries_the_current_png_for_kernel_less_viewers():
     bundle = shown._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert base64.b64decode(bundle["image/png"]).endswith(b"second")     # the latest picture
+
+
+# --- issue 16.4: explorers that never get stuck or leak ----------------------------------------
+
+
+
+
+def css_size(png):
+    """The CSS width and height at which a PNG drawn at RATIO pixels per CSS pixel shows unscaled."""
+    width, height = png_size(png)
+    return f"{width / RATIO:g}px", f"{height / RATIO:g}px"
+
+
+def live_widgets():
+    from ipywidgets.widgets.widget import _instances
+
+    return len(_instances)
+
+
+def test_a_small_task_caps_the_sample_slider_and_every_sample_draws():
+    small = make_task("match", n_train=20, n_test=3)
+    explorer = fusion_explorer(task=small, variant="early_concatenation", **{**SMALL, "samples": 8})
+    slider = explorer.controls["sample"]
+    assert slider.max == 2 == len(small.test) - 1
+    for value in (2, 0, 1):
+        slider.value = value
+        assert np.allclose(drawn(explorer), select_weights(explorer.output.attention[0], None, value))
+    explorer.controls["variant"].value = "cross_attention"              # still alive after the moves
+    assert explorer.message.value == ""
+
+
+@pytest.mark.parametrize("name", ["steps", "batch_size", "samples", "dim", "n_test"])
+@pytest.mark.parametrize("value", [0, -1, 2.5, True])
+def test_sizes_that_cannot_work_are_refused_at_construction(name, value):
+    with pytest.raises(ValueError, match=name):
+        fusion_explorer(task="streams", **{**SMALL, name: value})
+
+
+def test_alpha_sliders_are_closed_when_replaced_so_the_widget_count_stays_flat(tally):
+    c = tally.controls
+    for m in (1, 2, 3, 4):
+        c["num_modalities"].value = m
+    before = live_widgets()
+    old = list(c["alpha"])
+    for _ in range(6):
+        for m in (1, 3, 2, 4):
+            c["num_modalities"].value = m
+    assert live_widgets() == before
+    assert all(s.comm is None for s in old if s not in c["alpha"])        # closed, not just dropped
+
+
+def test_train_counts_every_step_and_says_that_warm_up_restarts():
+    explorer = fusion_explorer(task="streams", variant="early_concatenation", **SMALL)
+    for _ in range(3):
+        explorer.controls["train"].click()
+    assert "trained 9 steps in 3 runs of 3" in explorer.status.value
+    assert "warms up again" in explorer.status.value
+    assert "more steps" in explorer.controls["train"].description
+
+
+def test_the_disabled_modality_slider_set_in_code_cannot_desync_the_description():
+    explorer = fusion_explorer(task="streams", variant="early_concatenation", **SMALL)
+    slider = explorer.controls["num_modalities"]
+    assert slider.disabled
+    slider.value = 4
+    assert slider.value == 2 and explorer.task.num_modalities == 2
+    assert "2 modalities" in explorer.describe()
+
+
+# --- issue 17: explorers keep work, show inputs and answers, compare across settings -------------
+
+
+def test_a_trained_model_is_kept_per_setting_and_switching_back_shows_it():
+    explorer = fusion_explorer(task="streams", variant="early_concatenation", **SMALL)
+    explorer.controls["train"].click()
+    trained = explorer.model
+    explorer.controls["variant"].value = "cross_attention"
+    assert not explorer.trained and "untrained" in explorer.status.value
+    assert "is kept" in explorer.message.value
+    explorer.controls["variant"].value = "early_concatenation"
+    assert explorer.trained and explorer.model is trained and "trained 3 steps" in explorer.status.value
+
+
+def test_alpha_re_evaluates_the_accuracy_live():
+    explorer = fusion_explorer(task="streams", variant="early_summation", **SMALL)
+    explorer.controls["train"].click()
+    for value in (0.0, 1.0, 0.3):
+        explorer.controls["alpha"][1].value = value
+        assert f"α = (0.50, {value:.2f})" in explorer.status.value
+        assert explorer.alpha_picture.alpha == [0.5, value]                # the right panel shows α
+    assert explorer.accuracy == evaluate(explorer.model, explorer.task)["accuracy"]
+
+
+def test_the_sample_panel_shows_the_inputs_the_answer_and_the_models_answer():
+    explorer = fusion_explorer(task="match", variant="early_concatenation", **SMALL)
+    task = explorer.task
+    for sample in (0, 3):
+        explorer.controls["sample"].value = sample
+        text = explorer.sample_text.value
+        assert f"test sample {sample}" in text
+        assert " ".join(task.token_labels(sample)[1]) in text                  # the caption's words
+        assert f"answer</b>: {task.class_names[int(task.test.labels[sample])]}" in text
+        assert "model says" in text
+        assert explorer.thumbnail.layout.display is None and explorer.thumbnail.value[:4] == b"\x89PNG"
+
+
+def test_pictures_are_shown_at_their_natural_size():
+    explorer = fusion_explorer(task="match", variant="early_concatenation", **SMALL)
+    for image in (explorer.attention_image, explorer.blocks_image, explorer.thumbnail):
+        assert (image.layout.width, image.layout.height) == css_size(image.value)
+    assert explorer.pictures_box.layout.flex_flow == "row wrap"
+
+
+def test_the_colour_scale_is_fixed_across_settings_unless_auto():
+    explorer = fusion_explorer(task="tally", variant="early_concatenation", **SMALL)
+    c, image = explorer.controls, explorer.attention_picture.image
+    limits = set()
+    for variant in ("early_concatenation", "hierarchical_multi_to_one", "cross_attention"):
+        c["variant"].value = variant
+        limits.add((image.norm.vmin, image.norm.vmax))
+    assert limits == {(0.0, 1.0)}
+    c["scale"].value = "auto"
+    assert image.norm.vmax == pytest.approx(drawn(explorer).max())
+    level = explorer.attention_picture.uniform_level
+    assert level == pytest.approx(np.mean(1 / (drawn(explorer) > 0).sum(1)))
+    assert "uniform" in explorer.caption.value
+
+
+def test_the_caption_says_what_to_look_for_and_changes_with_the_setting():
+    explorer = fusion_explorer(task="tally", variant="hierarchical_multi_to_one", **SMALL)
+    c, captions = explorer.controls, set()
+    for layer in range(len(c["layer"].options)):
+        c["layer"].value = layer
+        captions.add(explorer.caption.value)
+    assert len(captions) == len(c["layer"].options)               # each stage its own sentence
+    assert "Untrained" in explorer.caption.value
+    explorer.controls["train"].click()
+    assert "Trained" in explorer.caption.value
+
+
+def test_the_variant_dropdown_is_wide_enough_for_every_name():
+    explorer = fusion_explorer(task="streams", **SMALL)
+    width = int(explorer.controls["variant"].layout.width.rstrip("px"))
+    longest = max(len(v) for v in explorer.controls["variant"].options)
+    assert width - 80 >= 8 * longest                         # ~8 px a character at 13 px, after the label
+
+
+ACTIONS = st.one_of(
+    st.tuples(st.just("variant"), st.sampled_from(["early_summation", "early_concatenation",
+                                                   "hierarchical_multi_to_one", "hierarchical_one_to_multi",
+                                                   "cross_attention", "cross_attention_to_concatenation"])),
+    st.tuples(st.just("num_modalities"), st.integers(1, 4)),
+    st.tuples(st.just("norm"), st.sampled_from(["pre", "post"])),
+    st.tuples(st.just("layer"), st.integers(0, 5)),
+    st.tuples(st.just("head"), st.integers(-1, 1)),
+    st.tuples(st.just("sample"), st.integers(0, 7)),
+    st.tuples(st.just("scale"), st.sampled_from(["fixed", "auto"])),
+    st.tuples(st.just("alpha"), st.tuples(st.integers(0, 3), st.floats(0, 1))),
+    st.tuples(st.just("train"), st.just(None)),
+)
+
+
+def act(explorer, name, value):
+    """What a student can do: pick an offered option, move a slider within its range, click."""
+    c = explorer.controls
+    if name == "train":
+        if not c["train"].disabled:
+            c["train"].click()
+    elif name == "alpha":
+        i, v = value
+        if i < len(c["alpha"]):
+            c["alpha"][i].value = round(v / 0.05) * 0.05
+    elif name in ("layer", "head"):
+        values = [v for _, v in c[name].options]
+        c[name].value = values[value % len(values)]
+    elif name in ("sample", "num_modalities"):
+        c[name].value = min(max(value, c[name].min), c[name].max)
+    else:
+        c[name].value = value
+
+
+def consistent(explorer):
+    """The picture matches the controls, the α sliders the task, the description the task."""
+    c = explorer.controls
+    assert len(c["alpha"]) == len(explorer.alpha_box.children)
+    if explorer.output is None:                        # an impossible combination, said in the widget
+        assert "cannot run" in explorer.message.value and c["train"].disabled
+        return
+    assert len(c["alpha"]) == explorer.task.num_modalities
+    assert f"{explorer.task.num_modalities} modalities" in explorer.describe()
+    record = explorer.output.attention[c["layer"].value]
+    head = None if c["head"].value == MEAN else c["head"].value
+    assert np.allclose(drawn(explorer), select_weights(record, head, c["sample"].value))
+    assert record.name in explorer.attention_picture.title.get_text()
+    assert c["sample"].max == min(explorer.samples, len(explorer.task.test)) - 1
+
+
+
+TINY = dict(dim=8, depth=1, heads=2, steps=2, batch_size=4, samples=4, n_train=16, n_test=3)
+
+
+@pytest.fixture(scope="module")
+def fuzzed():
+    return {"tally": fusion_explorer(task="tally", **TINY),
+            "streams": fusion_explorer(task="streams", variant="early_summation", **TINY),
+            "small match": fusion_explorer(task=make_task("match", n_train=8, n_test=2), **TINY)}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(which=st.sampled_from(["tally", "streams", "small match"]), actions=st.lists(ACTIONS, max_size=8))
+def test_random_interaction_sequences_never_escape_and_keep_the_picture_true(fuzzed, which, actions):
+    explorer = fuzzed[which]
+    for name, value in actions:
+        act(explorer, name, value)
+        consistent(explorer)
+    before = live_widgets()
+    for m in (1, 2, 3, 4, 2):                                # a cycle of every count: no new widgets
+        act(explorer, "num_modalities", m)
+    assert live_widgets() <= before + 4                       # at most the sliders of the largest count
+
+
+# --- issue 16.8: the norm explorer's foreground never waits for the background pass --------------
+
+
+def test_the_background_pass_pauses_while_a_control_is_answered(monkeypatch):
+    import threading
+
+    import mmviz.explore.norm as norm_module
+
+    started, release = [], threading.Event()
+    real = norm_module.grad_norms_at_init
+
+    def counted(norm, depth, *args):
+        started.append((threading.current_thread().name, depth, norm))
+        if threading.current_thread() is not threading.main_thread():
+            release.wait(5)                         # a slow background unit
+        return real(norm, depth, *args)
+
+    monkeypatch.setattr(norm_module, "grad_norms_at_init", counted)
+    explorer = norm_explorer(depth=1, max_depth=6, dim=8, steps=2)
+    explorer.foreground.set()                       # as while a control is answered
+    release.set()
+    import time
+
+    time.sleep(0.5)
+    background = [s for s in started if s[0] != threading.main_thread().name]
+    assert len(background) <= 1                     # at most the unit already running when it paused
+    explorer.foreground.clear()
+    explorer.prefetch.join(timeout=60)
+    assert set(explorer.norm_cache) == {(d, i) for d in range(1, 7) for i in ("xavier", "default")}
+
+
+def test_a_depth_not_yet_measured_says_so_at_once_and_is_then_drawn():
+    explorer = norm_explorer(depth=1, max_depth=8, dim=8, steps=2, prefetch=False)
+    said = []
+    explorer.message.observe(lambda change: said.append(change["new"]), names="value")
+    explorer.controls["depth"].value = 8
+    assert any("measuring gradient norms at depth 8" in s for s in said)
+    assert explorer.message.value == ""
+    assert len(explorer.grad_picture.lines["post"].get_xdata()) == 8
+    said.clear()
+    explorer.controls["depth"].value = 1                      # cached: no message at all
+    assert said == []
+
+
+def test_the_background_pass_follows_the_slider():
+    explorer = norm_explorer(depth=1, max_depth=12, dim=8, steps=2, prefetch=False)
+    explorer.controls["depth"].value = 12
+    order = []
+    real = explorer.measure_unit
+    explorer.measure_unit = lambda d, i, n: (order.append((d, i)), real(d, i, n))[1]
+    explorer.measure_all(12)
+    assert order[0] == (12, "xavier") and order[2][0] == 11        # nearest the shown depth first
+    assert [i for _, i in order].index("default") == 2 * 12         # every xavier depth first
+
+
+# --- the stage viewer: the map's scale on a greyscale picture, the sample beside it ---------------
+
+
+@pytest.fixture(scope="module")
+def viewer():
+    from mmviz import FusionClassifier
+    from mmviz.explore import stage_viewer
+
+    task = make_task("match", n_train=16, n_test=6)
+    model = FusionClassifier("cross_attention_to_concatenation", task, dim=16, depth=1, heads=2)
+    return stage_viewer(model, task, samples=4)
+
+
+def test_the_stage_viewer_draws_on_the_picture_in_grey_with_the_maps_scale(viewer):
+    c = viewer.controls
+    on_image = [i for i, r in enumerate(viewer.records) if (r.key_modality == 0).any()]
+    c["map"].value = next(i for i in on_image if viewer.records[i].stage.startswith("cross"))
+    picture = viewer.image_picture
+    assert picture.photo.get_array().ndim == 2                       # grey: the picture's own colours
+    assert (picture.overlay.norm.vmin, picture.overlay.norm.vmax) == (0.0, 1.0)   # fixed, as the map
+    c["scale"].value = "auto"
+    assert picture.overlay.norm.vmax == pytest.approx(viewer.attention_picture.image.norm.vmax)
+    record = viewer.records[c["map"].value]
+    assert picture.uniform.get_ydata()[0] == pytest.approx(1 / (record.key_modality >= 0).sum().item())
+    c["scale"].value = "fixed"
+
+
+def test_the_stage_viewer_shows_the_sample_and_its_answer(viewer):
+    task = viewer.task
+    for sample in (0, 3):
+        viewer.controls["sample"].value = sample
+        assert " ".join(task.token_labels(sample)[1]) in viewer.sample_text.value
+        assert "model says" in viewer.sample_text.value
+        assert "What to look for" in viewer.caption.value
+    for image in viewer.images:
+        if image.value:
+            assert (image.layout.width, image.layout.height) == css_size(image.value)
+
+
+def test_the_norm_explorer_says_what_to_look_for_with_the_papers_prediction():
+    explorer = norm_explorer(depth=2, max_depth=3, dim=8, steps=2, prefetch=False)
+    c = explorer.controls
+    post = explorer.caption.value
+    assert "d·√(ln d)" in post and "whatever the depth" in post and "Xavier" in post
+    c["norm"].value = "pre"
+    assert "√(ln d / L)" in explorer.caption.value
+    c["init"].value = "default"
+    assert "need not hold" in explorer.caption.value

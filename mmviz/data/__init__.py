@@ -4,10 +4,10 @@
 ``tasks``: the fusion tasks (``make_task``); ``pictures``: the ViT's pictures. Knows nothing of models.
 """
 from .pictures import QUADRANTS, make_pictures, quadrant
-from .tasks import TASKS, make_repeat_task, make_task, modality_range
+from .tasks import TASKS, intended, make_repeat_task, make_task, modality_range, task_budget
 from .world import CELL, GRID, MODALITY_ORDER, STEPS, VOCAB, Modality, Split, Task, modality, record_labels
 
-__all__ = ["TASKS", "make_task", "modality_range", "make_repeat_task", "Task", "Split", "Modality",
-           "modality",
+__all__ = ["TASKS", "make_task", "task_budget", "intended", "modality_range", "make_repeat_task", "Task",
+           "Split", "Modality", "modality",
            "record_labels", "make_pictures", "quadrant", "QUADRANTS", "GRID", "CELL", "STEPS", "VOCAB",
            "MODALITY_ORDER"]

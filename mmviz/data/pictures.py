@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .._validate import positive_int
+from .._validate import MAX_SAMPLES, int_in, positive_int
+from .._validate import seed as check_seed
 from .world import COLOURS, GRID, SHAPES, draw_image
 
 QUADRANTS = ("top left", "top right", "bottom left", "bottom right")
@@ -23,11 +24,11 @@ def make_pictures(n, seed=0, distractors=2):
     """``n`` pictures (n, 3, 24, 24), each one red object and ``distractors`` others of other colours.
 
     Returns (images, labels, cells): labels (n,) the red object's quadrant, cells (n,) its grid cell.
+    Limits: n from 1 to 20000; ``seed`` an int from 0 to 2**63 - 1.
     """
-    positive_int(n, "n")
-    if isinstance(distractors, bool) or not isinstance(distractors, int) or not 0 <= distractors <= 6:
-        raise ValueError(f"distractors must be an int in 0..6, got {distractors!r}")
-    rng = np.random.default_rng(seed)
+    n = positive_int(n, "n", MAX_SAMPLES)
+    distractors = int_in(distractors, 0, 6, "distractors")
+    rng = np.random.default_rng(check_seed(seed))
     others, shapes = [c for c in COLOURS if c != "red"], list(SHAPES)
     images, cells = [], []
     for _ in range(n):

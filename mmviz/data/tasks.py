@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .._validate import positive_int
+from .._validate import MAX_SAMPLES, int_in, positive_int
+from .._validate import seed as check_seed
 from .world import (
     GRID,
     LEVELS,
@@ -120,38 +121,68 @@ def sample_repeat(rng):
 
 # ---------------------------------------------------------------- assembling a task
 
+# What ``fit`` trains with when it is not told: AdamW at lr, a linear warm-up, a cosine decay over
+# steps. Each task's "budget" overrides some of these: the steps after which the variants the task is
+# meant for have solved it on every seed (measured in benchmarks/TRAINING.md, 3 seeds per row).
+DEFAULT_BUDGET = dict(steps=300, lr=3e-3, warmup=30)
+
 SPECS = {
     "match": dict(modalities=("image", "caption"), sampler=sample_match, classes=["no", "yes"], readout="any",
-                  options=dict(objects=3),
+                  options=dict(objects=3), budget=dict(steps=800),
+                  intended=(("cross_attention", "cross_attention_to_concatenation"), 0.9),
                   description="Does the caption (a colour and a shape) describe an object in the picture? "
                               "Both words always occur somewhere, so only their binding decides."),
     "locate": dict(modalities=("image", "caption"), sampler=sample_locate, readout="pointer",
-                   classes=modality("image").token_labels, options=dict(objects=3),
+                   classes=modality("image").token_labels, options=dict(objects=3), budget=dict(steps=300),
+                   intended=(("early_concatenation", "hierarchical_multi_to_one", "hierarchical_one_to_multi",
+                              "cross_attention", "cross_attention_to_concatenation"), 0.99),
                    description="Which patch holds the object the caption names? Other objects share "
                                "its colour or its shape."),
     "streams": dict(modalities=("sound", "sensor"), sampler=sample_streams, classes=["agree", "differ"],
                     readout="soft_any", options=dict(aligned=True, mismatches=(2, 4)),
+                    budget=dict(steps=1000),
+                    intended=(("early_summation", "early_concatenation", "cross_attention",
+                               "cross_attention_to_concatenation"), 0.95),
                     description="Does the sensor level differ from the sound's tone at some time step? "
                                 "aligned=False shuffles the sensor's steps (each keeps its time stamp)."),
     "tally": dict(modalities=MODALITY_ORDER, sampler=sample_tally, classes=None, options={},
-                  free_modalities=True,
+                  free_modalities=True, budget=dict(steps=500),
+                  intended=(("early_concatenation", "hierarchical_multi_to_one", "hierarchical_one_to_multi",
+                             "cross_attention", "cross_attention_to_concatenation"), 0.95),
                   description="How many of the modalities carry the signal (a red object, the word "
                               "'red', the top tone, the top sensor level)? Every modality counts."),
     "repeat": dict(modalities=("sound", "sensor"), sampler=sample_repeat, readout="pointer",
-                   classes=modality("sound").token_labels, options={},
+                   classes=modality("sound").token_labels, options={}, budget=dict(steps=300, lr=5e-3),
+                   intended=(("early_concatenation",), 0.8),
                    description="At which time step does the sound repeat the tone of the step before? "
                                "The sensor is independent: the clue is inside the sound."),
 }
 TASKS = tuple(SPECS)
 
 
+def spec_of(name):
+    """The SPECS entry of task ``name``; a ValueError naming the known tasks for any other name."""
+    if not isinstance(name, str) or name not in SPECS:
+        raise ValueError(f"unknown task {name!r}; choose one of {', '.join(TASKS)}")
+    return SPECS[name]
+
+
 def modality_range(name):
     """(fewest, most) modalities task ``name`` can be made with: (M, M) for a fixed set of M."""
-    if name not in SPECS:
-        raise ValueError(f"unknown task {name!r}; choose one of {', '.join(TASKS)}")
-    spec = SPECS[name]
+    spec = spec_of(name)
     count = len(spec["modalities"])
     return (1, count) if spec.get("free_modalities") else (count, count)
+
+
+def task_budget(name):
+    """{"steps", "lr", "warmup"} that ``fit`` uses for task ``name`` when it is not told otherwise."""
+    return {**DEFAULT_BUDGET, **spec_of(name).get("budget", {})}
+
+
+def intended(name):
+    """(variants, accuracy): the variants task ``name`` is meant for, and the test accuracy each of
+    them reaches on every seed with the task's budget (checked by benchmarks/bench_training.py)."""
+    return spec_of(name)["intended"]
 
 
 def make_task(name, num_modalities=None, n_train=2000, n_test=500, seed=0, **options):
@@ -161,16 +192,18 @@ def make_task(name, num_modalities=None, n_train=2000, n_test=500, seed=0, **opt
     "repeat" (context inside one modality: a pointer over the sound's 8 steps; "t=0" never occurs,
     so chance is 1/7) has no alignment between modalities.
     Options: match/locate ``objects`` (2-5); streams ``aligned`` (bool), ``mismatches`` (lo, hi).
+    Limits: n_train and n_test from 1 to 20000 each; ``seed`` an int from 0 to 2**63 - 1.
     """
-    if name not in SPECS:
-        raise ValueError(f"unknown task {name!r}; choose one of {', '.join(TASKS)}")
-    spec = SPECS[name]
+    spec = spec_of(name)
     names = spec["modalities"]
     if spec.get("free_modalities"):
         lo, hi = modality_range(name)
         m = hi if num_modalities is None else num_modalities
-        if isinstance(m, bool) or not isinstance(m, int) or not lo <= m <= hi:
-            raise ValueError(f"task {name!r} takes num_modalities from {lo} to {hi}, got {num_modalities!r}")
+        try:
+            m = int_in(m, lo, hi, "num_modalities")
+        except ValueError:
+            raise ValueError(f"task {name!r} takes num_modalities from {lo} to {hi}, "
+                             f"got {num_modalities!r}") from None
         names, options = names[:m], {**options, "num_modalities": m}
     elif num_modalities not in (None, len(names)):
         raise ValueError(f"task {name!r} has exactly {len(names)} modalities ({', '.join(names)}), got "
@@ -180,15 +213,20 @@ def make_task(name, num_modalities=None, n_train=2000, n_test=500, seed=0, **opt
         raise ValueError(f"task {name!r} takes options {sorted(spec['options']) or 'none'}, "
                          f"got {sorted(unknown)}")
     objects, aligned = options.get("objects", 3), options.get("aligned", True)
-    if isinstance(objects, bool) or not isinstance(objects, int) or not 2 <= objects <= 5:
-        raise ValueError(f"objects must be an int from 2 to 5, got {objects!r}")
+    int_in(objects, 2, 5, "objects")
     if not isinstance(aligned, bool):
         raise ValueError(f"aligned must be True or False, got {aligned!r}")
-    lo, hi = options.get("mismatches", (2, 4))
-    if not 1 <= lo <= hi <= STEPS:
-        raise ValueError(f"mismatches must be (lo, hi) with 1 <= lo <= hi <= {STEPS}, got {(lo, hi)!r}")
-    positive_int(n_train, "n_train")
-    positive_int(n_test, "n_test")
+    mismatches = options.get("mismatches", (2, 4))
+    pair = isinstance(mismatches, (tuple, list)) and len(mismatches) == 2
+    try:
+        lo, hi = (int_in(v, 1, STEPS, "mismatches") for v in mismatches) if pair else (1, 0)
+    except ValueError:
+        lo, hi = 1, 0
+    if lo > hi:
+        raise ValueError(f"mismatches must be (lo, hi) with 1 <= lo <= hi <= {STEPS}, got {mismatches!r}")
+    n_train = positive_int(n_train, "n_train", MAX_SAMPLES)
+    n_test = positive_int(n_test, "n_test", MAX_SAMPLES)
+    seed = check_seed(seed)
     options = {**spec["options"], **options}
     specs = [modality(n, caption_length=3 if name == "tally" else 2) for n in names]
     train_seq, test_seq = np.random.SeedSequence(seed).spawn(2)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from .._validate import int_in
 from ..outputs import FUSED
 
 COLOURS = {"red": (0.9, 0.15, 0.1), "green": (0.15, 0.75, 0.2), "blue": (0.15, 0.35, 0.95),
@@ -117,19 +118,25 @@ class Task:
         return len(self.modalities)
 
     def split(self, split):
-        if split not in ("train", "test"):
+        if not isinstance(split, str) or split not in ("train", "test"):
             raise ValueError(f"split must be 'train' or 'test', got {split!r}")
         return self.train if split == "train" else self.test
+
+    def sample_index(self, i, split):
+        """``i`` as an int in [0, samples of ``split``), or a ValueError naming the sample."""
+        return int_in(i, 0, len(self.split(split)) - 1, f"sample (of the {split} split)")
 
     def image(self, i, split="test"):
         """Sample ``i``'s picture as an (H, W, 3) array for ``plt.imshow``."""
         names = [m.name for m in self.modalities]
         if "image" not in names:
             raise ValueError(f"task {self.name!r} has no image; its modalities are {names}")
+        i = self.sample_index(i, split)
         return self.split(split).inputs[names.index("image")][i].permute(1, 2, 0).numpy()
 
     def token_labels(self, i, split="test"):
         """Readable labels of sample ``i``'s tokens: one list of str per modality."""
+        i = self.sample_index(i, split)
         words = self.split(split).words
         return [words[m][i].tolist() if m in words else list(spec.token_labels)
                 for m, spec in enumerate(self.modalities)]

@@ -1,7 +1,9 @@
 """Every widget of the collection, and the only package that imports ipywidgets.
 
-``base`` (Explorer with its static-picture fallback, ``with_picture``), ``fusion`` (the fusion
-explorer), ``norm`` (the pre/post-norm explorer), ``stages`` (the stage viewer of notebooks 07-09).
+``base`` (Explorer with its static-picture fallback, ``with_picture``, pictures at their natural
+size, the sample panel), ``look`` (the one sentence under each map: what to look for), ``fusion``
+(the fusion explorer), ``norm`` (the pre/post-norm explorer), ``stages`` (the stage viewer of
+notebooks 07-09).
 """
 from .base import Explorer, figure_png, with_picture
 from .fusion import FusionExplorer, fusion_explorer

@@ -9,12 +9,17 @@ from __future__ import annotations
 import base64
 import html
 import io
+import struct
 from contextlib import contextmanager
 
+import ipywidgets as W
+import numpy as np
 import torch
 from PIL import Image
 
 MEAN = -1                      # the head selector's value for "mean of the heads"
+RATIO = 2                      # PNGs hold 2 pixels per CSS pixel: sharp on HiDPI screens, never upscaled
+CSS_DPI = 80                   # a figure inch is 80 CSS pixels: 9 pt labels are 10 px high
 ERROR_STYLE = "color:#B00020;background:#FDECEA;padding:6px 10px;border-radius:4px"
 
 
@@ -30,8 +35,8 @@ def one_thread():
 
 
 def side_by_side(*pngs):
-    """One PNG holding the given PNGs left to right (the static picture of an explorer)."""
-    images = [Image.open(io.BytesIO(p)).convert("RGB") for p in pngs if p]
+    """One PNG holding the given PNGs left to right at their CSS size (the static picture of an explorer)."""
+    images = [Image.open(io.BytesIO(at_css_size(p))).convert("RGB") for p in pngs if p]
     canvas = Image.new("RGB", (sum(i.width for i in images), max(i.height for i in images)), "white")
     x = 0
     for image in images:
@@ -67,8 +72,88 @@ class Explorer:
         return ""
 
 
-def figure_png(figure, dpi=80):
-    """PNG bytes of a matplotlib figure, for an ``ipywidgets.Image`` that a slider updates."""
+def png_size(png):
+    """(width, height) in pixels, read from a PNG's header."""
+    if len(png) < 24 or not bytes(png[:8]) == b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    return struct.unpack(">II", bytes(png[16:24]))
+
+
+def show_png(image, png, ratio=RATIO):
+    """Put ``png`` in the Image widget ``image`` at its natural size: ``ratio`` PNG pixels per CSS pixel,
+    width and height both set (never stretched by the box around it, never shrunk by flex)."""
+    image.value = png
+    try:
+        width, height = png_size(png)
+    except ValueError:                   # not a PNG (or empty): nothing to size
+        return png
+    layout = image.layout
+    size = (f"{width / ratio:g}px", f"{height / ratio:g}px")
+    if (layout.width, layout.height) != size:       # one message to the browser, not four per frame
+        layout.width, layout.height = size
+        layout.flex, layout.object_fit, layout.margin = "0 0 auto", "contain", "0 6px 6px 0"
+    return png
+
+
+def picture_row(children):
+    """A row of pictures that wraps onto the next line when the notebook column is narrow (the file
+    browser open), instead of cutting off the last panel."""
+    return W.Box(children, layout=W.Layout(display="flex", flex_flow="row wrap", align_items="flex-start",
+                                           width="100%"))
+
+
+def thumbnail_png(image, css_width=96, ratio=RATIO):
+    """A small picture (H, W, 3) in [0, 1], upscaled by whole pixels (nearest, no blur) to ``css_width``."""
+    array = (np.clip(np.asarray(image, dtype=float), 0, 1) * 255).astype(np.uint8)
+    factor = max(1, round(css_width * ratio / array.shape[1]))
+    picture = Image.fromarray(array).resize((array.shape[1] * factor, array.shape[0] * factor),
+                                            Image.NEAREST)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="png")
+    return buffer.getvalue()
+
+
+def sample_html(task, sample, predicted=None, trained=False):
+    """What one test sample is: each modality's tokens in words, the answer, and the model's answer."""
+    labels = task.token_labels(sample)
+    rows = []
+    for spec, words in zip(task.modalities, labels):
+        if spec.name == "image":
+            continue                      # drawn beside this text as a thumbnail
+        if list(map(str, words)) == list(map(str, spec.token_labels)):    # names of positions, not content
+            shown = f"{len(words)} tokens, {words[0]} … {words[-1]}"
+        else:
+            shown = " ".join(map(str, words[:8])) + (" …" if len(words) > 8 else "")
+        rows.append(f"<b>{html.escape(spec.name)}</b>: {html.escape(shown)}")
+    answer = task.class_names[int(task.test.labels[sample])]
+    line = f"<b>answer</b>: {html.escape(str(answer))}"
+    if predicted is not None:
+        said = task.class_names[int(predicted)]
+        mark = "✓" if said == answer else "✗"
+        line += (f" · <b>model says</b>: {html.escape(str(said))} {mark}"
+                 + ("" if trained else " (untrained: a guess)"))
+    rows.append(line)
+    return (f'<div style="font-size:13px;line-height:1.5">test sample {sample} (0-based):<br>'
+            + "<br>".join(rows) + "</div>")
+
+
+def at_css_size(png, ratio=RATIO):
+    """A 2× PNG scaled down to its CSS size, for the static picture shown where no kernel runs (there
+    no widget sets its size); bytes that are not a PNG are returned as they are."""
+    try:
+        image = Image.open(io.BytesIO(bytes(png)))
+        image.load()
+    except Exception:
+        return bytes(png)
+    small = image.resize((max(1, image.width // ratio), max(1, image.height // ratio)), Image.LANCZOS)
+    buffer = io.BytesIO()
+    small.save(buffer, format="png")
+    return buffer.getvalue()
+
+
+def figure_png(figure, dpi=CSS_DPI * RATIO):
+    """PNG bytes of a matplotlib figure, for an ``ipywidgets.Image`` that a slider updates: drawn at
+    ``RATIO`` pixels per CSS pixel; ``with_picture`` (or ``show_png``) shows it at its natural size."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
@@ -80,14 +165,21 @@ class WithPicture:
 
     def __init__(self, view, image):
         self.view, self.image = view, image
+        image.observe(self.resize, names="value")     # every new picture at its natural size
+        self.resize()
+
+    def resize(self, change=None):
+        if self.image.value:
+            show_png(self.image, bytes(self.image.value))
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = dict(self.view._repr_mimebundle_(include=include, exclude=exclude) or {})
-        bundle["image/png"] = base64.b64encode(bytes(self.image.value)).decode()
+        bundle["image/png"] = base64.b64encode(at_css_size(self.image.value)).decode()
         bundle["text/plain"] = "a live picture (run the notebook to use the controls)"
         return bundle
 
 
 def with_picture(view, image):
-    """Display ``view`` (a widget box holding ``image``) so that its picture survives without a kernel."""
+    """Display ``view`` (a widget box holding ``image``) so that its picture survives without a kernel,
+    and every picture put into ``image`` shows at its natural size (``figure_png`` draws at 2×)."""
     return WithPicture(view, image)

@@ -1,27 +1,60 @@
 """The fusion explorer: change the variant, the number of modalities, α, the norm placement, and see the
 maps redraw live; Train fits the model in a few seconds and shows what it learned.
+
+Work is kept: every trained model stays, one per (variant, modalities, norm), so switching back shows it
+again; α is an inference-time weight, so moving it re-evaluates the test accuracy at once.
 """
 from __future__ import annotations
 
-import ipywidgets as W
+from dataclasses import dataclass
 
+import ipywidgets as W
+import torch
+
+from .._validate import positive_int
 from ..data import TASKS, Task, make_task, modality_range
 from ..fusion import VARIANTS, variant_of
 from ..plot import AttentionPicture, BlocksPicture
+from ..plot.attention import AlphaPicture
 from ..train import FusionClassifier, evaluate, fit
-from .base import MEAN, Explorer, one_thread
+from .base import (
+    CSS_DPI,
+    MEAN,
+    RATIO,
+    Explorer,
+    one_thread,
+    picture_row,
+    sample_html,
+    show_png,
+    thumbnail_png,
+)
+from .look import what_to_look_for
+
+
+@dataclass
+class Trained:
+    """A model the reader trained: kept for its setting, with what its training cost."""
+
+    model: FusionClassifier
+    steps: int = 0
+    runs: int = 0
+    seconds: float = 0.0
 
 
 class FusionExplorer(Explorer):
-    """Variant, number of modalities, α per modality, norm, layer/head/sample, Train: two live maps.
+    """Variant, number of modalities, α per modality, norm, layer/head/sample, colour scale, Train.
 
     ``controls`` = {"variant", "num_modalities", "alpha" (a list, one slider per modality), "norm",
-    "layer", "head", "sample", "train"}; set ``.value`` (or ``.click()`` the button) to drive it.
+    "layer", "head", "sample", "scale", "train"}; set ``.value`` (or ``.click()`` the button) to drive it.
     """
 
     def __init__(self, task="tally", variant="early_concatenation", num_modalities=2, dim=32, depth=2,
                  heads=4, steps=120, batch_size=32, samples=8, n_train=1000, n_test=200, seed=0):
         variant_of(variant)
+        for value, name in ((dim, "dim"), (depth, "depth"), (heads, "heads"), (steps, "steps"),
+                            (batch_size, "batch_size"), (samples, "samples"), (n_train, "n_train"),
+                            (n_test, "n_test")):
+            positive_int(value, name)
         self.task_options = {}
         if isinstance(task, Task):
             self.tasks, self.task_name = {task.num_modalities: task}, task.name
@@ -38,46 +71,65 @@ class FusionExplorer(Explorer):
         # Some tasks are defined for 1 to 4 modalities ("tally"); the others have a fixed set.
         low, high = modality_range(self.task_name) if not self.tasks else (m, m)
         self.free_modalities = low < high
-        if not self.free_modalities and not self.tasks:
-            m = num_modalities = make_task(self.task_name, n_train=1, n_test=1).num_modalities
-        self.make_task = make_task
+        if not self.free_modalities:
+            m = num_modalities = high
         self.dim, self.depth, self.heads, self.seed = dim, depth, heads, seed
-        self.steps, self.batch_size, self.samples = steps, batch_size, samples
-        self.n_train, self.n_test = n_train, max(n_test, samples)
-        self.model = self.output = self.task = None
-        self.trained = False
+        self.steps, self.batch_size = steps, batch_size
+        self.n_train, self.n_test = n_train, n_test
+        self.samples = min(samples, n_test)                     # a small task has fewer samples to show
+        self.model = self.output = self.task = self.predicted = self.shown = None
+        self.kept = {}                                          # (variant, m, norm) → Trained
+        self.accuracy = None
         self.busy = False                  # True while the explorer itself sets widget values
 
-        self.attention_picture, self.blocks_picture = AttentionPicture(), BlocksPicture()
+        self.attention_picture = AttentionPicture(dpi=CSS_DPI * RATIO)
+        self.blocks_picture = BlocksPicture(dpi=CSS_DPI * RATIO)
+        self.alpha_picture = AlphaPicture(dpi=CSS_DPI * RATIO)
         self.attention_png = self.blocks_png = b""
+        wide = {"description_width": "80px"}
         self.controls = {
-            "variant": W.Dropdown(options=list(VARIANTS), value=variant, description="variant"),
+            "variant": W.Dropdown(options=list(VARIANTS), value=variant, description="variant", style=wide,
+                                  layout=W.Layout(width="380px")),
             "num_modalities": W.IntSlider(value=num_modalities, min=1, max=4, description="modalities",
                                            continuous_update=False, disabled=not self.free_modalities,
                                            tooltip="1 to 4 where the task allows it; fixed otherwise"),
             "alpha": [],
-            "norm": W.ToggleButtons(options=["pre", "post"], value="pre", description="LayerNorm"),
-            "layer": W.Dropdown(options=[("-", 0)], value=0, description="layer"),
-            "head": W.Dropdown(options=[("mean of heads", MEAN)], value=MEAN, description="head"),
-            "sample": W.IntSlider(value=0, min=0, max=samples - 1, description="sample"),
-            "train": W.Button(description=f"Train {steps} steps", icon="play", button_style="primary"),
+            "norm": W.ToggleButtons(options=["pre", "post"], value="pre", description="LayerNorm",
+                                    style={"button_width": "60px"}),
+            "layer": W.Dropdown(options=[("-", 0)], value=0, description="map", style=wide,
+                                layout=W.Layout(width="380px")),
+            "head": W.Dropdown(options=[("mean of heads", MEAN)], value=MEAN, description="head",
+                               layout=W.Layout(width="220px")),
+            "sample": W.IntSlider(value=0, min=0, max=self.samples - 1, description="test sample"),
+            "scale": W.ToggleButtons(options=[("fixed 0–1", "fixed"), ("auto", "auto")], value="fixed",
+                                     description="colours", style={"button_width": "80px"},
+                                     tooltips=["the same colour scale for every setting: maps compare",
+                                               "0 to this map's largest weight: details show"]),
+            "train": W.Button(description=f"Train {steps} steps", icon="play", button_style="primary",
+                              layout=W.Layout(width="210px")),
         }
         self.alpha_box = W.HBox([])
-        self.message, self.status = W.HTML(), W.HTML()
+        self.message, self.status, self.caption = W.HTML(), W.HTML(), W.HTML()
         self.progress = W.IntProgress(value=0, min=0, max=steps, layout=W.Layout(width="200px"))
         self.attention_image = W.Image(format="png")
         self.blocks_image = W.Image(format="png")
+        self.thumbnail = W.Image(format="png")
+        self.sample_text = W.HTML()
         c = self.controls
         for name in ("variant", "num_modalities", "norm"):
             c[name].observe(self.on_model_change, names="value")
-        for name in ("layer", "head", "sample"):
+        for name in ("layer", "head", "sample", "scale"):
             c[name].observe(self.on_view_change, names="value")
         c["train"].on_click(self.on_train)
-        self.pictures_box = W.HBox([self.attention_image, self.blocks_image])
-        self.view = W.VBox([W.HBox([c["variant"], c["num_modalities"], c["norm"]]), self.alpha_box,
-                            W.HBox([c["layer"], c["head"], c["sample"]]),
-                            W.HBox([c["train"], self.progress, self.status]), self.message,
-                            self.pictures_box])
+        self.pictures_box = picture_row([self.attention_image, self.blocks_image,
+                                         W.VBox([self.thumbnail, self.sample_text],
+                                                layout=W.Layout(width="220px"))])
+        wrap = W.Layout(flex_flow="row wrap")
+        self.view = W.VBox([W.Box([c["variant"], c["num_modalities"], c["norm"]], layout=wrap),
+                            self.alpha_box,
+                            W.Box([c["layer"], c["head"], c["sample"], c["scale"]], layout=wrap),
+                            W.Box([c["train"], self.progress, self.status], layout=wrap), self.message,
+                            self.caption, self.pictures_box])
         if self.free_modalities:          # draw every task now (~0.2 s each), so the slider stays live
             for k in range(1, 5):
                 self.get_task(k)
@@ -87,31 +139,45 @@ class FusionExplorer(Explorer):
     def get_task(self, m):
         if m not in self.tasks:
             free = m if self.free_modalities else None
-            self.tasks[m] = self.make_task(self.task_name, num_modalities=free, n_train=self.n_train,
-                                           n_test=self.n_test, seed=self.seed, **self.task_options)
+            self.tasks[m] = make_task(self.task_name, num_modalities=free, n_train=self.n_train,
+                                      n_test=self.n_test, seed=self.seed, **self.task_options)
         return self.tasks[m]
 
     def rebuild_alpha(self, m):
-        """One α slider per modality; shown only for early summation, the one variant that uses α."""
-        old = [s.value for s in self.controls["alpha"]]
+        """One α slider per modality; shown only for early summation, the one variant that uses α.
+        The old sliders are closed (a kernel would otherwise keep every one ever made)."""
+        old = self.controls["alpha"]
+        values = [s.value for s in old]
         names = [spec.name for spec in self.task.modalities] if self.task else [f"{i + 1}" for i in range(m)]
-        sliders = [W.FloatSlider(value=old[i] if i < len(old) else round(1 / m, 2), min=0.0, max=1.0,
+        sliders = [W.FloatSlider(value=values[i] if i < len(values) else round(1 / m, 2), min=0.0, max=1.0,
                                  step=0.05, description=f"α {names[i] if i < len(names) else i + 1}",
-                                 layout=W.Layout(width="230px")) for i in range(m)]
+                                 continuous_update=False, layout=W.Layout(width="260px")) for i in range(m)]
         for s in sliders:
             s.observe(self.on_alpha_change, names="value")
         self.controls["alpha"] = sliders
         self.alpha_box.children = sliders
+        for s in old:
+            for part in (s.layout, s.style, s):
+                part.close()
 
     def alpha(self):
         return [s.value for s in self.controls["alpha"]]
+
+    def setting(self):
+        c = self.controls
+        return c["variant"].value, c["num_modalities"].value, c["norm"].value
 
     def on_model_change(self, change=None):
         if self.busy:
             return
         c = self.controls
-        variant, m = c["variant"].value, c["num_modalities"].value
-        self.trained, self.model, self.output = False, None, None
+        if not self.free_modalities and c["num_modalities"].value != self.fixed_modalities():
+            self.busy = True                 # set in code while disabled: the task decides, not the slider
+            c["num_modalities"].value = self.fixed_modalities()
+            self.busy = False
+        variant, m, norm = self.setting()
+        left = self.shown if self.shown in self.kept else None     # a trained model we switch away from
+        self.model = self.output = self.shown = None
         try:
             self.task = None
             self.task = self.get_task(m)
@@ -123,15 +189,33 @@ class FusionExplorer(Explorer):
         self.alpha_box.layout.display = None if takes_alpha else "none"
         try:
             alpha = self.alpha() if takes_alpha else None
-            self.model = FusionClassifier(variant, self.task, self.dim, self.depth, self.heads,
-                                          c["norm"].value, alpha=alpha, seed=self.seed)
+            kept = self.kept.get((variant, m, norm))
+            if kept is not None:
+                self.model = kept.model
+                if takes_alpha:
+                    self.model.fusion.set_alpha(alpha)
+            else:
+                self.model = FusionClassifier(variant, self.task, self.dim, self.depth, self.heads, norm,
+                                              alpha=alpha, seed=self.seed)
             self.forward()
         except ValueError as error:
             return self.fail(error, m)
-        self.status.value = "untrained: the maps of a random initialisation"
+        self.shown = self.setting()
         self.refresh_selectors()
         self.say("")
+        if left is not None and left != self.shown:
+            self.say(f"Your trained model ({left[0]}, {left[1]} modalities, {left[2]}-norm) is kept: "
+                     "switch back to see it again.")
+        self.show_status()
         self.draw()
+
+    def fixed_modalities(self):
+        return next(iter(self.tasks.values())).num_modalities if self.tasks else \
+            modality_range(self.task_name)[1]
+
+    @property
+    def trained(self):
+        return self.model is not None and self.shown in self.kept
 
     def fail(self, error, m):
         """An impossible combination: say why in the widget, keep the controls usable."""
@@ -140,11 +224,31 @@ class FusionExplorer(Explorer):
         self.model = self.output = None
         self.say(f"This combination cannot run: {error}", error=True)
         self.pictures_box.layout.display = "none"
+        self.caption.value = ""
         self.controls["train"].disabled = True
 
     @one_thread()
     def forward(self):
-        self.output = self.model.run(self.task, self.samples)    # only the samples drawn
+        """Run the shown samples (maps, the model's answers) and the test accuracy at the current α."""
+        with torch.no_grad():
+            self.model.eval()
+            logits = self.model(self.task.test.first(self.samples))
+        self.output, self.predicted = self.model.last, logits.argmax(-1)
+        self.accuracy = evaluate(self.model, self.task)["accuracy"]
+
+    def show_status(self):
+        chance = 1 / self.task.num_classes
+        kept = self.kept.get(self.shown)
+        alpha = ""
+        if VARIANTS[self.setting()[0]].takes_alpha:
+            alpha = " at α = (" + ", ".join(f"{a:.2f}" for a in self.alpha()) + ")"
+        if kept is None:
+            self.status.value = (f"untrained (a random initialisation): test accuracy {self.accuracy:.0%}"
+                                 f"{alpha}, chance {chance:.0%}")
+        else:
+            runs = f" in {kept.runs} runs of {self.steps} (each run warms up again)" if kept.runs > 1 else ""
+            self.status.value = (f"trained {kept.steps} steps{runs}, {kept.seconds:.1f} s: "
+                                 f"test accuracy {self.accuracy:.0%}{alpha} (chance {chance:.0%})")
 
     def refresh_selectors(self):
         c, records = self.controls, self.output.attention
@@ -167,7 +271,8 @@ class FusionExplorer(Explorer):
         if self.busy or self.model is None or not VARIANTS[self.controls["variant"].value].takes_alpha:
             return
         self.model.fusion.set_alpha(self.alpha())
-        self.forward()
+        self.forward()                     # α acts at inference: the accuracy changes with it
+        self.show_status()
         self.draw()
 
     def on_view_change(self, change=None):
@@ -178,6 +283,7 @@ class FusionExplorer(Explorer):
         if self.model is None:
             return
         c = self.controls
+        kept = self.kept.setdefault(self.shown, Trained(self.model))
         c["train"].disabled = True
         self.progress.value = 0
 
@@ -187,14 +293,15 @@ class FusionExplorer(Explorer):
         try:
             with one_thread():
                 history = fit(self.model, self.task, steps=self.steps, batch_size=self.batch_size,
-                              seed=self.seed, progress=False, callback=tick)
-                accuracy = evaluate(self.model, self.task)["accuracy"]
+                              seed=self.seed + kept.runs, progress=False, callback=tick)
         finally:
             c["train"].disabled = False
-        self.trained = True
-        self.status.value = (f"trained {len(history.step)} steps in {history.seconds:.1f} s, "
-                             f"test accuracy {accuracy:.0%}")
+        kept.steps += len(history.step)
+        kept.runs += 1
+        kept.seconds += history.seconds
+        c["train"].description = f"Train {self.steps} more steps"
         self.forward()
+        self.show_status()
         self.draw()
 
     # ------------------------------------------------------------------ pictures
@@ -204,26 +311,40 @@ class FusionExplorer(Explorer):
         head = None if c["head"].value == MEAN else c["head"].value
         sample, names = c["sample"].value, [spec.name for spec in self.task.modalities]
         self.attention_picture.draw(record, head, sample, self.task.labels_of(record.query_modality, sample),
-                                    self.task.labels_of(record.key_modality, sample), names)
-        self.blocks_picture.draw(record, sample, head, modality_names=names,
-                                 title=f"attention between modalities\n{record.name}")
-        self.attention_png = self.attention_image.value = self.attention_picture.png()
-        self.blocks_png = self.blocks_image.value = self.blocks_picture.png()
+                                    self.task.labels_of(record.key_modality, sample), names,
+                                    scale=c["scale"].value)
+        if record.stage == "summed":      # one summed sequence: the 1×1 block matrix would say nothing
+            self.alpha_picture.draw(self.alpha(), names)
+            self.blocks_png = show_png(self.blocks_image, self.alpha_picture.png())
+        else:
+            self.blocks_picture.draw(record, sample, head, modality_names=names,
+                                     title=f"attention between modalities\n{record.name}")
+            self.blocks_png = show_png(self.blocks_image, self.blocks_picture.png())
+        self.attention_png = show_png(self.attention_image, self.attention_picture.png())
+        self.caption.value = what_to_look_for(record, names, self.trained,
+                                              self.attention_picture.uniform_level)
+        predicted = None if self.predicted is None else self.predicted[sample]
+        self.sample_text.value = sample_html(self.task, sample, predicted, self.trained)
+        if "image" in names:
+            show_png(self.thumbnail, thumbnail_png(self.task.image(sample)))
+            self.thumbnail.layout.display = None
+        else:
+            self.thumbnail.layout.display = "none"
 
     def pictures(self):
         return [self.attention_png, self.blocks_png] if self.output is not None else []
 
     def describe(self):
-        c = self.controls
+        variant, _, norm = self.setting()
+        m = self.task.num_modalities if self.task is not None else self.controls["num_modalities"].value
         state = "trained" if self.trained else "untrained"
-        return (f"{c['variant'].value}, {c['num_modalities'].value} modalities, {c['norm'].value}-norm, "
-                f"task {self.task_name!r}, {state}")
+        return f"{variant}, {m} modalities, {norm}-norm, task {self.task_name!r}, {state}"
 
 
 def fusion_explorer(task="tally", variant="early_concatenation", num_modalities=2, **options):
     """A live explorer of the six fusion variants on a generated task; display it as a cell's last line.
 
-    options: dim=32, depth=2, heads=4, steps=120 (Train), batch_size=32, samples=8 (drawn), n_train=1000,
-    n_test=200, seed=0.
+    options: dim=32, depth=2, heads=4, steps=120 (Train), batch_size=32, samples=8 (drawn, at most the
+    task's test samples), n_train=1000, n_test=200, seed=0.
     """
     return FusionExplorer(task, variant, num_modalities, **options)

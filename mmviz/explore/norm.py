@@ -3,8 +3,12 @@
 Gradient norms at initialisation are cheap (one forward and backward) and redraw live; a training curve
 takes seconds, so it runs on the button and is kept: the curves already trained for this depth and
 initialisation stay on the plot, the selected one drawn bold. Measuring a deep stack takes up to half
-a second, so once shown the explorer measures every depth in a background thread (nearest depths
-first, about 10 s on one core): after that every control redraws from the cache.
+a second, so once shown the explorer measures every depth in a background thread (nearest the shown
+depth first, about 10 s on one core): after that every control redraws from the cache.
+
+The foreground never waits for the background pass: the background measures one placement of one
+depth at a time and pauses while a control is being answered, so a request waits for at most one
+such unit (~0.1 s); a depth not yet measured says "measuring…" at once and is drawn when ready.
 """
 from __future__ import annotations
 
@@ -14,9 +18,11 @@ import threading
 import ipywidgets as W
 
 from ..lessons.norms import grad_norms_at_init, norm_training_curve
-from ..plot import Figure, GradNormPicture, LivePng, set_theme
+from ..plot import Figure, GradNormPicture, LivePng
+from ..plot.base import themed
 from ..plot.curves import NORM_COLOURS
-from .base import Explorer, one_thread
+from .base import CSS_DPI, RATIO, Explorer, one_thread, picture_row, show_png
+from .look import what_to_look_for_in_norms
 
 STOP = threading.Event()
 BACKGROUND = []
@@ -41,8 +47,11 @@ class NormExplorer(Explorer):
         if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= max_depth:
             raise ValueError(f"depth must be an int from 1 to {max_depth}, got {depth!r}")
         self.dim, self.heads, self.steps, self.seed = dim, heads, steps, seed
+        self.max_depth = max_depth
         self.norm_cache, self.curves = {}, {}
-        self.lock = threading.Lock()           # one measurement at a time, foreground or background
+        self.units = {}                        # (depth, init, norm) → norms: what either thread measured
+        self.measuring = threading.Lock()      # one measurement at a time, held for one unit only
+        self.foreground = threading.Event()    # set while a control is answered: the background pauses
         self.controls = {
             "depth": W.IntSlider(value=depth, min=1, max=max_depth, description="depth",
                                  continuous_update=False),          # one redraw on release
@@ -51,13 +60,13 @@ class NormExplorer(Explorer):
             "warmup": W.Checkbox(value=True, description="learning-rate warm-up"),
             "train": W.Button(description=f"Train {steps} steps", icon="play", button_style="primary"),
         }
-        self.message, self.progress = W.HTML(), W.HTML()
+        self.message, self.progress, self.caption = W.HTML(), W.HTML(), W.HTML()
         self.grad_image, self.curve_image = W.Image(format="png"), W.Image(format="png")
-        self.grad_picture = GradNormPicture()
+        self.grad_picture = GradNormPicture(dpi=CSS_DPI * RATIO)
         self.grad_live = LivePng(self.grad_picture.figure)
-        set_theme()
-        self.curve_figure = Figure(figsize=(5.0, 3.6), dpi=80)
-        self.curve_axes = self.curve_figure.add_axes((0.16, 0.16, 0.8, 0.7))
+        with themed():
+            self.curve_figure = Figure(figsize=(5.0, 3.6), dpi=CSS_DPI * RATIO)
+            self.curve_axes = self.curve_figure.add_axes((0.16, 0.16, 0.8, 0.7))
         self.curve_live = LivePng(self.curve_figure)
         self.grad_png = self.curve_png = b""
         c = self.controls
@@ -65,8 +74,8 @@ class NormExplorer(Explorer):
             c[name].observe(self.on_change, names="value")
         c["train"].on_click(self.on_train)
         self.view = W.VBox([W.HBox([c["depth"], c["norm"]]), W.HBox([c["init"], c["warmup"]]),
-                            W.HBox([c["train"], self.progress]), self.message,
-                            W.HBox([self.grad_image, self.curve_image])])
+                            W.HBox([c["train"], self.progress]), self.message, self.caption,
+                            picture_row([self.grad_image, self.curve_image])])
         self.on_change()
         self.prefetch = threading.Thread(target=self.measure_all, args=(max_depth,), daemon=True)
         if prefetch:
@@ -74,31 +83,54 @@ class NormExplorer(Explorer):
             self.prefetch.start()
 
     def measure_all(self, max_depth):
-        """Fill the cache for every depth and both initialisations, nearest to the shown depth first."""
-        depth = self.controls["depth"].value
-        for init in ("xavier", "default"):
-            for d in sorted(range(1, max_depth + 1), key=lambda d: abs(d - depth)):
-                if STOP.is_set():
-                    return
-                self.measure(d, init)
+        """Fill the cache for every depth and both initialisations, nearest to the shown depth first
+        (re-read after every unit, so the pass follows the slider); pause while a control is answered."""
+        todo = {(d, init, norm) for d in range(1, max_depth + 1) for init in ("xavier", "default")
+                for norm in ("pre", "post")}
+        while todo and not STOP.is_set():
+            while self.foreground.is_set() and not STOP.is_set():
+                STOP.wait(0.02)
+            depth, init = self.key()
+            unit = min(todo, key=lambda u: (u[1] != init, abs(u[0] - depth), u))
+            todo.discard(unit)
+            self.measure_unit(*unit)
+
+    def measure_unit(self, depth, init, norm):
+        """One placement at one depth: the smallest piece of work, so that nobody waits long for it."""
+        with self.measuring:
+            if (depth, init, norm) not in self.units:
+                with one_thread():
+                    self.units[depth, init, norm] = grad_norms_at_init(norm, depth, self.dim, self.heads,
+                                                                       self.seed, init)
+            if all((depth, init, n) in self.units for n in ("pre", "post")):
+                self.norm_cache[depth, init] = {n: self.units[depth, init, n] for n in ("pre", "post")}
+        return self.units[depth, init, norm]
 
     def measure(self, depth, init):
-        with self.lock:
-            if (depth, init) not in self.norm_cache:
-                self.norm_cache[depth, init] = {norm: grad_norms_at_init(norm, depth, self.dim, self.heads,
-                                                                         self.seed, init)
-                                                for norm in ("pre", "post")}
-            return self.norm_cache[depth, init]
+        for norm in ("pre", "post"):
+            self.measure_unit(depth, init, norm)
+        return self.norm_cache[depth, init]
 
     def key(self):
         c = self.controls
         return c["depth"].value, c["init"].value
 
     def grad_norms(self):
-        with one_thread():
-            return self.measure(*self.key())
+        """The shown depth's norms, measured now if the background has not (it is paused meanwhile)."""
+        if self.key() not in self.norm_cache:
+            depth, init = self.key()
+            self.say(f"measuring gradient norms at depth {depth} ({init} init)…")
+        return self.measure(*self.key())
 
     def on_change(self, change=None):
+        """Answer a control; the background pass waits until the picture is sent."""
+        self.foreground.set()
+        try:
+            self.redraw(change)
+        finally:
+            self.foreground.clear()
+
+    def redraw(self, change=None):
         if change is not None and change["owner"] is self.controls["warmup"]:
             return self.draw_curves()            # warm-up does not change gradients at init
         try:
@@ -114,14 +146,21 @@ class NormExplorer(Explorer):
             line.set_linewidth(2.5 if norm == self.controls["norm"].value else 1.0)
             line.set_alpha(1.0 if norm == self.controls["norm"].value else 0.45)
         self.grad_live.invalidate()              # lines and scales change: one full draw
-        self.grad_png = self.grad_image.value = self.grad_live.render([])
+        self.grad_png = show_png(self.grad_image, self.grad_live.render([]))
+        self.caption.value = what_to_look_for_in_norms(self.controls["norm"].value, init, depth)
         self.draw_curves()
 
+    @themed()
     def draw_curves(self):
         c, ax = self.controls, self.curve_axes
-        ax.clear()
         depth, init = self.key()
         chosen = (c["norm"].value, c["warmup"].value)
+        here = sorted((k, len(v)) for k, v in self.curves.items() if k[:2] == (depth, init))
+        content = (depth if here else None, init, chosen, tuple(here))
+        if content == getattr(self, "curve_content", None):
+            return                               # the same picture: no redraw (a depth with no curve)
+        self.curve_content = content
+        ax.clear()
         shown = 0
         for (d, i, norm, warmup), losses in sorted(self.curves.items()):
             if (d, i) != (depth, init):
@@ -131,16 +170,17 @@ class NormExplorer(Explorer):
                     ls="-" if warmup else "--", lw=2.2 if bold else 1.0, alpha=1.0 if bold else 0.5,
                     label=f"{norm}-norm, {'with' if warmup else 'no'} warm-up")
             shown += 1
-        ax.set(xlabel="step", ylabel="training loss", title=f"sorting task, depth {depth}, {init} init")
+        where = f"depth {depth}, " if shown else ""
+        ax.set(xlabel="step", ylabel="training loss", title=f"sorting task, {where}{init} init")
         ax.grid(True, alpha=0.3)
         if shown:
-            ax.legend(frameon=False, fontsize=8)
+            ax.legend(frameon=False, fontsize=9)
         else:
-            ax.text(0.5, 0.5, f"press Train: {c['norm'].value}-norm,\n"
-                    f"{'with' if c['warmup'].value else 'no'} warm-up", transform=ax.transAxes,
+            ax.text(0.5, 0.5, f"no curve at this depth yet:\npress Train ({c['norm'].value}-norm, "
+                    f"{'with' if c['warmup'].value else 'no'} warm-up)", transform=ax.transAxes,
                     ha="center", va="center", color="#666666")
         self.curve_live.invalidate()
-        self.curve_png = self.curve_image.value = self.curve_live.render([])
+        self.curve_png = show_png(self.curve_image, self.curve_live.render([]))
 
     def on_train(self, button=None):
         c = self.controls

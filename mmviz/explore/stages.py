@@ -8,16 +8,20 @@ displayed where no kernel runs, the viewer shows its latest pictures (``Explorer
 from __future__ import annotations
 
 import ipywidgets as W
+import torch
 
-from ..measure import select_weights
+from ..measure import select_weights, unread_queries
 from ..plot import AttentionPicture, BlocksPicture, ImagePicture
+from ..plot.attention import colour_norm
 from ..train import FusionClassifier, check_task
-from .base import MEAN, Explorer
+from .base import CSS_DPI, MEAN, RATIO, Explorer, picture_row, sample_html, show_png, thumbnail_png
+from .look import what_to_look_for
 
 
 class StageViewer(Explorer):
-    """Controls "map" (stage, layer), "head", "sample", "query": the selected map, its modality blocks,
-    and (when its keys include image patches) the selected query's attention on the picture."""
+    """Controls "map" (stage, layer), "head", "sample", "query", "scale": the selected map, its modality
+    blocks, and (when its keys include image patches) the selected query's attention on the picture in
+    grey, on the map's colour scale; beside them the sample's inputs, its answer and the model's."""
 
     def __init__(self, model, task, samples=8):
         check_task(task)
@@ -29,28 +33,39 @@ class StageViewer(Explorer):
         self.model, self.task, self.samples = model, task, samples
         self.names = [m.name for m in task.modalities]
         self.image_modality = self.names.index("image") if "image" in self.names else None
-        self.records = model.run(task, samples).attention
+        with torch.no_grad():
+            model.eval()
+            self.predicted = model(task.test.first(samples)).argmax(-1)
+        self.records = model.last.attention
+        self.unread = unread_queries(model, task)      # rows the loss never reads: greyed in the map
         self.heads = self.records[0].weights.shape[1]
-        self.attention_picture, self.blocks_picture = AttentionPicture(), BlocksPicture()
-        self.image_picture = ImagePicture() if self.image_modality is not None else None
+        dpi = CSS_DPI * RATIO
+        self.attention_picture, self.blocks_picture = AttentionPicture(dpi=dpi), BlocksPicture(dpi=dpi)
+        self.image_picture = ImagePicture(dpi=dpi) if self.image_modality is not None else None
         self.controls = {
             "map": W.Dropdown(options=[(r.name, i) for i, r in enumerate(self.records)], value=0,
-                              description="map"),
+                              description="map", layout=W.Layout(width="360px")),
             "head": W.Dropdown(options=[("mean of heads", MEAN)] + [(f"head {h + 1}", h)
                                                                      for h in range(self.heads)],
                                value=MEAN, description="head"),
             "sample": W.IntSlider(value=0, min=0, max=samples - 1, description="sample"),
             "query": W.Dropdown(options=[("-", 0)], value=0, description="query"),
+            "scale": W.ToggleButtons(options=[("fixed 0–1", "fixed"), ("auto", "auto")], value="fixed",
+                                     description="colours", style={"button_width": "80px"}),
         }
         self.images = [W.Image(format="png") for _ in range(3)]
+        self.thumbnail, self.sample_text, self.caption = W.Image(format="png"), W.HTML(), W.HTML()
         self.message = W.HTML()
         self.pngs = [b"", b"", b""]
         self.busy = False
         for control in self.controls.values():
             control.observe(self.on_change, names="value")
         c = self.controls
-        self.view = W.VBox([W.HBox([c["map"], c["head"]]), W.HBox([c["sample"], c["query"]]), self.message,
-                            W.HBox(self.images)])
+        wrap = W.Layout(flex_flow="row wrap")
+        side = W.VBox([self.thumbnail, self.sample_text], layout=W.Layout(width="220px"))
+        self.view = W.VBox([W.Box([c["map"], c["head"], c["scale"]], layout=wrap),
+                            W.Box([c["sample"], c["query"]], layout=wrap), self.message, self.caption,
+                            picture_row([*self.images, side])])
         self.refresh_queries()
         self.draw()
 
@@ -82,16 +97,26 @@ class StageViewer(Explorer):
         sample, query = c["sample"].value, c["query"].value
         queries = self.task.labels_of(record.query_modality, sample)
         keys = self.task.labels_of(record.key_modality, sample)
-        self.attention_picture.draw(record, head, sample, queries, keys, self.names)
+        self.attention_picture.draw(record, head, sample, queries, keys, self.names, scale=c["scale"].value,
+                                    unread=self.unread[c["map"].value].numpy())
         self.blocks_picture.draw(record, sample, head, modality_names=self.names,
                                  title=f"attention between modalities\n{record.name}")
-        self.pngs[0] = self.images[0].value = self.attention_picture.png()
-        self.pngs[1] = self.images[1].value = self.blocks_picture.png()
+        self.pngs[0] = show_png(self.images[0], self.attention_picture.png())
+        self.pngs[1] = show_png(self.images[1], self.blocks_picture.png())
+        self.caption.value = what_to_look_for(record, self.names, True, self.attention_picture.uniform_level)
+        self.sample_text.value = sample_html(self.task, sample, self.predicted[sample], True)
+        if self.image_modality is not None:
+            show_png(self.thumbnail, thumbnail_png(self.task.image(sample)))
+        self.thumbnail.layout.display = None if self.image_modality is not None else "none"
         on_image = (record.key_modality == self.image_modality) if self.image_picture else None
         if on_image is not None and on_image.any():
-            w = select_weights(record, head, sample)[query, on_image.numpy()]
-            self.image_picture.draw(self.task.image(sample), w, f'where "{queries[query]}" looks')
-            self.pngs[2] = self.images[2].value = self.image_picture.png()
+            weights = select_weights(record, head, sample)
+            w = weights[query, on_image.numpy()]
+            norm = colour_norm(c["scale"].value, weights.max())        # the map's scale: the two compare
+            uniform = 1.0 / max(int((weights[query] > 0).sum()), 1)
+            self.image_picture.draw(self.task.image(sample), w, f'where "{queries[query]}" looks', norm,
+                                    uniform)
+            self.pngs[2] = show_png(self.images[2], self.image_picture.png())
             self.images[2].layout.display = None
             self.message.value = ""
         else:

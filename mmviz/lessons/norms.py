@@ -12,19 +12,15 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .._validate import positive_int
-from ..blocks import TransformerBlock, check_dims, check_norm
+from .._random import seeded
+from .._validate import MAX_SAMPLES, MAX_TOKENS, MAX_VOCAB, one_of, positive_float, positive_int
+from ..blocks import TransformerBlock, check_blocks, check_depth, check_dims, check_norm
 
 INITS = ("xavier", "default")
 
 
-def check_depth(depth):
-    positive_int(depth, "depth")
-
-
 def check_init(init):
-    if init not in INITS:
-        raise ValueError(f"init must be 'xavier' or 'default', got {init!r}")
+    one_of(init, INITS, "init")
 
 
 class Stack(nn.Module):
@@ -47,12 +43,22 @@ class Stack(nn.Module):
 
 
 def build_stack(norm, depth, dim=64, heads=4, init="xavier", seed=0, classes=10):
-    """A seeded :class:`Stack`; ``init="xavier"``: Xavier-normal weights, zero biases (Xiong et al.)."""
+    """A seeded :class:`Stack`; ``init="xavier"``: Xavier-normal weights, zero biases (Xiong et al.).
+
+    Drawn from its own generator: the global torch RNG is left alone (safe in a background thread).
+    """
+    with seeded(seed):
+        return make_stack(norm, depth, dim, heads, init, classes)
+
+
+def make_stack(norm, depth, dim, heads, init, classes):
+    """A :class:`Stack` initialised as ``init`` says, from whatever RNG is active."""
     check_norm(norm)
-    check_depth(depth)
-    check_dims(dim, heads)
+    depth = check_depth(depth)
+    dim, heads = check_dims(dim, heads)
     check_init(init)
-    torch.manual_seed(seed)
+    positive_int(classes, "classes", MAX_VOCAB)
+    check_blocks(depth, dim, 4 * dim, f"a stack of depth={depth}, dim={dim}")
     stack = Stack(norm, depth, dim, heads, classes)
     if init == "xavier":
         for module in stack.modules():
@@ -70,7 +76,9 @@ def grad_norms_at_init(norm, depth, dim=64, heads=4, seed=0, init="xavier", repe
     paper's statements are about the typical size. Returns a list of ``depth`` floats, input side first.
     """
     check_depth(depth)
-    positive_int(repeats, "repeats")
+    positive_int(repeats, "repeats", 100)
+    positive_int(batch, "batch", MAX_SAMPLES)
+    positive_int(tokens, "tokens", MAX_TOKENS)
     total = torch.zeros(depth)
     for r in range(repeats):
         stack = build_stack(norm, depth, dim, heads, init, seed + r)
@@ -87,6 +95,7 @@ def residual_norms(norm, depth, dim=64, heads=4, seed=0, init="xavier", tokens=1
 
     After a LayerNorm (γ = 1, β = 0) ‖x‖² = d, so post-norm stays at 1; pre-norm's grows with l.
     """
+    positive_int(tokens, "tokens", MAX_TOKENS)
     stack = build_stack(norm, depth, dim, heads, init, seed)
     x = torch.randn(1, tokens, dim, generator=torch.Generator().manual_seed(seed + 1))
     out = []
@@ -123,12 +132,15 @@ def train_sorter(norm, depth, init="xavier", warmup=True, steps=150, seed=0, dim
     Learning rate: lr·min(1, t / warmup_steps) with warm-up, a constant lr without.
     """
     positive_int(steps, "steps")
-    if not lr > 0:
-        raise ValueError(f"lr must be a positive float, got {lr!r}")
+    positive_float(lr, "lr")
     positive_int(warmup_steps, "warmup_steps")
-    torch.manual_seed(seed)
-    stack = build_stack(norm, depth, dim, heads, init, seed, classes=vocab)
-    model = Sorter(stack, vocab, length, dim)
+    for value, name, high in ((batch, "batch", MAX_SAMPLES), (length, "length", MAX_TOKENS),
+                              (vocab, "vocab", MAX_VOCAB)):
+        positive_int(value, name, high)
+    if not isinstance(warmup, bool):
+        raise ValueError(f"warmup must be True or False, got {warmup!r}")
+    with seeded(seed):                  # stack, embedding and positions: one generator, global RNG untouched
+        model = Sorter(make_stack(norm, depth, dim, heads, init, vocab), vocab, length, dim)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     ramp = (lambda t: min(1.0, (t + 1) / warmup_steps)) if warmup else (lambda t: 1.0)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, ramp)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ..measure import alignment_score, attention_cost, count_parameters, cross_modal_share
+from ..measure import attention_cost, best_alignment_auc, count_parameters, cross_modal_share
 from ..train import check_task, evaluate
 
 PANEL_SAMPLES = 8           # test samples kept on each row for the pictures
@@ -24,7 +24,8 @@ class Measured:
     accuracy: test accuracy; steps_to: first step (1-based) whose test accuracy reached ``level``, or
     None; parameters: all trainable scalars of the classifier; flops: fusion FLOPs per example (formula,
     embedders and head left out: they are the same for every variant); seconds: training time, no
-    evaluation; alignment: :func:`mmviz.measure.alignment_score` (NaN where no map pairs two modalities);
+    evaluation; alignment: :func:`mmviz.measure.best_alignment_auc`, 0.5 = no preference for the
+    aligned partners, 1.0 = only them (NaN where no map the loss reads pairs two modalities);
     cross_share: share of all attention (every map, heads and samples averaged) that crosses modalities,
     NaN for summed tokens; output: the FusionOutput of the first PANEL_SAMPLES test samples.
     """
@@ -60,7 +61,7 @@ def measure(model, task, history, level=0.9):
     counts = [m.num_tokens for m in task.modalities]
     flops = attention_cost(model.variant, counts, fusion.dim, fusion.depth, fusion.heads, fusion.mlp_dim)
     accuracy = evaluate(model, task)["accuracy"]
-    alignment = alignment_score(model, task)
+    alignment = best_alignment_auc(model, task)
     share = cross_modal_share(model.run(task, 200))
     return Measured(model.variant, accuracy, steps_to_reach(history, level), level,
                     count_parameters(model, trainable_only=True), flops["total"], history.seconds, alignment,
@@ -79,7 +80,7 @@ def comparison_table(results):
     """
     header = (f"{'variant':<33}{'test acc':>9}{'steps→':>8}{'params':>8}{'FLOPs':>8}"
               f"{'train':>8}{'align':>7}{'cross':>7}")
-    lines = [header, f"{'':<33}{'':>9}{'90 %':>8}{'':>8}{'(fusion)':>8}{'':>8}{'score':>7}{'share':>7}",
+    lines = [header, f"{'':<33}{'':>9}{'90 %':>8}{'':>8}{'(fusion)':>8}{'':>8}{'AUC':>7}{'share':>7}",
              "-" * len(header)]
     notes = []
     for variant, r in results.items():
@@ -88,7 +89,7 @@ def comparison_table(results):
             notes.append(f"  {variant}: {short_reason(r)}")
             continue
         steps = "—" if r.steps_to is None else str(r.steps_to)
-        align = "—" if math.isnan(r.alignment) else f"{r.alignment:.1f}"
+        align = "—" if math.isnan(r.alignment) else f"{r.alignment:.2f}"
         share = "—" if math.isnan(r.cross_share) else f"{r.cross_share:.0%}"
         lines.append(f"{variant:<33}{r.accuracy:>8.1%} {steps:>8}{r.parameters:>8,}{r.flops / 1e6:>7.2f}M"
                      f"{r.seconds:>6.1f} s{align:>7}{share:>7}")

@@ -16,6 +16,7 @@ from .base import (
     modality_colour,
     modality_name,
     set_theme,
+    themed,
     variant_style,
 )
 from .compare import plot_learning_curves, plot_variant_maps
@@ -24,6 +25,6 @@ from .graphs import ImagePicture, plot_attention_graph, plot_attention_on_image
 
 __all__ = ["AttentionPicture", "BlocksPicture", "plot_attention", "plot_modality_blocks", "ATTENTION_CMAP",
            "FUSED_COLOUR", "MODALITY_COLOURS", "PALETTE", "Figure", "LivePng", "default_token_labels",
-           "modality_colour", "modality_name", "set_theme", "variant_style", "plot_learning_curves",
+           "modality_colour", "modality_name", "set_theme", "themed", "variant_style", "plot_learning_curves",
            "plot_variant_maps", "GradNormPicture", "HistoryPicture", "plot_cost", "plot_grad_norms",
            "plot_history", "ImagePicture", "plot_attention_graph", "plot_attention_on_image"]

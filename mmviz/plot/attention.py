@@ -6,7 +6,8 @@ Both are pictures a live widget redraws in place (``AttentionPicture``, ``Blocks
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.patches import Patch
+from matplotlib.colors import Normalize, PowerNorm
+from matplotlib.patches import Patch, Rectangle
 
 from ..measure import modality_blocks, select_weights
 from ..outputs import FUSED
@@ -20,20 +21,43 @@ from .base import (
     default_token_labels,
     modality_colour,
     modality_name,
-    set_theme,
+    themed,
     thin,
 )
+
+TICK_PT = 9                    # the smallest tick label: readable on a projector and a laptop
+SCALES = ("auto", "fixed")
+
+
+def colour_norm(scale, top):
+    """"auto": linear from 0 to this map's largest weight ``top``; "fixed": the same for every map of an
+    explorer, 0 to 1 on a square-root scale (so that uniform weights of 1/40 still show)."""
+    if scale == "fixed":
+        return PowerNorm(0.5, vmin=0.0, vmax=1.0)
+    if scale != "auto":
+        raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
+    return Normalize(0.0, max(float(top), 1e-6))
+
+
+def uniform_level(w):
+    """The weight of uniform attention, 1/N_k, averaged over the rows (rows may see different key sets:
+    masked keys have weight exactly 0)."""
+    allowed = (np.asarray(w) > 0).sum(axis=1)
+    return float(np.mean(1.0 / np.maximum(allowed, 1)))
 
 
 class AttentionPicture:
     """A heatmap of one AttentionRecord that can be redrawn in place (``set_data``) by a live widget.
 
     Queries are rows, keys columns; coloured bands on the left (query) and top (key) edges mark each
-    token's modality; white lines separate the modality blocks; a colour bar gives the weight.
+    token's modality; white lines separate the modality blocks; a colour bar gives the weight, with
+    the uniform level 1/N_k marked on it (attention that prefers nothing). Rows passed as ``unread``
+    (from ``measure.unread_queries``) are greyed and hatched, with the note "never read by the loss":
+    what they attend to is not learned from the task.
     """
 
+    @themed()
     def __init__(self, figsize=(6.0, 5.4), dpi=80):
-        set_theme()
         self.figure = fig = Figure(figsize=figsize, dpi=dpi)
         self.live = LivePng(fig)
         self.structure = self.labels = None
@@ -42,10 +66,14 @@ class AttentionPicture:
         self.axes = ax = fig.add_axes((x0, y0, width, height))
         self.left = fig.add_axes((x0 - strip - 0.004, y0, strip, height))
         self.top = fig.add_axes((x0, y0 + height + 0.005, width, strip))
-        cax = fig.add_axes((x0 + width + 0.03, y0, 0.025, height))
+        self.cax = cax = fig.add_axes((x0 + width + 0.03, y0, 0.025, height))
         self.image = ax.imshow(np.zeros((1, 1)), cmap=ATTENTION_CMAP, aspect="auto", interpolation="nearest",
                                vmin=0, vmax=1)
-        fig.colorbar(self.image, cax=cax, label="attention weight")
+        self.colorbar = fig.colorbar(self.image, cax=cax, label="attention weight")
+        self.uniform = cax.axhline(0.5, color="white", lw=2.5)
+        self.uniform_text = fig.text(x0 + width + 0.03, y0 - 0.02, "", ha="left", va="top", fontsize=TICK_PT,
+                                     color="#444444")
+        self.scale = None
         self.left_band = self.left.imshow(np.ones((1, 1, 3)), aspect="auto", interpolation="nearest")
         self.top_band = self.top.imshow(np.ones((1, 1, 3)), aspect="auto", interpolation="nearest")
         ax.set_yticks([])
@@ -56,11 +84,18 @@ class AttentionPicture:
         self.top.set_yticks([])
         self.title = fig.text(0.5, 0.975, "", ha="center", va="top", fontsize=11)
         self.legend = None
+        self.shade = ax.imshow(np.zeros((1, 1, 4)), aspect="auto", interpolation="nearest", zorder=3)
+        self.hatches = []
+        self.note = fig.text(0.02, 0.012, "", ha="left", va="bottom", fontsize=8.5, color="#555555")
         # what changes from frame to frame: pixels, block lines and spines over them, colour bar, title
-        self.dynamic = [self.image, *ax.spines.values(), cax, self.title]
+        self.dynamic = [self.image, *ax.spines.values(), cax, self.uniform_text, self.title]
 
+    @themed()
     def draw(self, record, head=None, sample=0, query_labels=None, key_labels=None, modality_names=None,
-             max_ticks=24, title=None):
+             max_ticks=24, title=None, scale="auto", unread=None):
+        """Draw weights[sample, head] (head None: mean of the heads); ``scale`` "auto" (0 to this map's
+        largest weight) or "fixed" (0 to 1, square-root scale: comparable across maps); ``unread``:
+        None or a bool (Nq,) of query rows to grey."""
         w = select_weights(record, head, sample)
         nq, nk = w.shape
         qm, km = record.query_modality.tolist(), record.key_modality.tolist()
@@ -77,13 +112,22 @@ class AttentionPicture:
             self.labels = labels
             self.live.invalidate()
         self.image.set_data(w)
-        self.image.set_clim(0.0, max(float(w.max()), 1e-6))
+        self.image.set_norm(colour_norm(scale, w.max()))
+        if scale != self.scale:              # a new colour-bar axis: redraw its ticks once
+            self.scale = scale
+            self.live.invalidate()
+        level = uniform_level(w)
+        self.uniform.set_ydata([level, level])
+        self.uniform_text.set_text(f"white line:\nuniform,\n1/N_k = {level:.2g}")
+        self.uniform_level = level                            # the level marked, for tests and readers
+        self.mark_unread(unread, nq, nk)
         heads = record.weights.shape[1]
         which = f"mean of {heads} heads" if head is None else f"head {head + 1} of {heads}"
         whose = "mean over the batch" if sample is None else f"sample {sample}"
         self.title.set_text(title or f"{record.name}: {which}, {whose}")
         return self.figure
 
+    @themed()
     def restructure(self, qm, km, names):
         nq, nk = len(qm), len(km)
         ax, rows, cols = self.axes, (nq - 0.5, -0.5), (-0.5, nk - 0.5)
@@ -101,7 +145,7 @@ class AttentionPicture:
             line.remove()
         lines = [ax.axhline(y, color="white", lw=1.2) for y in boundaries(qm)]
         lines += [ax.axvline(x, color="white", lw=1.2) for x in boundaries(km)]
-        self.dynamic = [self.image, *lines, *ax.spines.values(), self.figure.axes[3], self.title]
+        self.dynamic = [self.image, *lines, *ax.spines.values(), self.cax, self.uniform_text, self.title]
         if self.legend is not None:
             self.legend.remove()
         present = sorted(set(qm) | set(km), key=lambda m: (m == FUSED, m))
@@ -110,35 +154,59 @@ class AttentionPicture:
                                          ncol=min(4, len(handles)), frameon=False, fontsize=9,
                                          handlelength=1.2)
 
+    def mark_unread(self, unread, nq, nk):
+        """Grey and hatch the query rows the loss never reads; note how many (nothing if none)."""
+        rows = np.zeros(nq, bool) if unread is None else np.asarray(unread)
+        if rows.dtype != bool or rows.shape != (nq,):
+            raise ValueError(f"unread must be None or a bool array of shape ({nq},) (one per query), got "
+                             f"{rows.dtype} {rows.shape}")
+        shade = np.zeros((nq, nk, 4))
+        shade[rows] = (0.62, 0.62, 0.62, 0.8)
+        self.shade.set_data(shade)
+        self.shade.set_extent(self.image.get_extent())
+        for patch in self.hatches:
+            patch.remove()
+        edges = np.flatnonzero(np.diff(np.r_[0, rows.astype(int), 0]))    # starts and stops of grey runs
+        self.hatches = [self.axes.add_patch(Rectangle((-0.5, start - 0.5), nk, stop - start, fill=False,
+                                                      hatch="//", edgecolor="#555555", lw=0, zorder=4))
+                        for start, stop in zip(edges[::2], edges[1::2])]
+        self.unread_rows = rows
+        self.note.set_text(f"grey, hatched rows ({rows.sum()} of {nq} queries): never read by the loss"
+                           if rows.any() else "")
+
+    @themed()
     def set_labels(self, query_labels, key_labels, max_ticks):
-        small = 8 if max(len(query_labels), len(key_labels)) <= 16 else 6.5
-        ticks = thin(len(key_labels), max_ticks)
-        self.axes.set_xticks(ticks, [key_labels[i] for i in ticks], rotation=90, fontsize=small)
-        ticks = thin(len(query_labels), max_ticks)
-        self.left.set_yticks(ticks, [query_labels[i] for i in ticks], fontsize=small)
+        # Labels stay >= 9 pt: fewer of them (every k-th) where the axis has no room for all.
+        width, height = self.axes.get_position().size * self.figure.get_size_inches() * 72
+        fits = lambda points: max(1, min(max_ticks, int(points / (TICK_PT + 1.5))))  # noqa: E731
+        ticks = thin(len(key_labels), fits(width))
+        self.axes.set_xticks(ticks, [key_labels[i] for i in ticks], rotation=90, fontsize=TICK_PT)
+        ticks = thin(len(query_labels), fits(height))
+        self.left.set_yticks(ticks, [query_labels[i] for i in ticks], fontsize=TICK_PT)
 
     def png(self):
         """The current picture as PNG bytes, redrawing only what changed since the last layout."""
-        return self.live.render(self.dynamic)
+        return self.live.render([*self.dynamic, self.shade, *self.hatches, self.note])
 
 
 def plot_attention(record, head=None, sample=0, query_labels=None, key_labels=None, modality_names=None,
-                   max_ticks=24, title=None):
+                   max_ticks=24, title=None, scale="auto", unread=None):
     """Heatmap of one AttentionRecord, tokens labelled on both axes and banded by modality.
 
     record.weights: (batch, heads, Nq, Nk); draws weights[sample, head] or, head=None, the mean of
     the heads (sample=None: the mean over the batch). Labels default to "M1:3" (modality 1, token 3),
-    or "ima:3" with modality_names.
+    or "ima:3" with modality_names. unread: a bool (Nq,) from ``measure.unread_queries``: those rows
+    are greyed and hatched, "never read by the loss".
     """
     return AttentionPicture().draw(record, head, sample, query_labels, key_labels, modality_names,
-                                   max_ticks, title)
+                                   max_ticks, title, scale, unread)
 
 
 class BlocksPicture:
     """The M×M modality-block heatmap, redrawn in place (pixels, numbers, title) by a live widget."""
 
+    @themed()
     def __init__(self, figsize=(4.4, 3.8), dpi=80):
-        set_theme()
         self.figure = fig = Figure(figsize=figsize, dpi=dpi)
         self.live = LivePng(fig)
         self.layout = None
@@ -151,6 +219,7 @@ class BlocksPicture:
         self.title = fig.text(0.5, 0.97, "", ha="center", va="top", fontsize=10)
         self.numbers = {}
 
+    @themed()
     def draw(self, record_or_output, sample=None, head=None, stage=None, modality_names=None, title=None):
         mods, mass = modality_blocks(record_or_output, sample, head, stage)
         layout = (tuple(mods), tuple(modality_names or ()))
@@ -168,6 +237,7 @@ class BlocksPicture:
         self.mass = self.figure.modality_mass = mass      # the numbers drawn, for tests and readers
         return self.figure
 
+    @themed()
     def restructure(self, mods, names):
         ax, M = self.ax, len(mods)
         self.image.set_data(np.zeros((M, M)))
@@ -179,8 +249,8 @@ class BlocksPicture:
         self.numbers = {(i, j): ax.text(j, i, "", ha="center", va="center", fontsize=9)
                         for i in range(M) for j in range(M)}
         labels = [modality_name(m, names) for m in mods]
-        ax.set_xticks(range(M), labels, rotation=30, ha="right")
-        ax.set_yticks(range(M), labels)
+        ax.set_xticks(range(M), labels, rotation=30, ha="right", fontsize=TICK_PT + 1)
+        ax.set_yticks(range(M), labels, fontsize=TICK_PT + 1)
         for ticks in (ax.get_xticklabels(), ax.get_yticklabels()):
             for text, m in zip(ticks, mods):
                 text.set_color(modality_colour(m, names))
@@ -200,3 +270,41 @@ def plot_modality_blocks(record_or_output, sample=None, head=None, stage=None, m
     ``fig.modality_mass`` holds the matrix drawn (rows sum to 1).
     """
     return BlocksPicture().draw(record_or_output, sample, head, stage, modality_names, title)
+
+
+class AlphaPicture:
+    """Early summation's modality weights: one bar per modality, α_m, and what each summed token holds.
+
+    Its one summed sequence has a 1×1 modality-block matrix that says nothing; what matters is how much
+    of each modality the sum keeps: Z = Σ_m α_m Z_m.
+    """
+
+    @themed()
+    def __init__(self, figsize=(4.4, 3.8), dpi=80):
+        self.figure = fig = Figure(figsize=figsize, dpi=dpi)
+        self.live = LivePng(fig)
+        self.ax = fig.add_axes((0.2, 0.2, 0.72, 0.56))
+        self.title = fig.text(0.5, 0.97, "", ha="center", va="top", fontsize=10)
+
+    @themed()
+    def draw(self, alpha, modality_names):
+        alpha = [float(a) for a in alpha]
+        ax = self.ax
+        ax.clear()
+        names = list(modality_names)
+        ax.bar(range(len(alpha)), alpha, color=[modality_colour(n) for n in names], width=0.6)
+        for i, a in enumerate(alpha):
+            ax.text(i, a + 0.03, f"{a:.2f}", ha="center", va="bottom", fontsize=TICK_PT + 1)
+        ax.set_xticks(range(len(alpha)), names, fontsize=TICK_PT + 1)
+        ax.set_ylim(0, 1.15)
+        ax.set_ylabel("α (weight in the sum)")
+        ax.grid(True, axis="y", alpha=0.3)
+        total = sum(alpha)
+        shares = ", ".join(f"{n} {a / total:.0%}" if total > 0 else f"{n} 0%" for n, a in zip(names, alpha))
+        self.title.set_text(f"Z = Σ α_m Z_m: what each summed token holds\n({shares})")
+        self.alpha = alpha
+        self.live.invalidate()
+        return self.figure
+
+    def png(self):
+        return self.live.render([])

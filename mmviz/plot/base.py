@@ -4,19 +4,23 @@
 Every function of ``mmviz.plot`` returns a matplotlib ``Figure`` built without pyplot, so a notebook
 shows it once. A modality's colour follows its *name* (sound is green in every notebook), from the
 colour-blind-safe Okabe-Ito palette; a summed (FUSED) token is grey. seaborn is imported on the first
-picture (it is slow to import), to set the one theme of the collection.
+picture (it is slow to import), to compute the one theme of the collection; the theme applies only
+inside :func:`themed` (mmviz's own drawing), so a reader's matplotlib settings never change.
 """
 from __future__ import annotations
 
 import io
 import math
+from contextlib import contextmanager
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure as _Figure
 from PIL import Image
 
+from .._validate import positive_int
 from ..data import MODALITY_ORDER
 from ..fusion import VARIANTS
 from ..outputs import FUSED
@@ -26,7 +30,7 @@ PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#0072B2", "#F
 MODALITY_COLOURS = dict(zip(MODALITY_ORDER, PALETTE))      # image, caption, sound, sensor
 FUSED_COLOUR = "#8C8C8C"
 ATTENTION_CMAP = "viridis"
-_themed = False
+_theme = None
 
 
 class Figure(_Figure):
@@ -38,18 +42,36 @@ class Figure(_Figure):
 
     def _repr_png_(self):
         buffer = io.BytesIO()
-        self.savefig(buffer, format="png", bbox_inches="tight")
+        with themed():
+            self.savefig(buffer, format="png", bbox_inches="tight")
         return buffer.getvalue()
 
 
-def set_theme():
-    """The one seaborn theme of mmviz (set once; later calls do nothing)."""
-    global _themed
-    if not _themed:
+def theme():
+    """The rcParams of mmviz's seaborn theme (white, notebook context, Okabe-Ito colour cycle) that differ
+    from matplotlib's defaults; computed once inside an rc_context, so matplotlib's own stay as they were."""
+    global _theme
+    if _theme is None:
         import seaborn as sns  # here, not at the top: importing seaborn takes ~1 s
 
-        sns.set_theme(style="white", context="notebook", palette=list(PALETTE))
-        _themed = True
+        with mpl.rc_context():
+            sns.set_theme(style="white", context="notebook", palette=list(PALETTE))
+            _theme = {key: value for key, value in mpl.rcParams.items()
+                      if key not in mpl.rcParamsDefault or str(mpl.rcParamsDefault[key]) != str(value)}
+    return _theme
+
+
+@contextmanager
+def themed():
+    """Draw with mmviz's theme inside the block (or the decorated function); matplotlib's global
+    rcParams are restored on the way out, so a reader's own plots keep their look."""
+    with mpl.rc_context(theme()):
+        yield
+
+
+def set_theme():
+    """The theme's rcParams, without applying them globally (they apply inside :func:`themed`)."""
+    return theme()
 
 
 def modality_colour(m, names=None):
@@ -108,7 +130,8 @@ def boundaries(modality_of_tokens):
 
 
 def thin(n, max_ticks):
-    """Tick positions: every token, or every k-th so that at most ``max_ticks`` labels show."""
+    """Tick positions: every token, or every k-th so that at most ``max_ticks`` (>= 1) labels show."""
+    max_ticks = positive_int(max_ticks, "max_ticks")
     return list(range(0, n, max(1, math.ceil(n / max_ticks))))
 
 
@@ -132,6 +155,7 @@ class LivePng:
     def invalidate(self):
         self.background = None
 
+    @themed()
     def render(self, dynamic, compress_level=1):
         if self.background is None:        # the static part: everything but the changing artists
             for artist in dynamic:

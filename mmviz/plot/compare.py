@@ -21,15 +21,15 @@ from .base import (
     boundaries,
     modality_colour,
     modality_name,
-    set_theme,
+    themed,
     thin,
     variant_style,
 )
 
 
+@themed()
 def plot_learning_curves(results, title=None):
     """Test accuracy against training step, one line per variant that ran (same steps, same seed)."""
-    set_theme()
     fig = Figure(figsize=(7.6, 3.4), dpi=80)
     ax = fig.add_axes((0.09, 0.15, 0.5, 0.72))
     for variant, r in results.items():
@@ -80,6 +80,7 @@ def draw_panel(fig, box, record, task, sample, max_ticks):
     return ax, top
 
 
+@themed()
 def plot_variant_maps(results, task, sample=0, max_ticks=20, title=None):
     """One attention map per variant, side by side (3 a row): the last joint layer where there is
     one, else the first map (cross-attention: modality 1's queries on the others' keys). Heads averaged,
@@ -88,7 +89,6 @@ def plot_variant_maps(results, task, sample=0, max_ticks=20, title=None):
     check_task(task)
     if isinstance(sample, bool) or not isinstance(sample, int) or not 0 <= sample < PANEL_SAMPLES:
         raise ValueError(f"sample must be an int in [0, {PANEL_SAMPLES}), got {sample!r}")
-    set_theme()
     rows = max(1, math.ceil(len(results) / 3))
     height = 4.84 + 3.96 * (rows - 1)          # inches: 1.5 on top, 2.29 a map, 1.67 between rows, 1.05 below
     fig = Figure(figsize=(12.5, height), dpi=80)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..measure import cost_curves
-from .base import PALETTE, Figure, set_theme, variant_style
+from .base import PALETTE, Figure, themed, variant_style
 
 NORM_COLOURS = {"pre": "#0072B2", "post": "#D55E00"}     # Okabe-Ito blue and vermillion
 
@@ -34,12 +34,13 @@ def series_colour(label, i):
 class GradNormPicture:
     """Per-layer gradient norms, one line per norm placement; ``draw`` updates the lines in place."""
 
+    @themed()
     def __init__(self, figsize=(5.0, 3.6), dpi=80):
-        set_theme()
         self.figure = Figure(figsize=figsize, dpi=dpi)
         self.ax = self.figure.add_axes((0.2, 0.16, 0.76, 0.7))
         self.lines = {}
 
+    @themed()
     def draw(self, norms, title=None, logy=True):
         norms = check_series(norms, "norms")
         ax = self.ax
@@ -78,15 +79,24 @@ def history_series(history, field):
     return list(values) if values is not None else []
 
 
+def numbers(values, label):
+    """``values`` as a list of floats (NaN and inf kept: matplotlib leaves a gap), or a ValueError."""
+    try:
+        return [float(x) for x in values]
+    except (TypeError, ValueError):
+        raise ValueError(f"run {label!r}: losses must be numbers, got {values!r:.200}") from None
+
+
 class HistoryPicture:
     """Loss (left) and accuracy (right) against step for one or more runs, drawn in place."""
 
+    @themed()
     def __init__(self, figsize=(8.0, 3.2), dpi=80):
-        set_theme()
         self.figure = Figure(figsize=figsize, dpi=dpi)
         self.loss = self.figure.add_axes((0.08, 0.17, 0.38, 0.68))
         self.acc = self.figure.add_axes((0.58, 0.17, 0.38, 0.68))
 
+    @themed()
     def draw(self, histories, title=None, logy=False):
         runs = histories if isinstance(histories, dict) else {"": histories}
         if not runs:
@@ -95,7 +105,7 @@ class HistoryPicture:
         self.acc.clear()
         any_acc = False
         for i, (label, h) in enumerate(runs.items()):
-            loss = [float(x) for x in (h if isinstance(h, (list, tuple)) else history_series(h, "loss"))]
+            loss = numbers(h if isinstance(h, (list, tuple)) else history_series(h, "loss"), label)
             if not loss:
                 raise ValueError(f"run {label!r} has no losses: expected a History, a dict with 'loss' "
                                  f"or a list of floats, got {type(h).__name__}")
@@ -132,6 +142,7 @@ def plot_history(histories, title=None, logy=False):
     return HistoryPicture().draw(histories, title, logy)
 
 
+@themed()
 def plot_cost(token_counts=(2, 4, 8, 16, 32, 64), num_modalities=2, dim=32, depth=2, heads=4,
               part="attention", variants=None):
     """FLOPs of each fusion variant against the tokens per modality N (all modalities N tokens).
@@ -141,7 +152,6 @@ def plot_cost(token_counts=(2, 4, 8, 16, 32, 64), num_modalities=2, dim=32, dept
     run with ``num_modalities`` (cross-attention with one) is left out.
     """
     curves = cost_curves(token_counts, num_modalities, dim, depth, heads, part, variants)
-    set_theme()
     fig = Figure(figsize=(7.4, 4.0), dpi=80)
     ax = fig.add_axes((0.1, 0.14, 0.48, 0.74))
     for variant, flops in curves.items():

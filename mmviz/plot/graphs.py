@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Patch
 
-from .._validate import positive_int
+from .._validate import MAX_TOKENS, int_in, positive_int
 from ..measure import select_weights
 from ..outputs import FUSED, AttentionRecord
 from .base import (
@@ -21,46 +21,85 @@ from .base import (
     default_token_labels,
     modality_colour,
     modality_name,
-    set_theme,
+    themed,
 )
 
+MAX_CONV_GRID = 40      # pixels per side of the drawn convolution grid (one marker per pixel)
 
+
+def greyscale(image):
+    """(H, W) luminance of an (H, W, 3) picture in [0, 1]: underneath an overlay, the picture's own
+    colours cannot be mistaken for attention."""
+    image = np.asarray(image, dtype=float)
+    return np.clip(image[..., :3] @ np.array([0.299, 0.587, 0.114]), 0, 1)
+
+
+def mark_uniform(colorbar, level, fontsize=9):
+    """A white line on ``colorbar`` at the uniform level 1/N_k, named in its label."""
+    line = colorbar.ax.axhline(level, color="white", lw=2.5)
+    colorbar.set_label(f"attention weight; white line =\nuniform 1/N_k = {level:.2g}", fontsize=fontsize)
+    return line
+
+
+def check_grid(grid, high=MAX_TOKENS):
+    """(rows, cols) as two ints from 1 to ``high``; otherwise a ValueError naming ``grid``."""
+    try:
+        if not isinstance(grid, (tuple, list)) or len(grid) != 2:
+            raise ValueError
+        return tuple(positive_int(side, "grid", high) for side in grid)
+    except ValueError:
+        raise ValueError(f"grid must be (rows, cols), two ints from 1 to {high}, got {grid!r}") from None
+
+
+@themed()
 def plot_attention_on_image(image, attention, query=0, sample=0, head=None, image_modality=0, grid=None,
-                            query_label=None, alpha=0.55):
-    """One query token's attention over the image patches, drawn over the picture.
+                            query_label=None, alpha=0.6, vmax=None, uniform=None):
+    """One query token's attention over the image patches, drawn over the picture (in grey).
 
     image: (H, W, 3) array; attention: an AttentionRecord (row ``query`` of sample ``sample``, keys
     of modality ``image_modality`` in raster order) or the P patch weights directly.
-    grid (rows, cols) defaults to the square √P × √P.
+    grid (rows, cols) defaults to the square √P × √P. The colour scale runs from 0 to ``vmax``: by
+    default, for a record, the largest weight any query of this sample gives a patch, so pictures of
+    several queries compare; for raw weights, their maximum (pass one ``vmax`` to compare several).
+    ``uniform``: the weight of uniform attention, 1/N_k, marked on the colour bar (for a record: from
+    the keys the query may attend to).
     """
-    set_theme()
     image = np.asarray(image, dtype=float)
     if image.ndim != 3 or image.shape[2] not in (3, 4):
         raise ValueError(f"image must be an (H, W, 3) array, got shape {image.shape}")
     if isinstance(attention, AttentionRecord):
         w = select_weights(attention, head, sample)
-        if isinstance(query, bool) or not isinstance(query, int) or not 0 <= query < w.shape[0]:
-            raise ValueError(f"query must be an int in [0, {w.shape[0]}), got {query!r}")
+        query = int_in(query, 0, w.shape[0] - 1, "query")
         keys = (attention.key_modality == image_modality).numpy()
         if not keys.any():
             raise ValueError(f"the record's keys hold no token of modality {image_modality}; "
                              f"key modalities are {sorted(set(attention.key_modality.tolist()))}")
         patches = w[query, keys]
+        top = float(w[:, keys].max())
+        if uniform is None:
+            uniform = 1.0 / max(int((w[query] > 0).sum()), 1)
         query_label = query_label or default_token_labels(attention.query_modality.tolist())[query]
     else:
         patches = np.asarray(attention, dtype=float).ravel()
+        top = float(patches.max()) if patches.size else 1.0
     P = patches.size
-    rows, cols = grid if grid is not None else (math.isqrt(P), math.isqrt(P))
+    rows, cols = check_grid(grid) if grid is not None else (math.isqrt(P), math.isqrt(P))
     if rows * cols != P:
         raise ValueError(f"grid {rows}x{cols} does not hold the {P} patch weights; pass grid=(rows, cols)")
+    vmax = max(top if vmax is None else float(vmax), 1e-6)
     fig = Figure(figsize=(4.4, 3.8), dpi=80)
-    ax = fig.add_axes((0.05, 0.05, 0.68, 0.78))
-    cax = fig.add_axes((0.78, 0.05, 0.04, 0.78))
+    ax = fig.add_axes((0.05, 0.05, 0.62, 0.78))
+    cax = fig.add_axes((0.7, 0.05, 0.04, 0.78))
     H, W = image.shape[:2]
-    ax.imshow(image, extent=(0, W, H, 0))
+    ax.imshow(greyscale(image), cmap="gray", vmin=0, vmax=1, extent=(0, W, H, 0))
     im = ax.imshow(patches.reshape(rows, cols), cmap="magma", alpha=alpha, extent=(0, W, H, 0),
-                   interpolation="nearest", vmin=0)
-    fig.colorbar(im, cax=cax, label="attention weight")
+                   interpolation="nearest", vmin=0, vmax=vmax)
+    colorbar = fig.colorbar(im, cax=cax)
+    colorbar.solids.set_alpha(alpha)                       # the bar shows the colours as drawn
+    if uniform is not None:
+        mark_uniform(colorbar, uniform)
+    else:
+        colorbar.set_label("attention weight")
     for r in range(1, rows):
         ax.axhline(r * H / rows, color="white", lw=0.5, alpha=0.5)
     for c in range(1, cols):
@@ -69,35 +108,54 @@ def plot_attention_on_image(image, attention, query=0, sample=0, head=None, imag
     ax.set_yticks([])
     fig.text(0.45, 0.97, f"where {query_label or 'the query'} looks in the picture", ha="center", va="top")
     fig.patch_weights = patches.reshape(rows, cols)        # the numbers drawn
+    fig.vmax, fig.uniform = vmax, uniform
     return fig
 
 
 class ImagePicture:
-    """One query's attention over the image patches, drawn over the picture; updated in place."""
+    """One query's attention over the image patches, drawn over the picture in grey; updated in place.
 
+    ``draw(image, patches, title, norm, uniform)``: the colour scale ``norm`` is the one of the map it
+    sits beside (shared, so the two pictures compare); the uniform level 1/N_k is marked on the bar.
+    """
+
+    @themed()
     def __init__(self, grid=(4, 4), figsize=(3.6, 3.4), dpi=80):
-        set_theme()
-        self.grid = grid
+        self.grid = grid = check_grid(grid)
         self.figure = Figure(figsize=figsize, dpi=dpi)
         self.live = LivePng(self.figure)
-        ax = self.figure.add_axes((0.04, 0.04, 0.92, 0.8))
-        self.photo = ax.imshow(np.zeros((2, 2, 3)), interpolation="nearest")
-        self.overlay = ax.imshow(np.zeros(grid), cmap="magma", alpha=0.55, interpolation="nearest", vmin=0,
+        ax = self.figure.add_axes((0.04, 0.04, 0.66, 0.8))
+        self.cax = self.figure.add_axes((0.73, 0.04, 0.045, 0.8))
+        self.photo = ax.imshow(np.zeros((2, 2)), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        self.overlay = ax.imshow(np.zeros(grid), cmap="magma", alpha=0.6, interpolation="nearest", vmin=0,
                                  vmax=1)
+        self.colorbar = self.figure.colorbar(self.overlay, cax=self.cax)
+        self.uniform = mark_uniform(self.colorbar, 0.5)
         ax.set_xticks([])
         ax.set_yticks([])
         self.title = self.figure.text(0.5, 0.97, "", ha="center", va="top", fontsize=10)
-        self.dynamic = [self.photo, self.overlay, self.title]
+        self.dynamic = [self.photo, self.overlay, self.cax, self.title]
 
-    def draw(self, image, patches, title):
+    @themed()
+    def draw(self, image, patches, title, norm=None, uniform=None):
         H, W_ = image.shape[:2]
-        self.photo.set_data(image)
+        self.photo.set_data(greyscale(image))
         self.photo.set_extent((0, W_, H, 0))
         self.overlay.set_data(patches.reshape(self.grid))
         self.overlay.set_extent((0, W_, H, 0))
-        self.overlay.set_clim(0, max(float(patches.max()), 1e-6))
+        if norm is not None:
+            self.overlay.set_norm(norm)
+        else:
+            self.overlay.set_clim(0, max(float(patches.max()), 1e-6))
+        self.colorbar.solids.set_alpha(0.6)
+        if uniform is not None:
+            self.uniform.set_ydata([uniform, uniform])
+            self.colorbar.set_label(f"attention weight; white line =\nuniform 1/N_k = {uniform:.2g}",
+                                    fontsize=9)
+        self.uniform.set_visible(uniform is not None)
         self.title.set_text(title)
         self.weights = patches.reshape(self.grid)          # the numbers drawn, for tests
+        self.live.invalidate()                             # the colour bar's ticks may change
         return self.figure
 
     def png(self):
@@ -117,6 +175,7 @@ def circle_layout(modality_of_tokens):
     return np.array(pos)
 
 
+@themed()
 def plot_attention_graph(record, sample=0, head=None, labels=None, modality_names=None, top=3, grid=(5, 5)):
     """Self-attention as a weighted graph over tokens (left) beside a 3×3 convolution's grid (right).
 
@@ -124,12 +183,12 @@ def plot_attention_graph(record, sample=0, head=None, labels=None, modality_name
     are drawn, width and opacity ∝ weight (all N² edges exist; the rest are faint). Right: on a
     ``grid`` of pixels the centre output sees exactly its 3×3 neighbours, the same everywhere.
     """
-    set_theme()
     w = select_weights(record, head, sample)
     if w.shape[0] != w.shape[1] or not np.array_equal(record.query_modality, record.key_modality):
         raise ValueError(f"a graph needs self-attention (queries = keys), got a {w.shape[0]}x{w.shape[1]} "
                          f"record of stage {record.stage!r}")
-    positive_int(top, "top")
+    top = positive_int(top, "top", MAX_TOKENS)
+    grid = check_grid(grid, MAX_CONV_GRID)
     mods = record.query_modality.tolist()
     labels = check_labels(labels, len(mods), "labels") or default_token_labels(mods, modality_names)
     fig = Figure(figsize=(9.0, 4.4), dpi=80)

@@ -109,7 +109,7 @@ print(f"joint stage: image queries give {mass[0, 1]:.0%} of their attention to t
 # keys. All interaction happens in the joint stage.
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-assert share_first == 0.0
+assert share_first < 1e-6, share_first          # 0 up to float round-off (it varies with the CPU kernels)
 assert share_joint > 0.05, share_joint
 
 # %% [markdown] slideshow={"slide_type": "slide"}

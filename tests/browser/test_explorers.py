@@ -1,0 +1,227 @@
+"""Every explorer as a student meets it: JupyterLab in Chromium with the file browser open.
+
+For each notebook with an explorer (00, 02, 05, 06, 07, 09, 10): Run All, then
+- no panel is cut off: nothing in a widget reaches past the notebook column, nothing scrolls sideways;
+- no picture is stretched: every picture shows at its natural size (PNG pixels / 2 per CSS pixel,
+  the same in width and height);
+- every control is moved (sliders by keyboard, dropdowns, toggle buttons, check boxes, buttons) with
+  no error output;
+- one exercise is answered wrongly in text form: the check says "Not yet", no traceback;
+- notebook 02: the norm explorer's redraw after depth changes right after Run All, measured in the
+  page (printed, and kept in test-artifacts/browser/norm_latency.json).
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import driver
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+EXPLORER_NOTEBOOKS = ["00_start_here", "02_pre_norm_vs_post_norm", "05_early_summation",
+                      "06_early_concatenation", "07_hierarchical_multi_to_one", "09_cross_attention",
+                      "10_fusion_playground"]
+PRESENT = [n for n in EXPLORER_NOTEBOOKS if (ROOT / "notebooks" / f"{n}.ipynb").exists()]
+RATIO = 2                                   # mmviz.explore.base.RATIO: PNG pixels per CSS pixel
+
+# A plausible wrong answer, in words, for the checks the notebooks call (anything else: a word).
+WRONG = {"layernorm_norm": '"64"', "which_norm_needs_warmup": '"pre-norm"', "ignored_modality": '"the sound"',
+         "cross_attention_remedy": '"cross-attention"', "why_summation_fails": '"(a)"',
+         "summation_attention_flops": '"4 * 16 * 16 * 32"', "attention_edges": '"six"',
+         "cross_attention_changed_tokens": '"15"', "single_key_weight": '"1/2"',
+         "concatenation_attention_flops": '"4·16²·32"', "multi_to_one_special_case": '"variant 5"',
+         "playground_pick_aligned": '"hierarchical multi→one"'}
+
+_LAYOUT_JS = """(area) => {
+  const column = area.closest('.jp-Notebook').getBoundingClientRect();
+  const out = {cut: [], stretched: [], scrolling: [], pictures: 0};
+  const name = (e) => (e.className || e.tagName).toString().slice(0, 60);
+  for (const e of area.querySelectorAll('.widget-slider, .widget-dropdown, .widget-toggle-buttons, '
+                                        + '.widget-checkbox, .widget-button, img')) {
+    if (e.offsetParent === null) continue;                       // hidden (display: none)
+    const r = e.getBoundingClientRect();
+    if (r.right > column.right + 1)
+      out.cut.push(`${name(e)} ends at ${r.right|0}px, the column at ${column.right|0}px`);
+  }
+  for (const e of [area, ...area.querySelectorAll('.widget-box, .widget-hbox, .widget-vbox')]) {
+    if (e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+      out.scrolling.push(`${name(e)} scrolls sideways (${e.scrollWidth} > ${e.clientWidth})`);
+  }
+  for (const img of area.querySelectorAll('img')) {
+    if (img.offsetParent === null || !img.naturalWidth) continue;
+    out.pictures += 1;
+    const r = img.getBoundingClientRect();
+    const sx = r.width / img.naturalWidth, sy = r.height / img.naturalHeight;
+    if (Math.abs(sx - sy) > 0.02 || Math.abs(sx - 1 / %d) > 0.02)
+      out.stretched.push(`${img.naturalWidth}x${img.naturalHeight} PNG shown at ${r.width|0}x${r.height|0}`);
+  }
+  return out;
+}""" % RATIO
+
+
+def open_file_browser(page):
+    """The left sidebar's file browser open, as a student has it (the notebook column is narrower)."""
+    if not page.locator("#filebrowser").is_visible():
+        page.locator('.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="filebrowser"]').click()
+    page.locator("#filebrowser").wait_for(state="visible")
+
+
+def layout_problems(page):
+    problems = []
+    areas = driver.widget_outputs(page)
+    for i in range(areas.count()):
+        area = areas.nth(i)
+        area.scroll_into_view_if_needed()
+        seen = area.evaluate(_LAYOUT_JS)
+        problems += [f"widget {i + 1}: cut off: {p}" for p in seen["cut"]]
+        problems += [f"widget {i + 1}: {p}" for p in seen["scrolling"]]
+        problems += [f"widget {i + 1}: stretched: {p}" for p in seen["stretched"]]
+    return problems
+
+
+def settle(page, timeout=120):
+    page.wait_for_timeout(300)
+    driver.wait_kernel_idle(page, timeout)
+
+
+def move_every_control(page, area):
+    """Each control once, as a student would; returns what was moved."""
+    moved = []
+    for i in range(area.locator(".widget-slider").count()):
+        slider = area.locator(".widget-slider").nth(i)
+        if slider.is_visible() and not slider.locator("[disabled]").count():
+            driver.nudge(page, slider)
+            settle(page)
+            moved.append("slider")
+    for i in range(area.locator(".widget-dropdown select").count()):
+        select = area.locator(".widget-dropdown select").nth(i)
+        if not select.is_visible() or select.is_disabled():
+            continue
+        options = select.locator("option").all_inner_texts()
+        now = select.evaluate("s => s.selectedIndex")
+        if len(options) > 1:
+            select.select_option(index=(now + 1) % len(options))
+            settle(page)
+            select.select_option(index=now)            # back, so later controls see the notebook's setting
+            settle(page)
+            moved.append("dropdown")
+    for i in range(area.locator(".widget-toggle-buttons").count()):
+        group = area.locator(".widget-toggle-buttons").nth(i)
+        buttons = group.locator("button:not(.mod-active)")
+        if group.is_visible() and buttons.count():
+            buttons.first.click()
+            settle(page)
+            moved.append("toggle")
+    for i in range(area.locator(".widget-checkbox input").count()):
+        box = area.locator(".widget-checkbox input").nth(i)
+        if box.is_visible():
+            box.click()
+            settle(page)
+            moved.append("checkbox")
+    for i in range(area.locator("button.widget-button").count()):
+        button = area.locator("button.widget-button").nth(i)
+        if button.is_visible() and button.is_enabled():
+            button.click()
+            settle(page, timeout=300)
+            moved.append("button")
+    return moved
+
+
+_SOURCES_JS = """() => [...document.querySelectorAll('.jp-CodeCell')].map(cell => {
+  const editor = cell.querySelector('.jp-InputArea-editor .cm-content');
+  return editor && editor.offsetParent !== null ? editor.innerText : '';
+})"""
+
+
+def answer_one_exercise_wrongly(page):
+    """Fill the first exercise cell ("answer = None ... mmviz.check.x(answer)") with a wrong answer in
+    words and run it; returns (check, answer, the cell's output text)."""
+    for i, source in enumerate(page.evaluate(_SOURCES_JS)):
+        found = re.search(r"mmviz\.check\.(\w+)\(answer", source)
+        if not found or "answer = None" not in source:
+            continue
+        wrong = WRONG.get(found[1], '"no idea"')
+        cell = page.locator(".jp-CodeCell").nth(i)
+        cell.scroll_into_view_if_needed()
+        cell.locator(".jp-InputArea-editor .cm-content").click()
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(source.replace("answer = None", f"answer = {wrong}", 1))
+        page.keyboard.press("Shift+Enter")
+        settle(page)
+        page.wait_for_timeout(500)
+        return found[1], wrong, cell.locator(".jp-OutputArea").inner_text()
+    return None, None, ""
+
+
+_WATCH_JS = """(area) => {
+  window.__seen = {};
+  const start = (area.querySelector('img') || {}).src;
+  const srcs = () => [...area.querySelectorAll('img')].map(i => i.src).join('|');
+  const before = srcs();
+  window.__observer && window.__observer.disconnect();
+  window.__observer = new MutationObserver(() => {
+    const t = performance.now();
+    if (!window.__seen.message && /measuring/.test(area.innerText)) window.__seen.message = t;
+    if (!window.__seen.picture && srcs() !== before) window.__seen.picture = t;
+  });
+  window.__observer.observe(area, {subtree: true, childList: true, attributes: true, characterData: true});
+  return performance.now();
+}"""
+
+
+def measure_depth_redraws(page, moves=3):
+    """Right after Run All: move the norm explorer's depth slider ``moves`` steps, one at a time, and
+    time (in the page) the 'measuring' message and the new picture after each key press."""
+    areas = driver.widget_outputs(page)
+    area = next(areas.nth(i) for i in range(areas.count()) if driver.slider_in(areas.nth(i), "depth"))
+    slider = driver.slider_in(area, "depth")
+    results = []
+    for _ in range(moves):
+        area.evaluate(_WATCH_JS)
+        start = page.evaluate("() => performance.now()")
+        driver.nudge(page, slider, "ArrowRight")
+        page.wait_for_function("() => window.__seen.picture", timeout=60_000)
+        seen = page.evaluate("() => window.__seen")
+        first = min(v for v in seen.values())
+        results.append({"depth": int(float(driver.readout(slider))),
+                        "first_sign_ms": round(first - start), "picture_ms": round(seen["picture"] - start),
+                        "said_measuring": "message" in seen})
+        settle(page)
+    return results
+
+
+@pytest.mark.parametrize("name", PRESENT)
+def test_explorer_in_jupyterlab_with_the_file_browser_open(name, lab, page):
+    driver.open_notebook(page, lab, f"{name}.ipynb")
+    open_file_browser(page)
+    driver.run_all_cells(page)
+    latency = measure_depth_redraws(page) if name.startswith("02_") else None
+    if latency is not None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "norm_latency.json").write_text(json.dumps(latency, indent=1))
+        print("norm explorer, depth moves right after Run All:", latency)
+    problems = driver.problems_in(page) + layout_problems(page)
+    assert not problems, f"{name} after Run All:\n" + "\n".join(problems)
+
+    areas = driver.widget_outputs(page)
+    moved = []
+    for i in range(areas.count()):
+        moved += move_every_control(page, areas.nth(i))
+    assert moved, f"{name}: no control to move"
+    problems = driver.problems_in(page) + layout_problems(page)
+    assert not problems, f"{name} after moving {len(moved)} controls ({', '.join(sorted(set(moved)))}):\n" \
+        + "\n".join(problems)
+
+    check, wrong, said = answer_one_exercise_wrongly(page)
+    if check is not None:
+        assert "Not yet" in said and "Traceback" not in said, f"{name}: check.{check}({wrong}) said: {said!r}"
+        assert not driver.problems_in(page)
+
+    if latency is not None:
+        for move in latency:     # at once a sign (the picture, or "measuring…"), the picture within 1 s
+            assert move["first_sign_ms"] <= 1000 and move["picture_ms"] <= 5000, latency
