@@ -285,8 +285,8 @@ assert change["post"][-1] > 2 * change["pre"][-1]
 # gives the loss and accuracy below; learning to sort means beating *that*.
 #
 # Twelve training runs take longer than this notebook may, so they were run once by
-# `tools/evidence.py` into `evidence/02_warmup.json`; the next cell reruns seed 0 live and checks it
-# against the file.
+# `tools/evidence.py` into `evidence/02_warmup.json`; the next cell reruns seed 0 of both runs without
+# warm-up live and checks them against the file.
 
 # %% slideshow={"slide_type": "subslide"}
 evidence = json.load(open("evidence/02_warmup.json"))
@@ -315,7 +315,8 @@ plt.show()
 
 # %% slideshow={"slide_type": "subslide"}
 live = {}
-for label in ("post-norm, no warm-up", "post-norm, warm-up"):   # seed 0, live
+for label in ("post-norm, no warm-up", "pre-norm, no warm-up"):   # seed 0, live (post-norm with
+    # warm-up is left out: its seed-0 loss moves between 0.86 and 1.16 with the CPU kernels)
     norm, warmup = experiments.WARMUP_RUNS[label]
     model, losses = experiments.train_sorter(norm, 6, warmup=warmup, steps=150, seed=0)
     live[label] = (sum(losses[-20:]) / 20, experiments.sorting_accuracy(model))
@@ -341,8 +342,8 @@ assert min(acc["post-norm, warm-up"]) > base_acc + 0.05
 assert min(acc["pre-norm, no warm-up"]) > 0.85 and min(acc["pre-norm, warm-up"]) > 0.8
 assert min(acc["pre-norm, no warm-up"]) > max(acc["post-norm, warm-up"]) + 0.05
 assert abs(live["post-norm, no warm-up"][0] - runs["post-norm, no warm-up"]["final_loss"][0]) < 0.1
-assert abs(live["post-norm, warm-up"][1] - runs["post-norm, warm-up"]["accuracy"][0]) < 0.25
-assert live["post-norm, no warm-up"][1] < base_acc - 0.15 < base_acc + 0.05 < live["post-norm, warm-up"][1]
+assert abs(live["pre-norm, no warm-up"][1] - runs["pre-norm, no warm-up"]["accuracy"][0]) < 0.1
+assert live["post-norm, no warm-up"][1] < base_acc - 0.15 and live["pre-norm, no warm-up"][1] > base_acc + 0.4
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Explore: depth, norm placement, initialisation, warm-up
