@@ -237,6 +237,27 @@ def as_tensor(answer, name="answer"):
                          name) from None
 
 
+# --- 00 start here ------------------------------------------------------------------------------
+
+
+@exercise
+def most_attended(answer, weights, words, query=1):
+    """Which word does token ``query`` attend to most in ``weights`` (N, N)? Answer the word."""
+    words = [str(w).lower() for w in words]
+    text = str(answer).strip().strip('"').lower()
+    row = torch.as_tensor(weights)[query]
+    want = words[int(row.argmax())]
+    if text not in words:
+        return verdict(False, "", f"{answer!r} is not a word of the caption; "
+                                  f"choose one of {sorted(set(words))}.")
+    ok = text == want
+    got = max(float(row[i]) for i, w in enumerate(words) if w == text)
+    return verdict(ok, f"{want!r}: the brightest cell of row {query} ({words[query]!r}), "
+                       f"weight {row.max():.2f}.",
+                   f"{text!r} gets weight {got:.2f} from row {query} ({words[query]!r}); another column of "
+                   "that row is brighter.")
+
+
 # --- 01 attention as a graph -------------------------------------------------------------------
 
 
@@ -321,17 +342,34 @@ def layernorm_norm(answer, dim=64):
 
 
 @exercise
+def pre_norm_depth_factor(answer):
+    """Predicted g₂₄ / g₁₂ for pre-norm's last-layer gradient (Xiong et al.: g ∝ 1/√L for large L)."""
+    value = as_number(answer)
+    want = 1 / math.sqrt(2)
+    if value >= 1:
+        hint = (f"{value:g} says it does not shrink. The final LayerNorm divides by ‖x_L‖, and ‖x_L‖² "
+                "grows like L·d: what does that do to the gradient when L doubles?")
+    elif abs(value - 0.5) < 0.02:
+        hint = "0.5 would be g ∝ 1/L. The LayerNorm divides by ‖x_L‖, the square root of ‖x_L‖² ∝ L."
+    else:
+        hint = f"{value:g} is not it. Write g ∝ 1/‖x_L‖ with ‖x_L‖ ∝ √L and compare L = 24 with L = 12."
+    return verdict(abs(value - want) < 0.03,
+                   f"1/√2 ≈ {want:.2f} in the large-L limit; now run the measurement and compare.", hint)
+
+
+@exercise
 def which_norm_needs_warmup(answer):
     """Which placement, "pre" or "post", is the one that stalls without learning-rate warm-up?"""
     choice = as_choice(answer, ("pre", "post", "neither", "both"),
                        aliases={"prenorm": "pre", "postnorm": "post", "pre_ln": "pre", "post_ln": "post"})
-    hint = {"pre": "pre-norm is the one that trains without warm-up: its gradients stay level across "
-                   "layers. Which curve stays flat without warm-up?",
+    hint = {"pre": "pre-norm is the one that trains without warm-up, on every seed. Which curve stays "
+                   "flat without warm-up?",
             "neither": "one of the two curves without warm-up stays flat: look again.",
             "both": "only one of the two curves without warm-up stays flat: which?"}.get(choice, "")
     return verdict(choice == "post",
-                   "post-norm: its last layers get the largest gradients at init, so the first full-size "
-                   "Adam steps throw it off; warm-up keeps those steps small.", hint)
+                   "post-norm: a small change of its weights moves its output a lot, more the deeper the "
+                   "stack (Liu et al.), so the first full-size Adam steps throw it off; warm-up keeps those "
+                   "steps small.", hint)
 
 
 @exercise

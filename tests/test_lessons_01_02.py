@@ -6,6 +6,7 @@ import torch
 
 from mmviz import TransformerBlock
 from mmviz.lessons.graphs import (
+    attention_masks,
     conv_adjacency,
     equivariance_gap,
     grid_adjacency,
@@ -16,9 +17,17 @@ from mmviz.lessons.norms import (
     build_stack,
     grad_norms_at_init,
     gram_schmidt,
+    loglog_slope,
     norm_training_curve,
     orthogonality_error,
+    output_change,
+    position_only_baseline,
     residual_norms,
+    sorted_position_marginals,
+    sorting_accuracy,
+    train_sorter,
+    warmup_evidence,
+    xiong_prediction,
 )
 
 
@@ -93,7 +102,12 @@ def test_gram_schmidt_normalising_first_gives_an_orthonormal_basis():
     basis = gram_schmidt(v)
     assert orthogonality_error(basis) < 1e-12
     assert torch.allclose(basis.norm(dim=1), torch.ones(4, dtype=torch.float64))
-    assert orthogonality_error(gram_schmidt(v, normalise_first=False)) > 0.1
+
+
+def test_gram_schmidt_both_textbook_forms_give_the_same_basis():
+    v = torch.tensor([[3.0, 0.0, 0.0], [2.0, 1.0, 0.0], [1.0, 1.0, 5.0]])
+    assert torch.allclose(gram_schmidt(v), gram_schmidt(v, normalise_first=False), atol=1e-12)
+    assert orthogonality_error(gram_schmidt(v, normalise_first=False)) < 1e-12
 
 
 def test_gram_schmidt_rejects_too_many_vectors():
@@ -129,3 +143,64 @@ def test_sinusoidal_positions_are_distinct():
     table = sinusoidal_positions(10, 16)
     assert table.shape == (10, 16)
     assert torch.cdist(table, table).add(torch.eye(10)).min() > 0
+
+
+def test_position_only_baseline_is_the_entropy_of_the_sorted_marginals():
+    p = sorted_position_marginals(8, 8)
+    assert torch.allclose(p.sum(1), torch.ones(8, dtype=torch.float64))
+    assert p[0].argmax() == 0 and p[-1].argmax() == 7          # the smallest comes first, the largest last
+    loss, accuracy = position_only_baseline(8, 8)
+    assert 1.3 < loss < 1.5 < math.log(8)                       # far below "learned nothing"
+    assert 1 / 8 < accuracy < 0.5
+    # Monte Carlo agrees: the k-th smallest of 8 uniform draws.
+    g = torch.Generator().manual_seed(0)
+    sorted_tokens = torch.randint(0, 8, (20000, 8), generator=g).sort(1).values
+    empirical = torch.stack([torch.bincount(sorted_tokens[:, k], minlength=8) for k in range(8)]) / 20000
+    assert (empirical - p).abs().max() < 0.02
+
+
+def test_sorting_accuracy_of_a_trained_pre_norm_sorter_beats_the_position_only_baseline():
+    model, losses = train_sorter("pre", 2, warmup=False, steps=60, dim=16, lr=1e-2)
+    assert losses[-1] < losses[0]
+    assert sorting_accuracy(model) > position_only_baseline()[1]
+
+
+def test_perturbation_moves_post_norm_output_more_as_depth_grows():
+    shallow = {n: output_change(n, 1, dim=32, repeats=2) for n in ("pre", "post")}
+    deep = {n: output_change(n, 8, dim=32, repeats=2) for n in ("pre", "post")}
+    assert deep["post"] / shallow["post"] > deep["pre"] / shallow["pre"]
+    with pytest.raises(ValueError, match="eps"):
+        output_change("pre", 2, eps=0)
+
+
+def test_loglog_slope_and_xiong_shapes():
+    assert abs(loglog_slope([1, 4, 16], [1.0, 0.5, 0.25]) + 0.5) < 1e-12
+    post = xiong_prediction("post", 5, last=2.0)
+    assert post[-1] == 2.0 and all(a < b for a, b in zip(post, post[1:]))
+    assert xiong_prediction("pre", 3, last=1.0) == [1.0, 1.0, 1.0]
+    with pytest.raises(ValueError, match="norm"):
+        xiong_prediction("middle", 3, last=1.0)
+
+
+def test_warmup_evidence_shape_and_bad_run_name():
+    out = warmup_evidence(seeds=(0,), depth=1, steps=20, every=10, runs=("pre-norm, warm-up",))
+    run = out["runs"]["pre-norm, warm-up"]
+    assert len(run["final_loss"]) == len(run["accuracy"]) == 1 and len(run["curve"][0]) == 2
+    with pytest.raises(ValueError, match="runs"):
+        warmup_evidence(runs=("mid-norm",))
+
+
+def test_masks_delete_edges_of_the_complete_graph():
+    masks = attention_masks(4, 3, padded=1)
+    assert masks["no mask"].all() and masks["causal"].sum() == 4 * 5 // 2
+    assert not masks["causal"][0, 1] and masks["causal"][1, 0]          # no edge to the future
+    assert masks["padding"][:, 3].sum() == 0 and masks["padding"][:, :3].all()
+    separate, cross = masks["separate streams"], masks["cross-attention"]
+    assert (separate ^ cross).all() and separate.sum() == 4 * 4 + 3 * 3
+    assert masks["concatenation"].sum() == 7 * 7
+    block = TransformerBlock(8, 2).eval()
+    with torch.no_grad():                                # a masked key gets weight exactly 0
+        block(torch.randn(1, 4, 8), key_padding_mask=~masks["padding"][0][None])
+    assert (block.attention[..., 3] == 0).all()
+    with pytest.raises(ValueError, match="padded"):
+        attention_masks(4, 3, padded=4)

@@ -3,7 +3,8 @@ import pytest
 import torch
 
 from mmviz.data import CELL, GRID, make_pictures, quadrant
-from mmviz.tokens import patchify
+from mmviz.lessons.vision import as_convolution, head_roles, position_similarity, shuffled_position_accuracy
+from mmviz.tokens import PatchEmbedding, patchify
 from mmviz.train import train_vit, vit_accuracy
 from mmviz.vit import VisionTransformer
 
@@ -82,3 +83,36 @@ def test_bad_inputs_raise_value_errors():
         VisionTransformer(dim=16, heads=2).cls_attention()
     with pytest.raises(ValueError, match="same length"):
         train_vit(VisionTransformer(dim=16, heads=2), torch.zeros(4, 3, 24, 24), torch.zeros(3).long())
+
+
+def test_patch_embedding_is_a_strided_convolution():
+    torch.manual_seed(0)
+    embedding = PatchEmbedding(image_size=12, patch_size=4, channels=3, dim=8, position=False)
+    images = torch.rand(2, 3, 12, 12)
+    assert torch.allclose(as_convolution(embedding, images), embedding(images), atol=1e-6)
+
+
+def test_shuffling_the_position_table_restores_it_and_needs_a_table():
+    torch.manual_seed(0)
+    model = VisionTransformer(dim=16, depth=1, heads=2)
+    images, labels, _ = make_pictures(8, seed=0)
+    before = model.patches.position.detach().clone()
+    shuffled_position_accuracy(model, images, labels)
+    assert torch.equal(model.patches.position, before)
+    with pytest.raises(ValueError, match="position"):
+        shuffled_position_accuracy(VisionTransformer(dim=16, depth=1, heads=2, position=False),
+                                   images, labels)
+
+
+def test_head_roles_and_position_similarity():
+    cls = torch.zeros(4, 2, 2, 2)
+    cells = torch.tensor([0, 1, 2, 3])
+    cls[torch.arange(4), 0, cells // 2, cells % 2] = 1.0     # head 0 follows the object
+    cls[:, 1, 1, 1] = 0.9                                    # head 1 always looks at patch 3
+    roles = head_roles(cls, cells)
+    assert roles[0]["red"] == 1.0 and roles[1]["fixed_patch"] == 3 and roles[1]["fixed_share"] == 1.0
+    assert abs(roles[1]["fixed_weight"] - 0.9) < 1e-6
+    sim = position_similarity(torch.randn(1, 5, 8))
+    assert sim.shape == (5, 5) and torch.allclose(sim.diagonal(), torch.ones(5), atol=1e-6)
+    with pytest.raises(ValueError, match="table"):
+        position_similarity(torch.randn(2, 5, 8))

@@ -52,3 +52,26 @@ def sinusoidal_positions(n, dim):
     table[:, 0::2] = torch.sin(p * freq)
     table[:, 1::2] = torch.cos(p * freq)[:, : dim // 2]
     return table
+
+
+def attention_masks(n_a=4, n_b=4, padded=2):
+    """Which edges each mask leaves in the attention graph: {name: (N, N) bool, True = i may look at j}.
+
+    Over one sequence of N = n_a tokens: "no mask" (complete graph), "causal" (j <= i: a DAG plus
+    self-loops), "padding" (the last ``padded`` tokens removed as keys). Over the concatenation
+    C(Z_A, Z_B) of n_a + n_b tokens, the survey's variants as masks: "separate streams" (block-diagonal),
+    "cross-attention" (off-diagonal blocks only), "concatenation" (everything).
+    """
+    for value, name in ((n_a, "n_a"), (n_b, "n_b")):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if isinstance(padded, bool) or not isinstance(padded, int) or not 0 <= padded < n_a:
+        raise ValueError(f"padded must be an int from 0 to n_a - 1 = {n_a - 1}, got {padded!r}")
+    i = torch.arange(n_a)
+    keys = torch.ones(n_a, n_a, dtype=torch.bool)
+    keys[:, n_a - padded:] = False
+    modality = torch.tensor([0] * n_a + [1] * n_b)
+    same = modality[:, None] == modality[None, :]
+    return {"no mask": torch.ones(n_a, n_a, dtype=torch.bool), "causal": i[None, :] <= i[:, None],
+            "padding": keys, "separate streams": same, "cross-attention": ~same,
+            "concatenation": torch.ones(n_a + n_b, n_a + n_b, dtype=torch.bool)}

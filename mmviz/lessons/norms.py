@@ -6,6 +6,8 @@ random labels. ``init="default"`` keeps PyTorch's own initialisation instead.
 """
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -123,12 +125,11 @@ class Sorter(nn.Module):
         return self.stack(self.embed(x) + self.position)
 
 
-def norm_training_curve(norm, depth, init="xavier", warmup=True, steps=150, seed=0, dim=32, heads=4,
-                        lr=1e-2, warmup_steps=50, batch=32, length=8, vocab=8):
-    """Adam losses, one per step, for a ``depth``-layer stack learning to sort ``length`` tokens.
+def train_sorter(norm, depth, init="xavier", warmup=True, steps=150, seed=0, dim=32, heads=4,
+                 lr=1e-2, warmup_steps=50, batch=32, length=8, vocab=8):
+    """Train a :class:`Sorter` with Adam to sort ``length`` tokens; returns (model, losses per step).
 
     Learning rate: lr·min(1, t / warmup_steps) with warm-up, a constant lr without.
-    Returns a list of ``steps`` floats.
     """
     positive_int(steps, "steps")
     positive_float(lr, "lr")
@@ -152,15 +153,58 @@ def norm_training_curve(norm, depth, init="xavier", warmup=True, steps=150, seed
         opt.step()
         sched.step()
         losses.append(loss.item())
-    return losses
+    return model, losses
+
+
+def norm_training_curve(norm, depth, **options):
+    """Adam losses, one per step, for a ``depth``-layer stack learning to sort (see :func:`train_sorter`).
+
+    Returns a list of ``steps`` floats.
+    """
+    return train_sorter(norm, depth, **options)[1]
+
+
+def sorting_accuracy(model, batch=512, seed=12_345):
+    """Share of output positions whose most likely symbol is the right one, on fresh sorting inputs."""
+    length, vocab = model.position.shape[0], model.embed.num_embeddings
+    x, y = sorting_batch(batch, length, vocab, torch.Generator().manual_seed(seed))
+    with torch.no_grad():
+        return (model(x).argmax(-1) == y).float().mean().item()
+
+
+def sorted_position_marginals(length=8, vocab=8):
+    """P(sorted[k] = v) for uniform random tokens: (length, vocab), each row sums to 1.
+
+    sorted[k] <= v exactly when at least k + 1 of the ``length`` tokens are <= v (binomial, p = (v+1)/vocab).
+    """
+    positive_int(length, "length")
+    positive_int(vocab, "vocab")
+    def at_least(count, p):      # P(at least ``count`` of ``length`` draws are <= v), p = P(one is)
+        return sum(math.comb(length, j) * p ** j * (1 - p) ** (length - j) for j in range(count, length + 1))
+
+    cdf = torch.tensor([[at_least(k + 1, (v + 1) / vocab) for v in range(vocab)] for k in range(length)],
+                       dtype=torch.float64)
+    return torch.diff(cdf, dim=1, prepend=torch.zeros(length, 1, dtype=torch.float64))
+
+
+def position_only_baseline(length=8, vocab=8):
+    """The best a model that sees only positions can do: (cross-entropy, accuracy).
+
+    It predicts the marginal of sorted[k] at place k: its loss is that marginal's entropy (mean over
+    k), its accuracy the marginal's largest probability — the baseline to beat, not ln(vocab).
+    """
+    p = sorted_position_marginals(length, vocab)
+    entropy = -(p * p.clamp_min(1e-300).log()).sum(1)
+    return entropy.mean().item(), p.max(1).values.mean().item()
 
 
 def gram_schmidt(vectors, normalise_first=True):
-    """Orthogonalise the rows of ``vectors`` (k, n) one after another; returns (k, n).
+    """Orthogonalise the rows of ``vectors`` (k, n) one after another; returns unit rows (k, n).
 
-    normalise_first=True: e_j = u_j / ‖u_j‖ before projecting, u_i = v_i − Σ_j (v_i · e_j) e_j, which
-    is the textbook process. False: project onto the raw u_j, u_i = v_i − Σ_j (v_i · u_j) u_j, and
-    normalise only at the end — the size of each step then depends on how long u_j happened to be.
+    Two textbook forms, the same basis:
+    normalise_first=True:  e_j = u_j / ‖u_j‖ at once, then u_i = v_i − Σ_j (v_i · e_j) e_j;
+    normalise_first=False: keep the raw u_j, divide by their squared length when projecting,
+    u_i = v_i − Σ_j (v_i · u_j) / (u_j · u_j) u_j, and normalise all at the end.
     """
     v = torch.as_tensor(vectors, dtype=torch.float64)
     if v.dim() != 2 or v.shape[0] > v.shape[1]:
@@ -168,8 +212,8 @@ def gram_schmidt(vectors, normalise_first=True):
     basis = []
     for row in v:
         u = row.clone()
-        for e in basis:
-            u = u - (row @ e) * e
+        for b in basis:
+            u = u - (row @ b) / (b @ b) * b     # b @ b = 1 when b is already a unit vector
         basis.append(u / u.norm() if normalise_first else u)
     return torch.stack([u / u.norm() for u in basis])
 
@@ -179,3 +223,74 @@ def orthogonality_error(basis):
     b = torch.as_tensor(basis, dtype=torch.float64)
     gram = b @ b.T
     return (gram - torch.diag(torch.diagonal(gram))).abs().max().item()
+
+
+def output_change(norm, depth, eps=1e-3, dim=64, heads=4, seed=0, repeats=4, tokens=16):
+    """Liu et al. (2020): ‖f(x; W + δ) − f(x; W)‖² / ‖f(x; W)‖² under one random perturbation δ.
+
+    f is the stack's normalised output (before the classifier), W its parameters at Xavier init, δ
+    Gaussian with std ``eps`` on every parameter (as an Adam step moves every weight by about the
+    learning rate). Mean over ``repeats`` seeds. Their analysis: grows like O(N) in the number of
+    sub-layers N = 2·depth for post-norm, like O(log N) for pre-norm.
+    """
+    positive_int(repeats, "repeats")
+    if not eps > 0:
+        raise ValueError(f"eps must be a positive float, got {eps!r}")
+    total = 0.0
+    for r in range(repeats):
+        stack = build_stack(norm, depth, dim, heads, "xavier", seed + r)
+        g = torch.Generator().manual_seed(20_000 + seed + r)
+        x = torch.randn(8, tokens, dim, generator=g)
+        with torch.no_grad():
+            before = stack.final_norm(nn.Sequential(*stack.blocks)(x))
+            for p in stack.parameters():
+                p.add_(eps * torch.randn(p.shape, generator=g))
+            after = stack.final_norm(nn.Sequential(*stack.blocks)(x))
+        total += ((after - before).pow(2).sum() / before.pow(2).sum()).item()
+    return total / repeats
+
+
+def loglog_slope(xs, ys):
+    """Least-squares slope of log y against log x: y ∝ x^slope."""
+    lx, ly = torch.tensor(xs, dtype=torch.float64).log(), torch.tensor(ys, dtype=torch.float64).log()
+    lx = lx - lx.mean()
+    return ((lx * (ly - ly.mean())).sum() / (lx * lx).sum()).item()
+
+
+def xiong_prediction(norm, depth, last):
+    """The shape Xiong et al. (2020) predict for ‖∂L/∂W₂⁽ˡ⁾‖, l = 1..depth, anchored at ``last`` (layer L).
+
+    Their statements are upper bounds of an order, so only the shape is predicted: post-norm decays
+    toward the input by about (2/3)^((L − l)/2); pre-norm is level across layers.
+    """
+    check_depth(depth)
+    if norm == "post":
+        return [last * (2 / 3) ** ((depth - l) / 2) for l in range(1, depth + 1)]
+    check_norm(norm)
+    return [last] * depth
+
+
+WARMUP_RUNS = {"post-norm, no warm-up": ("post", False), "post-norm, warm-up": ("post", True),
+               "pre-norm, no warm-up": ("pre", False), "pre-norm, warm-up": ("pre", True)}
+
+
+def warmup_evidence(seeds=(0, 1, 2), depth=6, steps=150, lr=1e-2, every=5, runs=tuple(WARMUP_RUNS)):
+    """Notebook 02's training claim over seeds: each run of WARMUP_RUNS trained with each seed.
+
+    Returns a JSON-ready dict: {"seeds", "depth", "steps", "lr", "every", "runs": {label: {"final_loss":
+    [mean of the last 20 losses, per seed], "accuracy": [sorting accuracy, per seed], "curve": [losses
+    every ``every`` steps, per seed]}}}.
+    """
+    unknown = set(runs) - set(WARMUP_RUNS)
+    if unknown:
+        raise ValueError(f"runs must be names from {list(WARMUP_RUNS)}, got {sorted(unknown)}")
+    out = {"seeds": list(seeds), "depth": depth, "steps": steps, "lr": lr, "every": every, "runs": {}}
+    for label in runs:
+        norm, warmup = WARMUP_RUNS[label]
+        record = out["runs"][label] = {"final_loss": [], "accuracy": [], "curve": []}
+        for seed in seeds:
+            model, losses = train_sorter(norm, depth, warmup=warmup, steps=steps, seed=seed, lr=lr)
+            record["final_loss"].append(round(sum(losses[-20:]) / len(losses[-20:]), 4))
+            record["accuracy"].append(round(sorting_accuracy(model), 4))
+            record["curve"].append([round(v, 4) for v in losses[::every]])
+    return out

@@ -13,7 +13,14 @@
 # - how that graph differs from the fixed neighbourhood of a convolution;
 # - that self-attention without positions is permutation-equivariant, and how position embeddings
 #   break the symmetry;
+# - that a mask deletes edges: complete graph, DAG, removed nodes, and the fusion variants as masks;
 # - why this lets one Transformer mix tokens of different modalities.
+#
+# **Before you start:** notebook 00 (MHSA in code, and the [glossary](00_start_here.ipynb#glossary):
+# token, Q/K/V, heads, mask). Indices: tokens are numbered from 0, as in code.
+#
+# **For lecturers (90 min):** adjacency matrices 15 · masks as topology 20 · two modalities, one graph
+# 10 · permutation equivariance 20 · explorer 10 · exercises and discussion 15.
 
 # %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt
@@ -35,9 +42,10 @@ _ = torch.manual_seed(0)
 # $$A = \mathrm{softmax}\!\left(\frac{(XW_Q)(XW_K)^\top}{\sqrt{d_h}}\right) \in \mathbb{R}^{N\times N},
 # \qquad \text{output}_i = \sum_j A_{ij}\, (XW_V)_j .$$
 #
-# Read $A_{ij}$ as the weight of an edge from token $i$ to token $j$: $A$ is the adjacency matrix of a
-# directed graph with an edge between **every** pair (softmax is never exactly 0). The weights depend
-# on $X$: another input, another graph. A 1-D convolution with kernel size 3 also mixes tokens, along
+# Read $A_{ij}$ as the weight of an edge from token $i$ to token $j$ (token $i$ reads from $j$): $A$
+# is the weighted adjacency matrix of a directed graph. With **no mask**, every pair $(i, j)$ is an
+# edge, self-loops included: the graph is complete, and a mask is what deletes edges (next section).
+# The weights depend on $X$: another input, another graph. A 1-D convolution with kernel size 3 also mixes tokens, along
 # the edges of a fixed band: token $i$ sees $i-1, i, i+1$, always, with the same weights.
 
 # %% slideshow={"slide_type": "subslide"}
@@ -55,19 +63,19 @@ C = graphs.conv_adjacency(8, kernel_size=3)   # the convolution's graph, whateve
 
 # %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), layout="constrained")
+top = max(A1.max(), A2.max(), C.max()).item()          # one colour scale for the three panels
 for ax, matrix, title in zip(axes, (A1, A2, C), ("attention, input 1", "attention, input 2",
-                                                 "convolution (kernel 3), any input")):
-    image = ax.imshow(matrix, vmin=0, vmax=matrix.max().item(), cmap="viridis")
+                                                 "convolution (kernel 3), any input: 0/1")):
+    image = ax.imshow(matrix, vmin=0, vmax=top, cmap="viridis")
     ax.set(title=title, xlabel="token j (looked at)", ylabel="token i (looks)",
            xticks=range(8), yticks=range(8))
-    fig.colorbar(image, ax=ax, fraction=0.046)
+fig.colorbar(image, ax=axes, fraction=0.02, label="edge weight")
 fig.suptitle("adjacency matrices over 8 tokens, one modality (a single head, untrained)")
 plt.show()
-print("attention edges with weight > 0:", int((A1 > 0).sum()), "of", 8 * 8,
-      "| convolution edges:", int(C.sum()))
+print("attention edges (no mask):", 8 * 8, "| convolution edges:", int(C.sum()))
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# Attention draws **all 64 edges**, with weights that change when the input changes; the convolution
+# Attention without a mask has **all 64 edges**, with weights that change when the input changes; the convolution
 # draws 22 edges on a fixed band, the same for every input (its weights are learned, but they do not
 # depend on the content of the tokens).
 
@@ -76,6 +84,53 @@ assert (A1 > 0).all() and (A2 > 0).all()
 assert torch.allclose(A1.sum(-1), torch.ones(8))
 assert not torch.allclose(A1, A2, atol=1e-3)
 assert int(C.sum()) == 22
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Masks shape the graph
+#
+# A mask sets some scores to $-\infty$ before the softmax, so those weights are exactly 0: the mask
+# deletes edges. Three masks of one sequence, and three of a concatenated pair of modalities:
+#
+# - **no mask**: the complete graph; **causal** ($j \le i$, as in a language model): a directed
+#   acyclic graph (plus self-loops), no edge to the future; **padding**: padded tokens lose every
+#   incoming edge, as if they were removed from the graph.
+# - Over $C(Z_A, Z_B)$, the survey's variants (notebooks 05–09) are masks of one graph: **block-diagonal**
+#   = each modality in its own stream; **off-diagonal blocks** = cross-attention; **everything** = early
+#   concatenation. This is the survey's "controlling the input pattern of self-attention".
+
+# %% slideshow={"slide_type": "subslide"}
+masks = graphs.attention_masks(n_a=4, n_b=4, padded=1)
+fig, axes = plt.subplots(1, 6, figsize=(13, 2.8), layout="constrained")
+for ax, (name, allowed) in zip(axes, masks.items()):
+    ax.imshow(allowed, cmap="Greys", vmin=0, vmax=1.4)
+    ax.set_title(f"{name}\n{int(allowed.sum())} edges", fontsize=9)
+    ax.set_xticks(range(len(allowed))), ax.set_yticks(range(len(allowed)))
+    ax.tick_params(labelsize=7)
+    ax.set_xlabel("key j", fontsize=8)
+for ax in axes[3:]:                              # where modality A ends and B begins
+    ax.axhline(3.5, color="#D55E00", lw=1), ax.axvline(3.5, color="#D55E00", lw=1)
+axes[0].set_ylabel("query i", fontsize=8)
+fig.suptitle("dark = edge i → j allowed; left three: one sequence of 4 tokens; right three: "
+             "C(Z_A, Z_B), tokens 0–3 from A, 4–7 from B", fontsize=9)
+plt.show()
+
+fig, ax = plt.subplots(figsize=(3.4, 1.6), layout="constrained")   # the causal graph, drawn with arrows
+for i in range(4):
+    ax.scatter(i, 0, s=300, color="#0072B2", zorder=3)
+    ax.text(i, 0, str(i), color="white", ha="center", va="center", fontsize=9, zorder=4)
+    for j in range(i):                            # i reads from every earlier j: an arrow j -> i
+        ax.annotate("", xy=(i - 0.12, 0.05), xytext=(j + 0.12, 0.05),
+                    arrowprops=dict(arrowstyle="->", color="grey", connectionstyle=f"arc3,rad=-{0.25 + 0.1 * (i - j)}"))
+ax.set_xlim(-0.5, 3.5), ax.set_ylim(-0.4, 1.2)
+ax.axis("off")
+ax.set_title("causal mask: information flows forward only (self-loops not drawn)", fontsize=8)
+plt.show()
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+with torch.no_grad():                             # a masked edge gets weight exactly 0 in a real block
+    block(x1, key_padding_mask=torch.tensor([[False] * 6 + [True] * 2]))   # True: a padded key
+    assert (block.attention[..., 6:] == 0).all() and torch.allclose(block.attention.sum(-1), torch.ones(1, 1, 8))
+assert int(masks["causal"].sum()) == 10 and int(masks["separate streams"].sum()) == 32
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Tokens of two modalities, one graph
@@ -190,7 +245,8 @@ def redraw(shuffle=3, positions_on=False):
 
 
 plt.close(fig)             # drawn only through the widget below, updated in place
-picture = widgets.Image(value=png(redraw()), format="png")
+natural = widgets.Layout(width=f"{9 * 80}px", height=f"{3.8 * 80:.0f}px")   # figure size × png dpi: no scaling
+picture = widgets.Image(value=png(redraw()), format="png", layout=natural)
 shuffle_slider = widgets.IntSlider(value=3, min=0, max=20, description="shuffle")
 positions_box = widgets.Checkbox(value=False, description="positions")
 
@@ -211,48 +267,63 @@ assert not torch.allclose(unshuffled_attention(5, True), unshuffled_attention(0,
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 #
-# **1.** One attention head over 6 tokens: how many directed edges (self-loops included) has its
-# graph?
+# **1.** One attention head over 6 tokens, no mask: how many directed edges (self-loops included) has
+# its graph?
 
 # %% slideshow={"slide_type": "subslide"}
 answer = None   # a number
-if answer is not None:
-    mmviz.check.attention_edges(answer, tokens=6)
+# mmviz.check.attention_edges(answer, tokens=6)      # remove the '#' to check
 
-# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-# Solution: softmax never gives exactly 0, so every (i, j) pair is an edge: 6 × 6.
-mmviz.check.attention_edges(6 * 6, tokens=6);
+# %% [markdown] slideshow={"slide_type": "skip"}
+# <details><summary>Solution</summary>
+#
+# Without a mask every (i, j) pair is an edge: 6 × 6 = 36. A mask would delete some.
+# </details>
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# **2.** A 1-D convolution with kernel size 3 (zero padding) over the same 6 tokens: how many edges?
-# (Hint: `graphs.conv_adjacency` draws it, but count by hand first.)
+# **2 (predict, then run).** A 1-D convolution with kernel size 3 (zero padding) over the same 6
+# tokens: how many edges? And a causal mask over 6 tokens? Count by hand first, then run
+# `int(graphs.conv_adjacency(6, 3).sum()), int(graphs.attention_masks(6, 1, 0)["causal"].sum())`.
 
 # %% slideshow={"slide_type": "subslide"}
-answer = None   # a number
-if answer is not None:
-    mmviz.check.conv_edges(answer, tokens=6, kernel_size=3)
+answer = None   # the convolution's number of edges
+# mmviz.check.conv_edges(answer, tokens=6, kernel_size=3)   # remove the '#' to check
 
-# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-# Solution: 4 inner tokens see 3 inputs each, the 2 end tokens see 2: 4·3 + 2·2 = 16.
-mmviz.check.conv_edges(int(graphs.conv_adjacency(6, 3).sum()), tokens=6, kernel_size=3);
+# %% [markdown] slideshow={"slide_type": "skip"}
+# <details><summary>Solution</summary>
+#
+# Convolution: the 4 inner tokens see 3 inputs each, the 2 end tokens see 2: 4·3 + 2·2 = 16.
+# Causal: token i sees i + 1 tokens: 1 + 2 + … + 6 = 21.
+# </details>
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# **3.** True or False: after adding a position embedding, self-attention is still
-# permutation-equivariant.
+# **3 (code).** Shuffle the tokens of `x` with a permutation of your choice, add `positions`, and
+# measure `graphs.equivariance_gap(lambda t: block(t + positions), x, perm)`. Then answer: True or
+# False, after adding a position embedding, self-attention is still permutation-equivariant?
 
 # %% slideshow={"slide_type": "subslide"}
 answer = None   # True or False
-if answer is not None:
-    mmviz.check.position_breaks_symmetry(answer)
+# mmviz.check.position_breaks_symmetry(answer)       # remove the '#' to check
 
-# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-# Solution: we measured a large gap above.
-mmviz.check.position_breaks_symmetry(False);
+# %% [markdown] slideshow={"slide_type": "skip"}
+# <details><summary>Solution</summary>
+#
+# False: the position table is added by place, not by token, so shuffled tokens get other positions
+# and the outputs change, not just their order (the gap is far above rounding error).
+# </details>
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Discussion questions
+# - A causal mask makes attention a DAG. Which survey variant does a block-diagonal mask over
+#   C(Z_A, Z_B) reproduce, and what does it cost compared with running two separate encoders?
+# - Softmax weights are never exactly 0 without a mask, yet trained maps look sparse. Is a weight of
+#   0.001 an edge? What would you measure to decide?
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
-# - An attention matrix is the weighted adjacency matrix of a complete directed graph over the
-#   tokens, recomputed from the data at every layer and for every input.
+# - An attention matrix is the weighted adjacency matrix of a directed graph over the tokens,
+#   recomputed from the data at every layer and for every input; complete without a mask, and a mask
+#   deletes edges (causal: a DAG; padding: removed nodes; the fusion variants: blocks of one graph).
 # - A convolution's graph is a fixed local neighbourhood on a grid, the same for every input.
 # - Without positions, self-attention is permutation-equivariant: $f(X_\pi) = f(X)_\pi$. Position
 #   embeddings break the symmetry, and each modality can bring its own.
