@@ -9,6 +9,9 @@ TEST_STAMP := $(VENV)/.stamp-test-$(call HASH,requirements.txt requirements-dev.
 ARGS   ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)   # containers and Binder-like machines run as root
 OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+# Voilà pages (make app) load JupyterLab's extensions; those for notebooks and slides only log errors there.
+VOILA_CONFIG := $(VENV)/etc/jupyter/voila.json
+VOILA_SKIPS := ["jupyterlab-slideshow", "jupyterlab-rise", "jupyterlab-jupytext", "@deathbeds/jupyterlab-fonts", "@deathbeds/jupyterlab-font-dejavu-sans-mono", "@deathbeds/jupyterlab-font-atkinson-hyperlegible", "@deathbeds/jupyterlab-font-anonymous-pro", "@deathbeds/jupyterlab-font-fira-code"]
 # PyTorch's index of CPU-only wheels: on Linux x86-64 the default index's torch is the CUDA build.
 CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check -q
@@ -46,6 +49,8 @@ $(LAB_STAMP): requirements.txt pyproject.toml
 	@# No "Jupyter news" pop-up over the first notebook in class.
 	@mkdir -p $(dir $(OVERRIDES))
 	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $(OVERRIDES)
+	@mkdir -p $(dir $(VOILA_CONFIG))
+	@echo '{"VoilaConfiguration": {"extension_denylist": $(VOILA_SKIPS)}}' > $(VOILA_CONFIG)
 	@rm -f $(VENV)/.stamp-lab-*
 	@touch $@
 	@echo "Environment ready in $(VENV)."

@@ -7,3 +7,14 @@ c.MappingKernelManager.cull_idle_timeout = 600     # seconds without activity
 c.MappingKernelManager.cull_interval = 60          # how often to look
 c.MappingKernelManager.cull_connected = True       # an open but idle tab does not keep 0.5 GB alive
 c.MappingKernelManager.cull_busy = False           # never stop a kernel that is computing
+# The Voilà badge: JupyterLab extensions for notebooks and slides only log errors on a Voilà page.
+c.VoilaConfiguration.extension_denylist = [
+    "jupyterlab-slideshow",
+    "jupyterlab-rise",
+    "jupyterlab-jupytext",
+    "@deathbeds/jupyterlab-fonts",
+    "@deathbeds/jupyterlab-font-dejavu-sans-mono",
+    "@deathbeds/jupyterlab-font-atkinson-hyperlegible",
+    "@deathbeds/jupyterlab-font-anonymous-pro",
+    "@deathbeds/jupyterlab-font-fira-code",
+]

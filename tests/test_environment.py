@@ -109,6 +109,7 @@ def test_binder_installs_mmviz_and_silences_the_news_pop_up():
     assert '"fetchNews": "false"' in post and "overrides.json" in post
     config = (ROOT / "binder" / "jupyter_server_config.py").read_text()
     assert re.search(r"cull_idle_timeout\s*=\s*\d+", config), "idle kernels are culled on Binder"
+    assert "extension_denylist" in config and '"jupyterlab-slideshow"' in config
 
 
 def test_binder_pins_match_the_local_pins_where_conda_forge_has_them():
@@ -215,6 +216,8 @@ def test_make_falls_back_to_the_default_index_in_one_line(tmp_path):
     assert "torch==2.13.0 ;" in fallback and "+cpu" not in fallback.replace("(+cpu", "")
     overrides = json.loads((tmp_path / ".venv/share/jupyter/lab/settings/overrides.json").read_text())
     assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    voila = json.loads((tmp_path / ".venv/etc/jupyter/voila.json").read_text())
+    assert "jupyterlab-slideshow" in voila["VoilaConfiguration"]["extension_denylist"]
 
 
 @linux_x86_only
