@@ -10,8 +10,8 @@ import torch
 
 from .._validate import positive_int
 from .world import (
-    GRID,
     FRAME,
+    GRID,
     LEVELS,
     MODALITY_ORDER,
     SHAPES,
