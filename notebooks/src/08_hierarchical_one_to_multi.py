@@ -234,12 +234,40 @@ viewer
 # Your answers here, e.g.:
 # mmviz.check.one_to_multi_route("separate")
 
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>Solutions</summary>
+#
+# 1. `"joint"`: after it, each stream has its own encoder that sees only its own tokens (the hook
+#    experiment above). 2. $2 + 3 \cdot 2 = 8$: two joint layers, then two layers in each of the three
+#    separate encoders.
+# </details>
+#
+# **3. Predict, then run.** Read the answer from the **caption** stream instead (a pooled readout
+# over all final tokens: `readout="pooled"`). Will the caption's separate encoder still be untrained?
+# Predict, then uncomment:
+
+# %% slideshow={"slide_type": "subslide"}
+# pooled = FusionClassifier("hierarchical_one_to_multi", task, dim=32, depth=1, heads=4, readout="pooled")
+# print(mmviz.parameters_without_gradient(pooled, task))
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>What to look for</summary>
+#
+# The pooled readout averages every final token, so the loss reaches both separate encoders: the list
+# is empty. What trains is decided by the readout, not by the architecture alone.
+# </details>
+#
+# **4. Code it.** Write a forward hook that zeroes the **image** tokens after the joint stage, and
+# measure with `relative_change` how much the final caption stream moves (use `fusion`, `zs`,
+# `plain` and `N_IMAGE` from the hook experiment above).
+
+# %% slideshow={"slide_type": "subslide"}
+# def zero_image_after_joint(module, inputs, output):
+#     ...   # your code: return the output with its first N_IMAGE tokens set to 0
+
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-# Solutions (open the cell to read them).
-assert mmviz.check.one_to_multi_route("joint")
-assert mmviz.check.one_to_multi_maps(2 + 3 * 2)
 three = mmviz.build_fusion("hierarchical_one_to_multi", num_modalities=3, dim=32, depth=2)
-assert len(three([torch.randn(1, n, 32) for n in (4, 3, 2)]).attention) == 8
+assert len(three([torch.randn(1, n, 32) for n in (4, 3, 2)]).attention) == 2 + 3 * 2
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
