@@ -58,3 +58,17 @@ def test_early_summation_runs_on_sync_at_every_number_of_streams():
         model = mmviz.FusionClassifier("early_summation", task, dim=16, depth=1, heads=2)
         out = model.run(task, 4)
         assert out.tokens.shape == (4, STEPS, 16) and model.fusion.alpha.shape == (m,)
+
+
+def test_fusion_explorer_on_sync_runs_summation_at_every_m_and_alpha_of_stream_3_moves_the_map():
+    explorer = mmviz.fusion_explorer(task="sync", variant="early_summation", num_modalities=1, depth=1,
+                                     n_train=32, n_test=8)
+    assert not explorer.controls["num_modalities"].disabled
+    for m in range(1, 5):
+        explorer.controls["num_modalities"].value = m
+        assert explorer.model is not None, explorer.message.value
+        assert len(explorer.controls["alpha"]) == m and explorer.model.fusion.alpha.shape == (m,)
+    before = explorer.output.attention[0].weights.clone()
+    explorer.controls["alpha"][2].value = 0.0                 # α of stream 3 (video)
+    assert explorer.model.fusion.alpha[2].item() == 0.0
+    assert not torch.allclose(before, explorer.output.attention[0].weights)
