@@ -11,12 +11,14 @@ import torch
 from .._validate import MAX_SAMPLES, int_in, positive_int
 from .._validate import seed as check_seed
 from .world import (
+    FRAME,
     GRID,
     LEVELS,
     MODALITY_ORDER,
     SHAPES,
     STEPS,
     VOCAB,
+    Modality,
     Split,
     Task,
     draw_image,
@@ -24,6 +26,7 @@ from .world import (
     draw_sound,
     modality,
     random_objects,
+    time_code,
     word_patch_alignment,
 )
 
@@ -119,6 +122,60 @@ def sample_repeat(rng):
     return dict(sound=sound, sensor=draw_sensor(rng.integers(LEVELS, size=STEPS), rng), label=t, align={})
 
 
+# ---------------------------------------------------------------- four time-aligned streams
+
+STREAMS = ("sound", "sensor", "video", "motion")   # one token per time step in each: N_m = STEPS for all
+
+
+def draw_video(levels, rng):
+    """levels: (STEPS,) ints → (5, STEPS*FRAME): channel 0 one 8-pixel video frame per step, its
+    first 2·level pixels lit (a bar that grows with the level), channels 1-4 the time code."""
+    lit = (np.arange(FRAME)[None, :] < 2 * np.asarray(levels)[:, None]).astype(float).reshape(-1)
+    return np.concatenate([(lit + rng.normal(0, 0.05, STEPS * FRAME))[None],
+                           time_code(np.arange(STEPS))]).astype(np.float32)
+
+
+def draw_motion(levels, rng):
+    """levels: (STEPS,) ints → (5, STEPS*FRAME): channel 0 an accelerometer, shaking with an
+    amplitude that grows with the level (alternating signs), channels 1-4 the time code."""
+    shake = (np.asarray(levels)[:, None] / (LEVELS - 1) * (-1.0) ** np.arange(FRAME)[None, :]).reshape(-1)
+    return np.concatenate([(shake + rng.normal(0, 0.05, STEPS * FRAME))[None],
+                           time_code(np.arange(STEPS))]).astype(np.float32)
+
+
+DRAW = {"sound": draw_sound, "sensor": draw_sensor, "video": draw_video, "motion": draw_motion}
+
+
+def stream_modality(name):
+    """The spec of one of the four streams: a signal of STEPS tokens (frames) with a time code."""
+    return Modality(name, "signal", [f"t={t}" for t in range(STEPS)], length=STEPS * FRAME, frame=FRAME,
+                    channels=5)
+
+
+def sample_sync(rng, num_modalities=4):
+    """Is there a moment when every stream peaks at once? Each of the M streams (sound, sensor,
+    video, motion) peaks (top level) at 2-3 random steps. "yes": at one step all M peak together;
+    "no": no such step, and at one step all but one peak (a near miss), so every stream is needed
+    (with M = 1, "no" means the stream never peaks).
+    Token i of every stream is time step i: the streams are aligned, so they can be summed."""
+    M, label = num_modalities, int(rng.integers(2))
+    while True:
+        peaks = np.zeros((M, STEPS), bool)
+        for m in range(M):
+            peaks[m, rng.choice(STEPS, rng.integers(2, 4), replace=False)] = True
+        step = int(rng.integers(STEPS))
+        peaks[:, step] = True
+        if not label:                                  # a near miss; with one stream: no peak at all
+            peaks[rng.integers(M), step] = False
+            peaks[:] = peaks if M > 1 else False
+        if peaks.all(0).any() == bool(label):
+            break
+    levels = np.where(peaks, LEVELS - 1, rng.integers(LEVELS - 1, size=(M, STEPS)))
+    same_time = np.eye(STEPS, dtype=bool)
+    return dict(label=label, **{STREAMS[m]: DRAW[STREAMS[m]](levels[m], rng) for m in range(M)},
+                align={(STREAMS[a], STREAMS[b]): same_time for a in range(M) for b in range(a + 1, M)})
+
+
 # ---------------------------------------------------------------- assembling a task
 
 # What ``fit`` trains with when it is not told: AdamW at lr, a linear warm-up, a cosine decay over
@@ -156,6 +213,10 @@ SPECS = {
                    intended=(("early_concatenation",), 0.8),
                    description="At which time step does the sound repeat the tone of the step before? "
                                "The sensor is independent: the clue is inside the sound."),
+    "sync": dict(modalities=STREAMS, sampler=sample_sync, classes=["no", "yes"], options={},
+                 free_modalities=True,
+                 description="Is there a time step at which every stream (sound, sensor, video, motion) "
+                             "peaks at once? 1-4 streams, all 8 tokens long and aligned in time."),
 }
 TASKS = tuple(SPECS)
 
@@ -188,7 +249,8 @@ def intended(name):
 def make_task(name, num_modalities=None, n_train=2000, n_test=500, seed=0, **options):
     """A generated task with train and test splits; the same arguments give the same data.
 
-    ``TASKS`` lists the names; ``num_modalities`` is only free for "tally" (1 to 4, default 4).
+    ``TASKS`` lists the names; ``num_modalities`` is free (1 to 4, default 4) for "tally" and "sync"
+    (four time-aligned streams of 8 tokens each: the one task early summation runs on at every M).
     "repeat" (context inside one modality: a pointer over the sound's 8 steps; "t=0" never occurs,
     so chance is 1/7) has no alignment between modalities.
     Options: match/locate ``objects`` (2-5); streams ``aligned`` (bool), ``mismatches`` (lo, hi).
@@ -228,7 +290,8 @@ def make_task(name, num_modalities=None, n_train=2000, n_test=500, seed=0, **opt
     n_test = positive_int(n_test, "n_test", MAX_SAMPLES)
     seed = check_seed(seed)
     options = {**spec["options"], **options}
-    specs = [modality(n, caption_length=3 if name == "tally" else 2) for n in names]
+    specs = [stream_modality(n) if name == "sync" else modality(n, caption_length=3 if name == "tally" else 2)
+             for n in names]
     train_seq, test_seq = np.random.SeedSequence(seed).spawn(2)
     splits = [build_split(spec["sampler"], names, n, np.random.default_rng(s), options)
               for n, s in ((n_train, train_seq), (n_test, test_seq))]

@@ -21,7 +21,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 import mmviz
-from mmviz.measure import alignment_scores
+from mmviz.measure import alignment_aucs
 from mmviz.train import FusionClassifier, evaluate, fit
 
 _ = torch.manual_seed(0)
@@ -129,8 +129,10 @@ assert abs(mass.sum(1) - 1).max() < 1e-5
 #
 # Take the image → caption block and draw, over the picture, how much each patch attends to each
 # word. The ground truth says which patches a word describes (the objects of that colour, or of that
-# shape); the alignment score is the attention those patches give the word, divided by what uniform
-# attention would give (1.0 = no better than uniform).
+# shape). To measure it we use an **AUC** (`mmviz.alignment_aucs`): for each word, the probability
+# that a patch it describes gives it more attention than a patch it does not describe (heads
+# averaged, 200 test samples, ties half). **0.5 means no preference**, 1.0 a perfect one. We train
+# from 3 seeds; the pictures show seed 0. Patches are (row, column), counted from 0 at the top left.
 
 # %% slideshow={"slide_type": "subslide"}
 w = mmviz.measure.select_weights(record, sample=0)                # (18, 18), heads averaged
@@ -138,16 +140,29 @@ for k, word in enumerate(words):
     fig = mmviz.plot_attention_on_image(task.image(0), w[:16, 16 + k])   # one weight per patch
     fig.texts[0].set_text(f"how much each patch reads the word '{word}'")
     display(fig)
-scores = alignment_scores(model, task)
-print({k: round(v, 2) for k, v in scores.items()})
+def joint_aucs(seed):
+    """AUCs of the joint layer of early concatenation trained from ``seed`` (seed 0 is the model above)."""
+    trained = model
+    if seed:
+        trained = FusionClassifier("early_concatenation", task, dim=32, depth=1, heads=4, seed=seed)
+        fit(trained, task, steps=150, seed=seed, progress=False, eval_every=150)
+    return alignment_aucs(trained, task)
+
+
+aucs = mmviz.over_seeds(joint_aucs, seeds=(0, 1, 2), progress=False)
+for name in aucs.values:
+    print(f"AUC, {name}: {aucs.summary(name)}")
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# The patches that hold an object of the caption's colour or shape attend to that word more than
-# twice as much as uniform attention would: the joint Transformer found the cross-modal pairs on
-# its own.
+# On every seed, the patches that hold an object of the caption's colour or shape give that word
+# more attention than the other patches do (image→caption AUC above 0.5 on every seed). Most of the
+# "other patches" are empty background, so this says that objects read the words more than the
+# background does; it does not show that each object reads exactly its own word. Read the other
+# way (caption→image: does a patch get more attention from the word that describes it than from the
+# other word?), the AUC is near 0.5: no clear preference.
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-assert scores["joint, layer 1: image→caption"] > 2.0, scores
+assert aucs.min("joint, layer 1: image→caption") > 0.6, aucs.values
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Every modality sees every other: change only the caption
@@ -278,9 +293,11 @@ answer = None   # your number here
 if answer is not None:
     mmviz.check.concatenation_attention_flops(answer, token_counts=(16, 2), dim=32)
 
-# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-# Solution: S = 18 tokens, 4·S²·d.
-mmviz.check.concatenation_attention_flops(4 * 18 ** 2 * 32, token_counts=(16, 2), dim=32)
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>Solution</summary>
+#
+# $S = 18$ tokens, $4 S^2 d = 4 \cdot 18^2 \cdot 32 = 41{,}472$.
+# </details>
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **2.** Two modalities of $N$ tokens each. Concatenation's attention core costs how many times
@@ -291,9 +308,11 @@ answer = None   # your number here
 if answer is not None:
     mmviz.check.concatenation_over_summation(answer)
 
-# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-# Solution: (2N)² / N² = 4.
-mmviz.check.concatenation_over_summation(4)
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>Solution</summary>
+#
+# $(2N)^2 / N^2 = 4$.
+# </details>
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **3.** What fraction of the entries of the $18\times18$ map (16 patches, 2 words) pair tokens of
@@ -304,9 +323,38 @@ answer = None   # a number between 0 and 1
 if answer is not None:
     mmviz.check.cross_modal_entries(answer, token_counts=(16, 2))
 
-# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-# Solution: the two off-diagonal blocks, 2·16·2 of 18² entries.
-mmviz.check.cross_modal_entries(2 * 16 * 2 / 18 ** 2, token_counts=(16, 2))
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>Solution</summary>
+#
+# The two off-diagonal blocks: $2 \cdot 16 \cdot 2 / 18^2 \approx 0.198$.
+# </details>
+#
+# **4. Predict, then run.** Concatenation on the *shuffled* streams of notebook 05: will it care
+# that the sensor's steps arrive out of order, given enough steps? Predict, then uncomment (about
+# 20 s; compare with the aligned streams):
+
+# %% slideshow={"slide_type": "subslide"}
+# for aligned in (True, False):
+#     streams = mmviz.make_task("streams", n_train=1000, n_test=300, seed=0, aligned=aligned)
+#     m = FusionClassifier("early_concatenation", streams, dim=32, depth=1, heads=4, seed=0)
+#     fit(m, streams, steps=600, seed=0, progress=False)
+#     print(aligned, evaluate(m, streams)["accuracy"])
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>What to look for</summary>
+#
+# Concatenation never adds token $i$ to token $i$; each sensor token carries its time stamp, so the
+# order of the tokens should matter little to it. Run seeds 1 and 2 before you conclude.
+# </details>
+#
+# **5. Code it.** Compute the $2\times2$ modality-block matrix of `record` (the map above) yourself
+# from `mmviz.measure.select_weights(record, sample=None)`: the share of attention the 16 image
+# queries give to the image and to the caption keys, and the same for the 2 word queries. Compare
+# with `blocks.modality_mass`.
+
+# %% slideshow={"slide_type": "subslide"}
+# w = mmviz.measure.select_weights(record, sample=None)   # (18, 18), mean over samples and heads
+# ...   # your code
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary

@@ -81,7 +81,7 @@ assert accuracy > 0.9, accuracy
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The attention maps, stage by stage
 # The joint stage over all 18 tokens, then the image encoder: in the second map every key is a
-# patch. The caption's own encoder (two words) is in the viewer below.
+# patch. We do not show the caption's own encoder: on this task it never trains (next cell).
 
 # %% slideshow={"slide_type": "subslide"}
 sample = 0
@@ -90,6 +90,20 @@ for record in one_to_multi.run(task, 64).attention[:2]:
                                  query_labels=task.labels_of(record.query_modality, sample),
                                  key_labels=task.labels_of(record.key_modality, sample)))
 print("caption of this sample:", " ".join(task.token_labels(sample)[CAPTION]))
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The answer is read from the image stream alone, so the loss has no path through the caption's
+# separate encoder (`separate.1`) or the caption's final LayerNorm: they get no gradient and keep
+# their initial weights. `mmviz.measure.parameters_without_gradient` lists what the loss never reaches:
+
+# %% slideshow={"slide_type": "fragment"}
+untrained = mmviz.parameters_without_gradient(one_to_multi, task)
+print(f"{len(untrained)} parameter tensors never train, e.g. {untrained[:3]}")
+print("all of them in the caption's separate encoder:", all(".separate.1." in n for n in untrained))
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert untrained and all(".separate.1." in n for n in untrained), untrained
+assert not any(".separate.0." in n or ".joint." in n for n in untrained), untrained
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Experiment: how much does each final stream depend on the other modality?
@@ -152,31 +166,45 @@ assert all(row["accuracy"] > 0.9 for row in table.values()), table
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The only road: the joint stage
 # If the caption reaches the final image stream only through the joint stage, then swapping the
-# caption **after** the joint stage must change nothing in the image stream. Run the two stages by
-# hand, swap the caption's tokens in between, and compare.
+# caption's tokens **after** the joint stage must change nothing in the image stream. We do the swap
+# inside the model's real forward: a *forward hook* on the joint stage replaces its output's caption
+# tokens by another sample's before the separate encoders run. (A hook is a function PyTorch calls
+# when a module has run; whatever it returns becomes the module's output.) As a control, the same
+# swap **before** the joint stage, and the caption's own stream, which must change in both cases.
 
 # %% slideshow={"slide_type": "subslide"}
 fusion = one_to_multi.fusion
+N_IMAGE = task.modalities[IMAGE].num_tokens                      # 16 patch tokens, then 2 words
+
+
+def swap_caption_after_joint(module, inputs, output):
+    """Runs right after the joint stage: the caption's tokens now come from the next sample."""
+    image_part, caption_part = output[:, :N_IMAGE], output[:, N_IMAGE:]
+    return torch.cat([image_part, caption_part.roll(1, dims=0)], dim=1)
+
+
 with torch.no_grad():
     zs = one_to_multi.embed(task.test.first(64))
-    joint = fusion.joint(torch.cat(zs, dim=1))
-    h_image, h_caption = joint.split([16, 2], dim=1)
-    swapped_caption = h_caption.roll(1, dims=0)                  # after the joint stage: too late
-    image_final = fusion.separate[IMAGE](h_image)
-    caption_final_swapped = fusion.separate[CAPTION](swapped_caption)
-    image_final_swapped = fusion.separate[IMAGE](h_image)       # its encoder has no caption input
-    swapped_before = fusion([zs[IMAGE], zs[CAPTION].roll(1, dims=0)]).stream(IMAGE)
-print(f"caption swapped after the joint stage: image stream changes by "
-      f"{relative_change(image_final, image_final_swapped):.3f}")
-print(f"caption swapped before the joint stage: image stream changes by "
-      f"{relative_change(image_final, swapped_before):.3f}")
+    plain = fusion(zs)
+    hook = fusion.joint.register_forward_hook(swap_caption_after_joint)
+    try:
+        after = fusion(zs)                                       # the real forward, swap inside
+    finally:
+        hook.remove()
+    before = fusion([zs[IMAGE], zs[CAPTION].roll(1, dims=0)])    # swap at the input instead
+for when, swapped in (("after", after), ("before", before)):
+    print(f"caption swapped {when} the joint stage: image stream changes by "
+          f"{relative_change(plain.stream(IMAGE), swapped.stream(IMAGE)):.3f}, caption stream by "
+          f"{relative_change(plain.stream(CAPTION), swapped.stream(CAPTION)):.3f}")
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-assert torch.equal(image_final, image_final_swapped)
-assert relative_change(image_final, swapped_before) > 0.2
+assert torch.equal(plain.stream(IMAGE), after.stream(IMAGE))               # bit-identical: no road after
+assert relative_change(plain.stream(CAPTION), after.stream(CAPTION)) > 0.1  # the swap did happen
+assert relative_change(plain.stream(IMAGE), before.stream(IMAGE)) > 0.2
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# Zero after, large before: the separate encoders add no new cross-modal information; each
+# Exactly zero after (while the caption's own stream did change), large before: the separate
+# encoders add no new cross-modal information; each
 # modality's final stream is its own, built on what it heard in the joint stage. That is also what
 # makes one→multi useful: each stream can feed its own head (say, a caption decoder and an image
 # classifier), informed by the other modality, without a joint layer at the end.
@@ -186,7 +214,8 @@ assert relative_change(image_final, swapped_before) > 0.2
 # The trained one→multi model, map by map: pick a *map* to move from the joint stage to each
 # modality's own encoder, move *sample*, and pick a *query* token to see where it looks on the
 # picture. In the image encoder a patch can only look at patches: what it knows of the caption, it
-# learnt in the joint stage.
+# learnt in the joint stage. The viewer also offers the caption's own encoder: its maps are those of
+# an untrained layer (see above), not learned behaviour.
 
 # %% slideshow={"slide_type": "subslide"}
 viewer = stage_viewer(one_to_multi, task, samples=8)
@@ -205,12 +234,40 @@ viewer
 # Your answers here, e.g.:
 # mmviz.check.one_to_multi_route("separate")
 
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>Solutions</summary>
+#
+# 1. `"joint"`: after it, each stream has its own encoder that sees only its own tokens (the hook
+#    experiment above). 2. $2 + 3 \cdot 2 = 8$: two joint layers, then two layers in each of the three
+#    separate encoders.
+# </details>
+#
+# **3. Predict, then run.** Read the answer from the **caption** stream instead (a pooled readout
+# over all final tokens: `readout="pooled"`). Will the caption's separate encoder still be untrained?
+# Predict, then uncomment:
+
+# %% slideshow={"slide_type": "subslide"}
+# pooled = FusionClassifier("hierarchical_one_to_multi", task, dim=32, depth=1, heads=4, readout="pooled")
+# print(mmviz.parameters_without_gradient(pooled, task))
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>What to look for</summary>
+#
+# The pooled readout averages every final token, so the loss reaches both separate encoders: the list
+# is empty. What trains is decided by the readout, not by the architecture alone.
+# </details>
+#
+# **4. Code it.** Write a forward hook that zeroes the **image** tokens after the joint stage, and
+# measure with `relative_change` how much the final caption stream moves (use `fusion`, `zs`,
+# `plain` and `N_IMAGE` from the hook experiment above).
+
+# %% slideshow={"slide_type": "subslide"}
+# def zero_image_after_joint(module, inputs, output):
+#     ...   # your code: return the output with its first N_IMAGE tokens set to 0
+
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-# Solutions (open the cell to read them).
-assert mmviz.check.one_to_multi_route("joint")
-assert mmviz.check.one_to_multi_maps(2 + 3 * 2)
 three = mmviz.build_fusion("hierarchical_one_to_multi", num_modalities=3, dim=32, depth=2)
-assert len(three([torch.randn(1, n, 32) for n in (4, 3, 2)]).attention) == 8
+assert len(three([torch.randn(1, n, 32) for n in (4, 3, 2)]).attention) == 2 + 3 * 2
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary

@@ -16,7 +16,7 @@ import torch
 import mmviz
 from mmviz.data import make_repeat_task
 from mmviz.explore import stage_viewer
-from mmviz.measure import alignment_scores, self_context_change
+from mmviz.measure import alignment_auc, self_context_change
 from mmviz.train import FusionClassifier, evaluate, fit
 
 _ = torch.manual_seed(0)
@@ -106,34 +106,41 @@ assert torch.equal(block.attention, torch.ones(1, 4, 16, 1))
 # ## Which word looks at which patch?
 # Train cross-attention → concatenation (one cross layer, one joint layer) on the *locate* task of
 # notebook 07 for a few seconds. Then draw, for each word of a test caption, its attention over the
-# 16 patches, on the picture. **Claim:** the words look at the patches they describe — over 200 test
-# samples, the colour word (word 1) puts more than 2× the uniform share of its attention on the
-# patches holding its colour, and the shape word (word 2) more than the uniform share on the patches
-# holding its shape (heads averaged).
+# 16 patches, on the picture. How selective is a word? For each word we compute an **AUC**
+# (`mmviz.alignment_auc`): the probability that a patch the word describes gets more of its attention
+# than a patch it does not describe (heads averaged, over 200 test samples; ties count half).
+# **0.5 means no preference**, 1.0 that every described patch beats every other one. We train from
+# 3 seeds. Words are numbered from 1 (word 1 is the colour, word 2 the shape); patches are
+# (row, column), counted from 0 at the top left.
 
 # %% slideshow={"slide_type": "subslide"}
 task = mmviz.make_task("locate", n_train=1000, n_test=200, seed=0)
-classifier = FusionClassifier("cross_attention_to_concatenation", task, dim=32, depth=1, heads=4, seed=0)
-fit(classifier, task, steps=150, batch_size=32, progress=False, eval_every=150)
-accuracy = evaluate(classifier, task)["accuracy"]
-classifier.eval()
-with torch.no_grad():
-    classifier(task.test.inputs)
-words_to_patches = next(r for r in classifier.last.attention if r.stage == "cross 1→2")
-w = words_to_patches.weights.mean(1)                  # (samples, 2 words, 16 patches), heads averaged
-aligned = task.test.alignment[(1, 0)].float()        # True where word i names what patch j holds
-ratio = (w * aligned).sum(-1) / (aligned.sum(-1) / 16)   # attention on aligned patches ÷ uniform share
-colour_score, shape_score = ratio.mean(0).tolist()
-print(f"test accuracy {accuracy:.1%}")
-print(f"attention on the patches a word describes, ÷ uniform: colour word {colour_score:.2f}, "
-      f"shape word {shape_score:.2f}")
+aligned = task.test.alignment[(1, 0)]                # (samples, 2 words, 16 patches): word i names patch j
+
+
+def word_aucs(seed):
+    """Train cross→concatenation from seed; test accuracy and each word's AUC over the patches."""
+    model = FusionClassifier("cross_attention_to_concatenation", task, dim=32, depth=1, heads=4, seed=seed)
+    fit(model, task, steps=150, batch_size=32, seed=seed, progress=False, eval_every=150)
+    words_to_patches = next(r for r in model.run(task, 200).attention if r.stage == "cross 1→2")
+    w = words_to_patches.weights.mean(1)             # (samples, 2 words, 16 patches), heads averaged
+    # rows = patches, one column per word: does the word prefer the patches it describes?
+    aucs = [alignment_auc(w[:, i:i + 1].transpose(1, 2), aligned[:, i:i + 1].transpose(1, 2)) for i in (0, 1)]
+    return {"accuracy": evaluate(model, task)["accuracy"], "colour word": aucs[0], "shape word": aucs[1]}, model
+
+
+runs = [word_aucs(seed) for seed in (0, 1, 2)]
+classifier = runs[0][1]                              # seed 0, for the pictures and the viewer
+seeds = mmviz.over_seeds(lambda seed: runs[seed][0], seeds=(0, 1, 2), progress=False)
+for name in ("accuracy", "colour word", "shape word"):
+    print(f"{name:<12} {seeds.summary(name)}")
+print("(AUC: 0.5 = no preference for the patches the word describes)")
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-assert accuracy > 0.9, accuracy
-assert colour_score > 2.0 and shape_score > 1.0, (colour_score, shape_score)
-# the same numbers as mmviz's alignment score (which averages the two words)
-assert abs(alignment_scores(classifier, task)["cross 1→2, layer 1: caption→image"]
-           - ratio[:200].mean().item()) < 1e-4
+assert seeds.min("accuracy") > 0.9, seeds.values
+assert seeds.min("colour word") > 0.7, seeds.values
+assert seeds.min("shape word") > 0.55, seeds.values
+assert all(c - s > 0.1 for c, s in zip(seeds.values["colour word"], seeds.values["shape word"])), seeds.values
 
 # %% slideshow={"slide_type": "subslide"}
 sample = 1
@@ -145,9 +152,11 @@ for query, word in enumerate(words):
 print("caption:", " ".join(words), "| answer:", task.class_names[int(task.test.labels[sample])])
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# The colour word lights up the objects of its colour, the shape word those of its shape; the
-# object named is where the two overlap. Neither word alone knows the answer: binding them is the
-# job of the joint stage that follows.
+# On every seed the colour word clearly prefers the patches of its colour; the shape word prefers
+# the patches of its shape much less (its AUC is not far above 0.5 on two seeds of three), so do not
+# read its picture as "the shape word finds its shapes". The object named is where colour and shape
+# overlap; neither word alone knows the answer: binding them is the job of the joint stage that
+# follows. (The pictures show seed 0.)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A task that needs context inside a modality
@@ -201,17 +210,45 @@ viewer
 # Your answers here, e.g.:
 # mmviz.check.cross_attention_changed_tokens([4, 5, 6])
 
-# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-# Solutions (open the cell to read them).
-assert mmviz.check.cross_attention_changed_tokens([5])
-assert mmviz.check.single_key_weight(1.0)
-assert mmviz.check.cross_attention_remedy("cross_attention_to_concatenation")
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>Solutions</summary>
+#
+# 1. `[5]` only: an image query's keys are caption tokens, so output $i$ depends on image token $i$
+#    (its query and residual) and on the caption, never on image token $j \ne i$.
+# 2. `1.0`: a softmax over one key is $e^s / e^s = 1$, whatever the score.
+# 3. `"cross_attention_to_concatenation"`: its joint stage over $C(Z_A, Z_B)$ lets each token see its
+#    own modality again.
+# </details>
+#
+# **4. Predict, then run.** Add `"cross_attention_to_concatenation"` to the *repeat* experiment above.
+# Will it learn the task that one cross layer cannot? Predict, then uncomment (about 10 s):
+
+# %% slideshow={"slide_type": "subslide"}
+# model = FusionClassifier("cross_attention_to_concatenation", repeat, dim=32, depth=1, heads=4, seed=0)
+# fit(model, repeat, steps=300, batch_size=64, lr=5e-3, progress=False)
+# print(evaluate(model, repeat)["accuracy"])
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>What to look for</summary>
+#
+# Its joint stage lets sound token $t$ see token $t-1$, so the task becomes learnable; try seeds 1
+# and 2 too before you call it.
+# </details>
+#
+# **5. Code it.** Write one cross-attention head by hand: `scores = q @ k.T / d**0.5`, a softmax over
+# the keys, then the weighted sum of `v`, for `q` from 16 image tokens and `k`, `v` from 2 caption
+# tokens (random tensors of width 8), and check that every row of weights sums to 1.
+
+# %% slideshow={"slide_type": "subslide"}
+# q, k, v = torch.randn(16, 8), torch.randn(2, 8), torch.randn(2, 8)
+# ...   # your code
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 # - Cross-attention: a stream's queries meet the other modality's keys and values; cost
 #   $8dN_AN_B$ for both directions.
-# - Trained for a few seconds, the words look at the patches they describe.
+# - Trained for a few seconds (3 seeds), the colour word clearly prefers the patches it describes
+#   (AUC well above 0.5); the shape word only weakly. Measure selectivity against 0.5, not by eye.
 # - One cross layer has no self-context: changing image token $j$ leaves every other image output
 #   bit-identical, and a task that needs the sound's own neighbours stays at chance.
 # - Cross-attention → concatenation ends with a joint stage that sees everything again.

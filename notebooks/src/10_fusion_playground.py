@@ -94,34 +94,29 @@ print(playground.comparison_table(on_tally))
 # (1.0 = no better than uniform); **cross share** how much of all attention crosses modalities.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# **What the numbers say.**
+# **What the numbers say.** Structural facts first, which hold for any seed:
 # - **Early summation cannot run**: 16 patches and 3 words have no token-for-token pairing to add.
-# - **Every other variant reaches at least 90 %** in the same 150 steps, and the attention of every
-#   one of them favours the aligned tokens (align score above 3).
-# - They differ in what they cost: **early concatenation has the fewest parameters** (one encoder),
-#   the two hierarchies and cross → concatenation the most (two stages). **Cross-attention has the
-#   smallest attention cost** ($8 N_A N_B d$ instead of $4(N_A+N_B)^2 d$) and ends **lowest** of the five.
-# - The two hierarchical models, which run two layers on every token, are the first to reach 90 %.
+# - **Early concatenation has the fewest parameters** (one encoder), the two hierarchies and
+#   cross → concatenation the most (two stages, so **two layers on every token**, against one for
+#   the others: compare their speed with that in mind). **Cross-attention has the smallest attention
+#   cost** ($8 N_A N_B d$ instead of $4(N_A+N_B)^2 d$), and all of its attention crosses modalities.
+#
+# The accuracies, steps and alignment scores are **one seed after 150 steps**: a snapshot of how far
+# each variant got with this budget, not a ranking. Which of the five is ahead changes with the seed
+# and with a few hundred more steps (`benchmarks/TRAINING.md` trains each for longer), and the
+# "align score" has no fixed "no preference" level (an unselective map can score above 1 here);
+# `mmviz.alignment_auc`, where 0.5 means no preference, is the measure to compare maps with.
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
 ran = {v: r for v, r in on_tally.items() if isinstance(r, playground.Measured)}
 assert isinstance(on_tally["early_summation"], ValueError), on_tally["early_summation"]
 assert set(ran) == set(mmviz.FUSION_VARIANTS) - {"early_summation"}, ran.keys()
-assert all(r.accuracy >= 0.9 for r in ran.values()), {v: r.accuracy for v, r in ran.items()}
-assert all(r.alignment > 3 for r in ran.values()), {v: r.alignment for v, r in ran.items()}
 params = {v: r.parameters for v, r in ran.items()}
 assert min(params, key=params.get) == "early_concatenation", params
 two_stage = ("hierarchical_multi_to_one", "hierarchical_one_to_multi", "cross_attention_to_concatenation")
 assert min(params[v] for v in two_stage) > max(p for v, p in params.items() if v not in two_stage), params
 flops = {v: r.flops for v, r in ran.items()}
 assert min(flops, key=flops.get) == "cross_attention", flops
-accuracy = {v: r.accuracy for v, r in ran.items()}
-assert min(accuracy, key=accuracy.get) == "cross_attention", accuracy
-assert accuracy["cross_attention"] < max(accuracy.values()), accuracy
-first = {v: r.steps_to for v, r in ran.items()}
-hierarchies = ("hierarchical_multi_to_one", "hierarchical_one_to_multi")
-assert all(first[h] <= min(first.values()) for h in hierarchies), first
-assert all(first[h] < first[v] for h in hierarchies for v in first if v not in hierarchies), first
 assert ran["cross_attention"].cross_share > 0.99, ran["cross_attention"].cross_share   # it only looks across
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -155,21 +150,17 @@ share = streams.test.labels.float().mean().item()
 print(f"chance level (always the commoner answer): {max(share, 1 - share):.1%}")
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# **Here the ranking turns over.** Early summation, the cheapest variant (its attention sees 8 tokens,
-# not 16), reaches at least 90 % in the 150 steps; **every other variant is still near chance**
-# (below 65 %), and their attention is no better than uniform at pairing sound step $t$ with sensor
-# step $t$ (align score below 1.5): they must first learn *which* token to compare with which. Summing
-# hands them that pairing for free, because position $i$ means the same moment in both streams.
-# Whether and when the others catch up with up to 1,000 steps: `benchmarks/TRAINING.md`. Break the
-# alignment and summation fails (notebook 05).
+# **Here summation can run, and it is the cheapest** (its attention sees 8 tokens, not 16). Within
+# this short budget (one seed, 150 steps) it is also the furthest along: the others must first learn
+# *which* token to compare with which, while summing hands them that pairing, because position $i$
+# means the same moment in both streams. That is "slower", not "cannot": with a few hundred more
+# steps the others catch up (`benchmarks/TRAINING.md`). Break the alignment and summation falls
+# behind instead (notebook 05, over 3 seeds).
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
 assert all(isinstance(r, playground.Measured) for r in on_streams.values()), on_streams
 summed = on_streams["early_summation"]
 others = {v: r for v, r in on_streams.items() if v != "early_summation"}
-assert summed.accuracy >= 0.9, summed.accuracy
-assert all(r.accuracy < 0.65 for r in others.values()), {v: r.accuracy for v, r in others.items()}
-assert all(r.alignment < 1.5 for r in others.values()), {v: r.alignment for v, r in others.items()}
 assert all(summed.flops < r.flops for r in others.values()), {v: r.flops for v, r in on_streams.items()}
 assert math.isnan(summed.alignment) and math.isnan(summed.cross_share)
 
@@ -224,11 +215,13 @@ assert cost_by_m["cross_attention"][0] is None and cost_by_m["early_summation"][
 mmviz.fusion_explorer(task=tally, variant="early_concatenation")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# The α sliders belong to early summation, so they live on the task where summation can run: the
-# aligned streams. Set α (sound) to 1 and α (sensor) to 0 and the model sees the sound alone.
+# The α sliders belong to early summation, so they live on a task where summation can run at every
+# number of modalities: `sync`, 1 to 4 time-aligned streams (sound, sensor, video, motion) of 8 tokens
+# each. Move the modalities slider: one α slider per stream. Set one α to 0 and the model no longer
+# sees that stream.
 
 # %% slideshow={"slide_type": "subslide"}
-mmviz.fusion_explorer(task=streams, variant="early_summation")
+mmviz.fusion_explorer(task="sync", variant="early_summation", num_modalities=3)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
@@ -242,10 +235,12 @@ answer = None   # your number here
 if answer is not None:
     mmviz.check.playground_cross_flops(answer, counts=(16, 3, 8, 8), dim=32)
 
-# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-# Solution: all S² query-key pairs of the 35 tokens, minus those inside one modality, 4·d each
-S, same_modality = 16 + 3 + 8 + 8, 16**2 + 3**2 + 8**2 + 8**2
-assert mmviz.check.playground_cross_flops(4 * (S**2 - same_modality) * 32, counts=(16, 3, 8, 8), dim=32)
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>Solution</summary>
+#
+# All $S^2$ query-key pairs of the $S = 35$ tokens, minus the $\sum_m N_m^2 = 393$ inside one modality,
+# $4d$ FLOPs each: $4 \cdot (35^2 - 393) \cdot 32 = 106{,}496$.
+# </details>
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **2.** On `tally`, which variant reached 90 % or more with the **fewest parameters**? Answer with
@@ -256,10 +251,12 @@ answer = None   # a variant name
 if answer is not None:
     mmviz.check.playground_cheapest_good(answer, on_tally)
 
-# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-# Solution: among the variants at >= 90 %, the smallest "params"
-good = {v: r.parameters for v, r in on_tally.items() if isinstance(r, playground.Measured) and r.accuracy >= 0.9}
-assert mmviz.check.playground_cheapest_good(min(good, key=good.get), on_tally)
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>Solution</summary>
+#
+# Among the rows at 90 % or more, the smallest "params": read it off the table above (the variant
+# with one encoder and no second stage).
+# </details>
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **3.** A video's frames and its audio are both cut into one token per 40 ms, in sync, and your
@@ -270,21 +267,63 @@ answer = None   # a variant name
 if answer is not None:
     mmviz.check.playground_pick_aligned(answer)
 
-# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-# Solution
-assert mmviz.check.playground_pick_aligned("early_summation")
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>Solution</summary>
+#
+# `"early_summation"`: the tokens are aligned one for one, and summing costs no more attention than
+# one modality.
+# </details>
+#
+# **4. Predict, then run.** Cross-attention → concatenation was made for the context that
+# cross-attention misses. On `repeat` (notebook 09: at which step does the sound repeat its previous
+# tone?), will plain cross-attention with **two** cross layers do better than with one? Predict, then
+# uncomment (about 20 s):
+
+# %% slideshow={"slide_type": "subslide"}
+# repeat = mmviz.make_task("repeat", n_train=1000, n_test=300, seed=0)
+# for depth in (1, 2):
+#     m = FusionClassifier("cross_attention", repeat, dim=32, depth=depth, heads=4, seed=0)
+#     fit(m, repeat, steps=300, lr=5e-3, seed=0, progress=False)
+#     print(depth, mmviz.evaluate(m, repeat)["accuracy"])
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>What to look for</summary>
+#
+# With two layers the clue can travel sound → sensor → sound, so the sound's own neighbours become
+# reachable; with one it cannot reach them at all. Run more than one seed before you call a winner.
+# </details>
+#
+# **5. Code it.** Add a column to the table: the share of the parameters that sits in the fusion
+# (`mmviz.count_parameters(model.fusion)` ÷ `mmviz.count_parameters(model)`) for each variant that ran.
+
+# %% slideshow={"slide_type": "subslide"}
+# for variant in mmviz.FUSION_VARIANTS:
+#     ...   # your code: build FusionClassifier(variant, tally, dim=32, depth=1, heads=4) where it can run
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>Solution</summary>
+#
+# ```python
+# for variant in mmviz.FUSION_VARIANTS:
+#     try:
+#         model = FusionClassifier(variant, tally, dim=32, depth=1, heads=4)
+#     except ValueError:
+#         continue
+#     print(variant, mmviz.count_parameters(model.fusion) / mmviz.count_parameters(model))
+# ```
+# </details>
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Which variant to pick when
 #
 # | situation | pick | the evidence here |
 # |---|---|---|
-# | tokens of the modalities are aligned position by position (same time step, same place), compute is tight | **early summation** | `streams`: ≥ 90 % in 150 steps while the others sat near chance; the cheapest attention. Refuses unequal token counts; α is yours to choose (or learn); fails when the alignment is broken (notebook 05) |
-# | few tokens, modalities should interact from the first layer | **early concatenation** | `tally`: ≥ 90 % with the fewest parameters; but its attention grows with $(\sum N_m)^2$: five-fold from 1 to 4 modalities here |
-# | each modality needs its own encoder first (different kinds of tokens, or encoders trained apart), interaction late | **hierarchical multi → one** | `tally`: first to 90 % (with one → multi); separate stages cost only $\sum N_m^2$ |
-# | one output per modality, each informed by the others (e.g. one vector per modality for retrieval) | **hierarchical one → multi** | joint stage first, then each stream keeps its own encoder (notebook 08 measures how much of each stays its own) |
-# | many tokens per modality and mostly cross-modal relations matter | **cross-attention** | the smallest attention cost on `tally` ($8N_AN_Bd$), every weight crosses modalities; but it never sees its own modality's context and ended lowest of the five |
-# | cross-modal relations *and* the global context | **cross-attention → concatenation** | ≥ 90 % on `tally`, at the most parameters and nearly the most FLOPs |
+# | tokens of the modalities are aligned position by position (same time step, same place), compute is tight | **early summation** | `streams`: the cheapest attention, and the furthest along after a short budget; refuses unequal token counts; α is yours to choose (notebook 05: accuracy over α with frozen embedders); falls behind when the alignment is broken (notebook 05, 3 seeds) |
+# | few tokens, modalities should interact from the first layer | **early concatenation** | `tally`: the fewest parameters; but its attention grows with $(\sum N_m)^2$: five-fold from 1 to 4 modalities here |
+# | each modality needs its own encoder first (different kinds of tokens, or encoders trained apart), interaction late | **hierarchical multi → one** | separate stages cost only $\sum N_m^2$; the first stage never crosses modalities (notebook 07); two layers per token here |
+# | one output per modality, each informed by the others (e.g. one vector per modality for retrieval) | **hierarchical one → multi** | joint stage first, then each stream keeps its own encoder (notebook 08: a swap after the joint stage changes nothing in the other stream) |
+# | many tokens per modality and mostly cross-modal relations matter | **cross-attention** | the smallest attention cost on `tally` ($8N_AN_Bd$), every weight crosses modalities; but one layer never sees its own modality's context (notebook 09, exact) |
+# | cross-modal relations *and* the global context | **cross-attention → concatenation** | adds the joint stage cross-attention lacks, at the most parameters and nearly the most FLOPs |
 #
 # These are small tasks and short runs: the table tells you what to try first, not what will win on
 # your data. `benchmarks/TRAINING.md` has every variant on every task at full size.
@@ -293,8 +332,9 @@ assert mmviz.check.playground_pick_aligned("early_summation")
 # ## Summary
 # - One loop trains all six survey variants with the same data, seed and steps; the table puts
 #   accuracy next to parameters, FLOPs, seconds, alignment score and cross-modal share.
-# - There is no best variant. On a picture with a caption, summation cannot run and the others all
-#   learn, at different costs; on aligned streams, summation learns first at the lowest cost.
+# - There is no best variant. On a picture with a caption, summation cannot run and the others
+#   differ in cost; on aligned streams, summation is the cheapest and the quickest to start. One seed
+#   and 150 steps are a snapshot; rankings of accuracy need several seeds and long enough curves.
 # - Concatenation's attention cost grows with the square of the total token count; separate and cross
 #   stages avoid part of it, at the price of what each token can see.
 # - Pick by the data (aligned or not, how many tokens) and by the budget, then measure.
