@@ -70,10 +70,10 @@ def draw_panel(fig, box, record, task, sample, max_ticks):
         ax.axvline(x, color="white", lw=1)
     qlabels, klabels = task.labels_of(qm, sample), task.labels_of(km, sample)
     ticks = thin(len(km), max_ticks)
-    ax.set_xticks(ticks, [klabels[i] for i in ticks], rotation=90, fontsize=6)
+    ax.set_xticks(ticks, [klabels[i] for i in ticks], rotation=90, fontsize=9)
     ax.set_yticks([])
     ticks = thin(len(qm), max_ticks)
-    left.set_yticks(ticks, [qlabels[i] for i in ticks], fontsize=6)
+    left.set_yticks(ticks, [qlabels[i] for i in ticks], fontsize=9)
     left.set_xticks([])
     top.set_xticks([])
     top.set_yticks([])
@@ -90,12 +90,12 @@ def plot_variant_maps(results, task, sample=0, max_ticks=20, title=None):
     if isinstance(sample, bool) or not isinstance(sample, int) or not 0 <= sample < PANEL_SAMPLES:
         raise ValueError(f"sample must be an int in [0, {PANEL_SAMPLES}), got {sample!r}")
     rows = max(1, math.ceil(len(results) / 3))
-    height = 4.84 + 3.96 * (rows - 1)          # inches: 1.5 on top, 2.29 a map, 1.67 between rows, 1.05 below
+    height = 5.15 + 4.27 * (rows - 1)          # inches: 1.5 on top, 2.6 a map, 1.67 between rows, 1.05 below
     fig = Figure(figsize=(12.5, height), dpi=80)
     names = [m.name for m in task.modalities]
     for i, (variant, r) in enumerate(results.items()):
         row, col = divmod(i, 3)
-        box = (0.1 + col * 0.31, (1.05 + 3.96 * (rows - 1 - row)) / height, 0.21, 2.29 / height)
+        box = (0.1 + col * 0.31, (1.05 + 4.27 * (rows - 1 - row)) / height, 0.21, 2.6 / height)
         label = variant.replace("_", " ")
         if not isinstance(r, Measured):
             ax = fig.add_axes(box)

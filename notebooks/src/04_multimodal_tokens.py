@@ -10,7 +10,9 @@
 #
 # **What you will learn**
 # - how patches, words and sound or sensor frames each become $(N_m, d)$ token sequences;
-# - what the modality-type embedding adds, and why a joint Transformer needs it;
+# - what the modality-type embedding adds on top of separate embedders;
+# - special tokens ([CLS], [SEP], [MASK]), reading out with a [CLS] token or a mean over the tokens,
+#   and the survey's tokenisers by name (regions, tubelets, spectrogram patches);
 # - that the tokens of all modalities are the nodes of one fully-connected attention graph;
 # - how the graph grows as modalities are added.
 
@@ -163,11 +165,52 @@ for name, value in effect.items():
 # Without type vectors the difference is rounding noise: the sound token is processed exactly as if
 # it had always been a sensor token. With them it is many orders of magnitude larger. (Position
 # embeddings play the same role inside a modality; notebook 05 shows they are an early summation.)
+#
+# Note what this experiment does: it swaps tokens **after** the embedders. In a real model each
+# modality already has its own embedder $E_m$ (different weights, often a different kind of input),
+# so a sound token and a sensor token already look different, and a joint Transformer can tell them
+# apart without $t_m$. What the type vector adds is a tag on the **slot**, independent of the content:
+# it separates modalities that share an embedder (two cameras through one patch embedder, a question
+# and an answer through one word table: BERT's segment embedding) and gives every modality a learned
+# offset the attention can use at no cost.
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
 assert effect["without type embeddings"] < 1e-5, effect
 assert effect["with type embeddings"] > 1e-3, effect
 assert effect["with type embeddings"] > 1000 * max(effect["without type embeddings"], 1e-9), effect
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Special tokens and the readout
+#
+# Real multimodal Transformers add a few tokens that come from no input:
+# - **[CLS]** (classification): one learned vector put in front of the sequence; after the last
+#   layer its token is the summary that the classifier reads (BERT, ViT, ViLBERT).
+# - **[SEP]** (separator): a learned vector between two segments, e.g. between the words and the
+#   image regions, marking where one stops (BERT, VisualBERT).
+# - **[MASK]**: replaces an input token during masked pre-training; the model must predict what was
+#   there (BERT's masked language model, masked region modelling in multimodal pre-training).
+#
+# Two ways to read one answer out of $S$ final tokens: the **[CLS]** token's vector, or the **mean**
+# of all final tokens (mean pooling). mmviz uses mean pooling (`FusionOutput.pooled`), or reads one
+# score per token of one modality where the task asks *which* token. Both are one line:
+
+# %% slideshow={"slide_type": "subslide"}
+cls = torch.zeros(1, 1, d)                           # in a real model a learned nn.Parameter
+with_cls = torch.cat([cls, *zs], dim=1)             # (1, 1 + 35, d): [CLS] first
+final = mmviz.Encoder(dim=d, depth=1, heads=4)(with_cls)
+cls_readout, mean_readout = final[:, 0], final[:, 1:].mean(dim=1)    # (1, d) each
+print("[CLS] readout", tuple(cls_readout.shape), "| mean-pooled readout", tuple(mean_readout.shape))
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# **The survey's tokenisers, by name** (Section 3.3.1). What we cut into a grid here is, in the
+# models the survey cites, often something richer:
+# - images: **patches** (ViT) or **regions**, the features of boxes found by an object detector
+#   (ViLBERT, VisualBERT, UNITER);
+# - video: **tubelets**, small space-time blocks spanning a few frames (ViViT, VATT), or one token per
+#   clip;
+# - audio: **spectrogram patches**, squares cut from the time-frequency picture of the sound (AST,
+#   VATT), or raw-waveform frames like ours;
+# - text: **sub-words** from a WordPiece or BPE vocabulary (BERT, GPT), not whole words.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Explore: add modalities, watch the graph grow
@@ -197,9 +240,11 @@ answer = None   # your number here
 if answer is not None:
     mmviz.check.patch_tokens(answer, image_size=24, patch_size=4)
 
-# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-# Solution: (24 / 4)² patches; patchify counts them for you.
-mmviz.check.patch_tokens(mmviz.patchify(image, 4).shape[1], image_size=24, patch_size=4)
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>Solution</summary>
+#
+# $(24/4)^2 = 36$ patches; `mmviz.patchify(image, 4).shape[1]` counts them for you.
+# </details>
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **2.** How many directed edges (self-loops included) has one head's attention graph over all four
@@ -210,9 +255,11 @@ answer = None   # your number here
 if answer is not None:
     mmviz.check.joint_graph_edges(answer, token_counts=(16, 3, 8, 8))
 
-# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-# Solution: S = 35 nodes, S² edges.
-mmviz.check.joint_graph_edges(record.weights[0, 0].numel(), token_counts=(16, 3, 8, 8))
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>Solution</summary>
+#
+# $S = 35$ nodes, $S^2 = 1{,}225$ edges.
+# </details>
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **3.** With type embeddings but no position embeddings, swap two tokens of the **same** modality.
@@ -224,16 +271,41 @@ answer = None   # True or False
 if answer is not None:
     mmviz.check.swap_within_modality(answer)
 
-# %% slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-# Solution: both slots add the same t_m, so the model still sees the same set.
-mmviz.check.swap_within_modality(True)
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>Solution</summary>
+#
+# `True`: both slots add the same $t_m$, so the model still sees the same set of vectors.
+# </details>
+#
+# **4. Predict, then run.** Swap the sound token with a sensor token **before** the embedders (the
+# raw frames), without type vectors. Will the outputs simply swap, as they did after the embedders?
+# Predict, then write it with the embedders of the cell "Four embedders, one width" (a sound frame through
+# the sensor's embedder).
+#
+# **5. Code it.** Add a learned [SEP] vector between the caption and the sound in the concatenated
+# sequence, and check that the joint layer's map grows from $35\times35$ to $36\times36$.
+
+# %% slideshow={"slide_type": "subslide"}
+# sep = torch.nn.Parameter(torch.zeros(1, 1, d))
+# ...   # your code
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>What to look for</summary>
+#
+# 4: no: each modality's own embedder maps the same frame to a different token, so the outputs
+# change even without $t_m$ — separate embedders already tell modalities apart.
+# 5: `torch.cat([zs[0], zs[1], sep, zs[2], zs[3]], dim=1)` has 36 tokens.
+# </details>
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 # - Every modality becomes an $(N_m, d)$ sequence: patches, words and signal frames each go through
 #   their own embedder into the same width $d$.
-# - A modality-type vector $t_m$ (like BERT's segment embedding) tells a joint Transformer where a
-#   token came from; without it, attention cannot tell a moved token from a native one.
+# - A modality-type vector $t_m$ (like BERT's segment embedding) tags each slot with its modality;
+#   separate embedders already make modalities look different, the type vector also separates
+#   modalities that share an embedder.
+# - Special tokens: [CLS] (read out the answer), [SEP] (between segments), [MASK] (pre-training);
+#   a [CLS] readout or a mean over the final tokens.
 # - Concatenated, the tokens of all modalities are the nodes of one fully-connected graph whose
 #   edge weights attention computes from the data; its size is $S^2$ with $S = \sum_m N_m$.
 # - How these nodes are allowed to attend to each other is the subject of the next notebooks.

@@ -133,7 +133,8 @@ def draw_streams(task, i, ax, title):
 fig, axes = plt.subplots(1, 2, figsize=(11, 2.8))
 draw_streams(aligned, 1, axes[0], "aligned")
 draw_streams(shuffled, 1, axes[1], "shuffled sensor")
-axes[0].legend(loc="center left", bbox_to_anchor=(0.0, 0.45), fontsize=7, frameon=False)
+fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center", ncol=2, fontsize=9, frameon=False,
+           bbox_to_anchor=(0.5, 1.08))                     # above the panels, not over the tones
 fig.tight_layout()
 plt.show()
 

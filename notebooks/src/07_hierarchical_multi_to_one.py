@@ -111,7 +111,8 @@ print(f"joint stage: image queries give {mass[0, 1]:.0%} of their attention to t
 # keys. All interaction happens in the joint stage.
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-assert share_first < 1e-6, share_first          # 0 up to float round-off (it varies with the CPU kernels)
+assert all(set(r.key_modality.tolist()) == set(r.query_modality.tolist()) for r in first)  # exact
+assert share_first < 1e-6, share_first               # 1 − (a row sum of 1.0 up to rounding)
 assert share_joint > 0.05, share_joint
 
 # %% [markdown] slideshow={"slide_type": "slide"}

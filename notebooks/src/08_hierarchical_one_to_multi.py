@@ -154,6 +154,8 @@ axes[0].set(ylabel="relative change", title="final image stream moves when\nthe 
 bars = axes[1].bar(labels, [100 * table[k]["last_share"] for k in labels], color=colours)
 axes[1].bar_label(bars, fmt="%.1f %%")
 axes[1].set(ylabel="% of attention", title="last stage: image queries\nlooking at the caption")
+for ax in axes:
+    ax.margins(y=0.2)                                # room for the value labels under the title
 fig.tight_layout()
 plt.show()
 

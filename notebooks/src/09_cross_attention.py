@@ -54,6 +54,39 @@ print("image stream", tuple(new_image.shape), "| attention (batch, heads, querie
 assert block.attention.shape == (1, 4, 16, 2)
 assert torch.allclose(block.attention.sum(-1), torch.ones(1, 4, 16))
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## The core, by hand
+# Inside that block, for the image stream A and the caption B, with $d_h = d / \text{heads}$ the width
+# of one head: $Z_A \leftarrow Z_A + \mathrm{softmax}(Q_A K_B^\top / \sqrt{d_h})\,V_B$ (heads side by
+# side, then one output projection), then the MLP with its residual. Pre-norm: the queries' tokens
+# and the context are layer-normalised first. Here it is in plain tensor code, compared with `mmviz`:
+
+# %% slideshow={"slide_type": "fragment"}
+heads, d_h = 4, 32 // 4
+a, b = block.ln1(z_image), block.ln_context(z_caption)              # pre-norm: queries' side, context
+Q = block.attn.q(a).view(1, 16, heads, d_h).transpose(1, 2)         # (1, heads, 16, d_h): image asks
+K = block.attn.k(b).view(1, 2, heads, d_h).transpose(1, 2)          # (1, heads, 2, d_h): caption keys
+V = block.attn.v(b).view(1, 2, heads, d_h).transpose(1, 2)          # caption values
+weights = torch.softmax(Q @ K.transpose(-2, -1) / d_h ** 0.5, dim=-1)   # (1, heads, 16, 2)
+z_a = z_image + block.attn.out((weights @ V).transpose(1, 2).reshape(1, 16, 32))   # residual
+z_a = z_a + block.mlp(block.ln2(z_a))
+by_hand = (z_a - block(z_image, context=z_caption)).abs().max().item()
+print(f"by hand vs mmviz's cross block: largest difference {by_hand:.1e}")
+
+# The two-stream update: in each layer both streams update from the *previous* layer's streams.
+pair = mmviz.build_fusion("cross_attention", num_modalities=2, dim=32, depth=1, heads=4)
+image_block, caption_block = pair.cross[0]
+z_image_new = pair.cross_norms[0](image_block(z_image, context=z_caption))    # image asks the caption
+z_caption_new = pair.cross_norms[1](caption_block(z_caption, context=z_image))  # caption asks the image
+both = pair([z_image, z_caption])
+two_streams = max((both.stream(0) - z_image_new).abs().max().item(),
+                  (both.stream(1) - z_caption_new).abs().max().item())
+print(f"two-stream update by hand vs mmviz: largest difference {two_streams:.1e}")
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert by_hand < 1e-5 and two_streams < 1e-5, (by_hand, two_streams)
+assert torch.allclose(weights, block.attention, atol=1e-6)
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What one cross layer cannot see
 # Change one image token, number 5, and measure how much each image output moves. In a cross layer
@@ -187,7 +220,11 @@ assert results["early_concatenation"] > 0.8, results
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Explore
 # The trained cross-attention → concatenation model, map by map. `cross 2→1` is the patches asking
-# the caption, `cross 1→2` the words asking the picture, then the joint stage. Move *sample* and
+# the caption, `cross 1→2` the words asking the picture, then the joint stage. (Beware two arrows:
+# a map's name points from the modality of the keys and values to the modality of the queries,
+# numbered from 1 — `cross 2→1`: keys and values from modality 2, the caption, for modality 1's
+# queries, the patches — while the AUC labels above read queries→keys. In words we say "the image
+# attends to the caption".) Move *sample* and
 # pick the *query* word to see where it looks; try each *head* alone.
 
 # %% slideshow={"slide_type": "subslide"}
