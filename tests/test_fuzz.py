@@ -249,8 +249,12 @@ def bad_and_good(kind, valid):
         return bad, [np.float32(valid), torch.tensor(valid)]
     if kind == "rate":
         return [-0.1, 1.5, float("nan"), True, None, *wrong], [np.float64(valid)]
+    if kind == "nonnegative float":
+        return [-1.0, float("nan"), float("inf"), True, None, *wrong], [np.float32(valid)]
     if kind == "choice":
         return ["nope", None, 3, ["pre"]], []
+    if kind == "optional choice":
+        return ["nope", 3, ["pre"]], []
     if kind == "flag":
         return ["yes", 2, None], [np.bool_(valid)]
     if kind == "object":
@@ -304,7 +308,8 @@ CASES = {
     "VisionTransformer": (lambda w, **a: mmviz.VisionTransformer(**a),
                           dict(image_size=("size", 8), patch_size=("size", 4), channels=("size", 3),
                                dim=("size", 8), depth=("size", 1), heads=("size", 2), classes=("size", 4),
-                               position=("flag", True), norm=("choice", "pre"), position_std=("rate", 0.5))),
+                               position=("flag", True), norm=("choice", "pre"),
+                               position_std=("nonnegative float", 0.5))),
     "train_vit": (lambda w, **a: mmviz.train_vit(**a),
                   dict(model=("object", "vit"), images=("object", "images"), labels=("object", "labels"),
                        steps=("size", 1), lr=("positive float", 0.01), batch_size=("size", 2),
@@ -351,11 +356,11 @@ CASES = {
                          dict(variant=("choice", "early_concatenation"), task=("object", "task"),
                               dim=("size", 8),
                               depth=("size", 1), heads=("size", 2), norm=("choice", "pre"),
-                              readout=("choice", "pooled"), seed=("seed", 0))),
+                              readout=("optional choice", "pooled"), seed=("seed", 0))),
     "fit": (lambda w, **a: mmviz.fit(**a),
             dict(model=("object", "model"), task=("object", "task"), steps=("size", 1),
                  lr=("positive float", 0.001), warmup=("index", 0), batch_size=("size", 4),
-                 weight_decay=("rate", 0.01), seed=("seed", 0), progress=("flag", False),
+                 weight_decay=("nonnegative float", 0.01), seed=("seed", 0), progress=("flag", False),
                  eval_every=("size", 1))),
     "evaluate": (lambda w, **a: mmviz.evaluate(**a),
                  dict(model=("object", "model"), task=("object", "task"), split=("choice", "train"),

@@ -86,11 +86,14 @@ def plot_attention_on_image(image, attention, query=0, sample=0, head=None, imag
         query_label = query_label or default_token_labels(attention.query_modality.tolist())[query]
     else:
         try:
-            patches = np.asarray(attention, dtype=float).ravel()
+            patches = np.asarray(attention, dtype=float)
         except (TypeError, ValueError):
-            raise ValueError(f"attention must be an AttentionRecord or the patch weights, "
-                             f"got {type(attention).__name__}") from None
-        top = float(patches.max()) if patches.size else 1.0
+            patches = np.array([])
+        if patches.ndim == 0 or not patches.size or not np.isfinite(patches).all():  # None or one number
+            raise ValueError(f"attention must be an AttentionRecord or finite patch weights, "
+                             f"got {attention!r:.100}")
+        patches = patches.ravel()
+        top = float(patches.max())
     P = patches.size
     rows, cols = check_grid(grid) if grid is not None else (math.isqrt(P), math.isqrt(P))
     if rows * cols != P:
