@@ -73,4 +73,5 @@ def test_alignment_is_reported_only_for_maps_whose_queries_the_loss_reads(locate
     assert set(read) == set(every) - {"cross 1→2, layer 2: caption→image"}
     assert best_alignment_auc(model, locate, n=64) == max(read.values())
     streams = mmviz.make_task("streams", n_train=8, n_test=16)
-    assert np.isnan(best_alignment_auc(FusionClassifier("early_summation", streams, dim=16, heads=2), streams))
+    summed = FusionClassifier("early_summation", streams, dim=16, heads=2)
+    assert np.isnan(best_alignment_auc(summed, streams))                      # no map pairs modalities
