@@ -74,4 +74,4 @@ def test_alignment_is_reported_only_for_maps_whose_queries_the_loss_reads(locate
     assert best_alignment_auc(model, locate, n=64) == max(read.values())
     streams = mmviz.make_task("streams", n_train=8, n_test=16)
     summed = FusionClassifier("early_summation", streams, dim=16, heads=2)
-    assert np.isnan(best_alignment_auc(summed, streams))
+    assert np.isnan(best_alignment_auc(summed, streams))                      # no map pairs modalities
