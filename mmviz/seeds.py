@@ -80,12 +80,12 @@ def check_seeds(seeds):
 _RUN = None          # the run a forked worker calls: set in the parent just before the fork
 
 
-def _call(seed):
-    return _RUN(seed)
+def _call(item):
+    return _RUN(item)
 
 
 def workers(processes, count):
-    """How many worker processes to use for ``count`` seeds: 0 (run in this process) unless
+    """How many worker processes to use for ``count`` runs: 0 (run in this process) unless
     ``processes`` > 1, this is Linux (fork is safe there) and more than one core is ours."""
     if isinstance(processes, bool) or not isinstance(processes, int) or processes < 1:
         raise ValueError(f"processes must be an int >= 1, got {processes!r}")
@@ -94,17 +94,19 @@ def workers(processes, count):
     return n if n > 1 and sys.platform == "linux" else 0
 
 
-def measured_runs(run, seeds, processes):
-    """``run(seed)`` for each seed, in order: in this process, or in forked workers."""
+def parallel_map(run, items, processes=2):
+    """``run(item)`` for each item, in order: in forked worker processes where :func:`workers` allows
+    (independent runs such as seeds or variants; results must pickle), else in this process."""
     global _RUN
-    n = workers(processes, len(seeds))
+    items = list(items)
+    n = workers(processes, len(items))
     if not n:
-        yield from map(run, seeds)
+        yield from map(run, items)
         return
     _RUN = run
     try:
         with multiprocessing.get_context("fork").Pool(n) as pool:
-            yield from pool.imap(_call, seeds)
+            yield from pool.imap(_call, items)
     finally:
         _RUN = None
 
@@ -119,7 +121,7 @@ def over_seeds(run, seeds=(0, 1, 2), progress=True, desc="seeds", processes=1):
         raise ValueError(f"run must be a function run(seed) -> dict, got {run!r}")
     flag(progress, "progress")
     result = Seeds(seeds)
-    runs = measured_runs(run, seeds, processes)
+    runs = parallel_map(run, seeds, processes)
     for measured in tqdm(runs, total=len(seeds), desc=desc, leave=False, disable=not progress):
         if not isinstance(measured, dict):
             raise ValueError(f"run(seed) must return a dict of numbers and curves, "

@@ -21,6 +21,7 @@ import math
 
 import mmviz
 from mmviz.lessons import playground
+from mmviz.seeds import parallel_map
 from mmviz.train import FusionClassifier, fit
 
 # %matplotlib inline
@@ -68,18 +69,21 @@ print("tokens per modality:", {m.name: m.num_tokens for m in tally.modalities})
 STEPS = 150
 
 
+def train(variant, task):
+    """One variant trained on task with the shared settings: its Measured row, or why it cannot run."""
+    try:
+        model = FusionClassifier(variant, task, dim=32, depth=1, heads=4, seed=0)
+    except ValueError as refusal:
+        return refusal
+    history = fit(model, task, steps=STEPS, seed=0, progress=False, eval_every=25)
+    return playground.measure(model, task, history, level=0.9)
+
+
 def train_all(task):
-    """Every survey variant trained on task with the same settings: {variant: Measured or its refusal}."""
-    results = {}
-    for variant in mmviz.FUSION_VARIANTS:
-        try:
-            model = FusionClassifier(variant, task, dim=32, depth=1, heads=4, seed=0)
-        except ValueError as refusal:
-            results[variant] = refusal
-            continue
-        history = fit(model, task, steps=STEPS, seed=0, progress=False, eval_every=25)
-        results[variant] = playground.measure(model, task, history, level=0.9)
-    return results
+    """Every survey variant on task: {variant: Measured or its refusal}. The runs are independent, so
+    they share the cores (two processes where there are two; the numbers are the same either way)."""
+    runs = parallel_map(lambda variant: train(variant, task), mmviz.FUSION_VARIANTS, processes=2)
+    return dict(zip(mmviz.FUSION_VARIANTS, runs))
 
 
 on_tally = train_all(tally)
@@ -89,9 +93,11 @@ print(playground.comparison_table(on_tally))
 # How to read it: **test acc** after 150 steps; **steps → 90 %** the first evaluated step (every 25)
 # at 90 % or more; **params** the whole classifier; **FLOPs** of the fusion part per example, by the
 # survey's formulas (`mmviz.attention_cost`; the embedders cost the same for all); **train** seconds on
-# this machine (they vary from run to run); **align score** how much more attention goes to the
-# aligned tokens (the word *red* ↔ the red object's patches) than uniform attention would give
-# (1.0 = no better than uniform); **cross share** how much of all attention crosses modalities.
+# this machine (they vary from run to run); **align AUC** how selectively the queries attend to their
+# aligned partners (the word *red* ↔ the red object's patches), in the best of the maps the loss reads:
+# the chance that an aligned query gives a key more weight than a non-aligned one (`mmviz.alignment_auc`:
+# 0.5 = no preference, 1.0 = only the partners, below 0.5 = the partners get less); **cross share** how
+# much of all attention crosses modalities.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **What the numbers say.** Structural facts first, which hold for any seed:
@@ -101,11 +107,11 @@ print(playground.comparison_table(on_tally))
 #   the others: compare their speed with that in mind). **Cross-attention has the smallest attention
 #   cost** ($8 N_A N_B d$ instead of $4(N_A+N_B)^2 d$), and all of its attention crosses modalities.
 #
-# The accuracies, steps and alignment scores are **one seed after 150 steps**: a snapshot of how far
-# each variant got with this budget, not a ranking. Which of the five is ahead changes with the seed
-# and with a few hundred more steps (`benchmarks/TRAINING.md` trains each for longer), and the
-# "align score" has no fixed "no preference" level (an unselective map can score above 1 here);
-# `mmviz.alignment_auc`, where 0.5 means no preference, is the measure to compare maps with.
+# The accuracies, steps and AUCs are **one seed after 150 steps**: a snapshot of how far each variant
+# got with this budget, not a ranking. Which of the five is ahead changes with the seed and with a few
+# hundred more steps (`benchmarks/TRAINING.md` trains each for longer, over 3 seeds). A high accuracy
+# with an AUC near or below 0.5 says the model counts the signal without pairing *red* with red
+# patches: the task asks only how many modalities say "red", so pairing is not needed to answer.
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
 ran = {v: r for v, r in on_tally.items() if isinstance(r, playground.Measured)}
@@ -331,7 +337,7 @@ if answer is not None:
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 # - One loop trains all six survey variants with the same data, seed and steps; the table puts
-#   accuracy next to parameters, FLOPs, seconds, alignment score and cross-modal share.
+#   accuracy next to parameters, FLOPs, seconds, alignment AUC and cross-modal share.
 # - There is no best variant. On a picture with a caption, summation cannot run and the others
 #   differ in cost; on aligned streams, summation is the cheapest and the quickest to start. One seed
 #   and 150 steps are a snapshot; rankings of accuracy need several seeds and long enough curves.
