@@ -49,7 +49,7 @@ from .plot import (
     plot_history,
     plot_modality_blocks,
 )
-from .seeds import Seeds, fit_seeds, over_seeds, parallel_map
+from .seeds import Seeds, fit_seeds, over_seeds
 from .tokens import ModalityTypeEmbedding, PatchEmbedding, SignalEmbedding, SymbolEmbedding, patchify
 from .train import FusionClassifier, History, evaluate, fit, train_vit, vit_accuracy
 from .vit import VisionTransformer
@@ -66,7 +66,7 @@ __all__ = ["Attention", "Encoder", "TransformerBlock",
            "TASKS", "make_task", "make_repeat_task", "make_pictures", "Task", "Modality", "record_labels",
            "FusionClassifier", "fit", "evaluate", "alignment_score", "alignment_scores", "History",
            "modality_blocks", "cross_modal_share", "alignment_auc", "alignment_aucs",
-           "Seeds", "over_seeds", "fit_seeds", "parallel_map",
+           "Seeds", "over_seeds", "fit_seeds",
            "plot_attention", "plot_modality_blocks", "plot_attention_on_image", "plot_attention_graph",
            "plot_grad_norms", "plot_history", "plot_cost",
            "fusion_explorer", "norm_explorer", "stage_viewer", "with_picture",
