@@ -77,11 +77,15 @@ class Server:
 
 
 def quiet_lab_settings(folder):
-    """User settings in a folder of our own (no personal settings leak in): no "Jupyter news" pop-up, and
-    every cell kept in the page (no windowing), so the checks see all outputs, not only visible ones."""
+    """User settings in a folder of our own (no personal settings leak in): no "Jupyter news" pop-up,
+    every cell kept in the page (no windowing), so the checks see all outputs, not only visible ones,
+    and no autosave (the test's edits are never written back)."""
     settings = folder / "user-settings" / "@jupyterlab"
     wanted = {"apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
-              "notebook-extension/tracker": {"windowingMode": "none"}}
+              "notebook-extension/tracker": {"windowingMode": "none"},
+              # no autosave: a save during a long Run All rewrites the jupytext-paired source and the
+              # page lost track of the running cells (notebook 10 stopped at cell 4)
+              "docmanager-extension/plugin": {"autosave": False}}
     for extension, values in wanted.items():
         file = settings / f"{extension}.jupyterlab-settings"
         file.parent.mkdir(parents=True, exist_ok=True)
