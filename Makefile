@@ -64,9 +64,14 @@ $(TEST_STAMP): $(LAB_STAMP) requirements-dev.txt
 lab: setup                  ## open notebook 00 in JupyterLab; extra flags: make lab ARGS="--no-browser --port 8899"
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --LabApp.default_url=/lab/tree/00_start_here.ipynb $(ROOT_FLAG) $(ARGS)
 
+# Two passes: everything but the browser on both cores (pytest-xdist: notebooks run in kernels of
+# their own, two at a time), then the browser tests one after the other (each drives a JupyterLab
+# in Chromium, which contends badly for two cores). Exit code 5 (no test selected, e.g. by -k) is
+# not a failure of the second pass.
 test: setup-test            ## lint, unit tests, every notebook in a fresh kernel, browser tests
 	$(PY) -m ruff check mmviz tests tools benchmarks
-	$(PY) -m pytest $(ARGS)
+	$(PY) -m pytest -n 2 -m "not browser" $(ARGS)
+	$(PY) -m pytest -m browser $(ARGS) || [ $$? -eq 5 ]
 
 test-fast: setup-test       ## unit tests only (no notebooks, no browser)
 	$(PY) -m pytest -m "not notebook and not browser" $(ARGS)
