@@ -297,19 +297,6 @@ def conv_edges(answer, tokens=6, kernel_size=3):
 
 
 @exercise
-def unshuffle(answer, output, shuffled_output, perm):
-    """Given outputs f(x) and f(x[perm]), the answer must be the permutation that maps one onto the other."""
-    got = as_tensor(answer)
-    expect = torch.as_tensor(shuffled_output, dtype=torch.float64)
-    want = torch.as_tensor(output, dtype=torch.float64)[:, torch.as_tensor(perm)]
-    if got.shape != expect.shape:
-        return verdict(False, "", f"expected shape {tuple(expect.shape)}, got {tuple(got.shape)}.")
-    return verdict(torch.allclose(got, expect, atol=1e-5) and torch.allclose(want, expect, atol=1e-5),
-                   "shuffling the tokens shuffled the outputs the same way: f(x[perm]) = f(x)[perm].",
-                   "these are not the shuffled outputs. Index the tokens axis (dim 1) of f(x) with perm.")
-
-
-@exercise
 def position_breaks_symmetry(answer):
     """Does adding a position embedding keep self-attention permutation-equivariant? Answer True/False."""
     keeps = as_bool(answer)

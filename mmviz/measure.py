@@ -421,14 +421,6 @@ def stream_influence(fusion, zs, source, target):
     return relative_change(a, b)
 
 
-def influence_table(fusion, zs, names=None):
-    """{(source name, target name): stream_influence} for every ordered pair of modalities."""
-    M = len(check_zs(zs))
-    names = list(names) if names is not None else [f"modality {m + 1}" for m in range(M)]
-    return {(names[s], names[t]): stream_influence(fusion, zs, s, t)
-            for s in range(M) for t in range(M)}
-
-
 @torch.no_grad()
 def self_context_change(fusion, zs, modality, token):
     """Change token ``token`` of ``modality`` (replace it by another sample's); return, per token of

@@ -43,15 +43,6 @@ def test_every_check_follows_the_contract():
         assert f.__doc__ and f.__doc__.strip(), f.__name__
 
 
-def test_unshuffle_accepts_the_shuffled_outputs_only(capsys):
-    out = torch.arange(12.0).reshape(1, 4, 3)
-    perm = [2, 0, 3, 1]
-    assert check.unshuffle(out[:, perm], out, out[:, perm], perm)
-    assert not check.unshuffle(out, out, out[:, perm], perm)
-    assert not check.unshuffle(out[:, :3], out, out[:, perm], perm)
-    assert "shape" in capsys.readouterr().out
-
-
 def test_answers_are_read_generously():
     assert check.which_norm_needs_warmup(" Post ")
     assert check.layernorm_norm(torch.tensor(8.0), dim=64)

@@ -36,14 +36,6 @@ def conv_adjacency(n, kernel_size=3):
     return ((i[:, None] - i[None, :]).abs() <= kernel_size // 2).float()
 
 
-def grid_adjacency(rows, cols, reach=1):
-    """(rows·cols, rows·cols) 0/1 matrix of a k×k 2-D convolution (k = 2·reach + 1) on a row-major grid."""
-    r, c = torch.meshgrid(torch.arange(rows), torch.arange(cols), indexing="ij")
-    r, c = r.flatten(), c.flatten()
-    near = ((r[:, None] - r[None, :]).abs() <= reach) & ((c[:, None] - c[None, :]).abs() <= reach)
-    return near.float()
-
-
 def sinusoidal_positions(n, dim):
     """(n, dim) fixed sin/cos position table of Vaswani et al.: PE[p, 2i] = sin(p / 10000^(2i/dim))."""
     p = torch.arange(n, dtype=torch.float32)[:, None]
