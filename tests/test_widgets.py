@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mmviz import evaluate, make_task
+from mmviz import evaluate, make_task, norm_training_curve
 from mmviz.explore import FusionExplorer, fusion_explorer, norm_explorer
 from mmviz.explore.base import MEAN, RATIO, png_size
 from mmviz.measure import select_weights
@@ -109,7 +109,7 @@ def test_bad_arguments_raise_readable_errors():
 def test_norm_explorer_redraws_grad_norms_and_trains_a_curve():
     explorer = norm_explorer(depth=2, max_depth=4, dim=16, steps=3)
     c = explorer.controls
-    assert set(c) == {"depth", "norm", "init", "warmup", "train"}
+    assert set(c) == {"depth", "norm", "init", "warmup", "lr", "train"}
     lines = explorer.grad_picture.lines
     assert len(lines["pre"].get_xdata()) == 2
     c["depth"].value = 4
@@ -117,6 +117,12 @@ def test_norm_explorer_redraws_grad_norms_and_trains_a_curve():
     png = explorer.curve_png
     c["train"].click()
     assert len(explorer.curves) == 1 and explorer.curve_png != png
+    c["lr"].value = 1e-3                       # a second curve at another learning rate, both kept
+    c["train"].click()
+    assert sorted(k[-1] for k in explorer.curves) == [1e-3, 1e-2]
+    slow = explorer.curves[4, "xavier", "post", True, 1e-3]
+    assert slow == norm_training_curve("post", 4, warmup=True, steps=3, seed=0, lr=1e-3)
+    assert "lr 0.001" in explorer.describe()
     bundle = explorer._repr_mimebundle_()
     assert bundle["image/png"].startswith(b"\x89PNG")
 

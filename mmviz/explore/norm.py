@@ -26,6 +26,7 @@ from ..plot.curves import NORM_COLOURS
 from .base import CSS_DPI, RATIO, Explorer, one_thread, picture_row, show_png
 from .look import what_to_look_for_in_norms
 
+LEARNING_RATES = (1e-3, 3e-3, 1e-2, 3e-2)     # the training run's choices; 1e-2 is the lesson's default
 STOP = threading.Event()
 BACKGROUND = []
 
@@ -53,7 +54,8 @@ def lower_priority():
 class NormExplorer(Explorer):
     """Depth, pre/post, initialisation, warm-up; gradient norms (both placements) and training curves.
 
-    ``controls`` = {"depth", "norm", "init", "warmup", "train"}.
+    ``controls`` = {"depth", "norm", "init", "warmup", "lr", "train"}; "lr" is the training run's learning
+    rate (the control for warm-up: does a smaller rate alone let post-norm train?).
     """
 
     def __init__(self, depth=6, max_depth=24, dim=64, heads=4, steps=150, seed=0, prefetch=True):
@@ -71,6 +73,8 @@ class NormExplorer(Explorer):
             "norm": W.ToggleButtons(options=["pre", "post"], value="post", description="LayerNorm"),
             "init": W.ToggleButtons(options=["xavier", "default"], value="xavier", description="init"),
             "warmup": W.Checkbox(value=True, description="learning-rate warm-up"),
+            "lr": W.SelectionSlider(options=LEARNING_RATES, value=1e-2, description="learning rate",
+                                    continuous_update=False),
             "train": W.Button(description=f"Train {steps} steps", icon="play", button_style="primary"),
         }
         self.message, self.progress, self.caption = W.HTML(), W.HTML(), W.HTML()
@@ -83,10 +87,10 @@ class NormExplorer(Explorer):
         self.curve_live = LivePng(self.curve_figure)
         self.grad_png = self.curve_png = b""
         c = self.controls
-        for name in ("depth", "norm", "init", "warmup"):
+        for name in ("depth", "norm", "init", "warmup", "lr"):
             c[name].observe(self.on_change, names="value")
         c["train"].on_click(self.on_train)
-        self.view = W.VBox([W.HBox([c["depth"], c["norm"]]), W.HBox([c["init"], c["warmup"]]),
+        self.view = W.VBox([W.HBox([c["depth"], c["norm"]]), W.HBox([c["init"], c["warmup"], c["lr"]]),
                             W.HBox([c["train"], self.progress]), self.message, self.caption,
                             picture_row([self.grad_image, self.curve_image])])
         self.on_change()
@@ -148,8 +152,8 @@ class NormExplorer(Explorer):
             self.foreground.clear()
 
     def redraw(self, change=None):
-        if change is not None and change["owner"] is self.controls["warmup"]:
-            return self.draw_curves()            # warm-up does not change gradients at init
+        if change is not None and change["owner"] in (self.controls["warmup"], self.controls["lr"]):
+            return self.draw_curves()            # training settings do not change gradients at init
         try:
             norms = self.grad_norms()
         except ValueError as error:
@@ -171,7 +175,7 @@ class NormExplorer(Explorer):
     def draw_curves(self):
         c, ax = self.controls, self.curve_axes
         depth, init = self.key()
-        chosen = (c["norm"].value, c["warmup"].value)
+        chosen = (c["norm"].value, c["warmup"].value, c["lr"].value)
         here = sorted((k, len(v)) for k, v in self.curves.items() if k[:2] == (depth, init))
         content = (depth if here else None, init, chosen, tuple(here))
         if content == getattr(self, "curve_content", None):
@@ -179,13 +183,13 @@ class NormExplorer(Explorer):
         self.curve_content = content
         ax.clear()
         shown = 0
-        for (d, i, norm, warmup), losses in sorted(self.curves.items()):
+        for (d, i, norm, warmup, lr), losses in sorted(self.curves.items()):
             if (d, i) != (depth, init):
                 continue
-            bold = (norm, warmup) == chosen
+            bold = (norm, warmup, lr) == chosen
             ax.plot(range(1, len(losses) + 1), losses, color=NORM_COLOURS[norm],
                     ls="-" if warmup else "--", lw=2.2 if bold else 1.0, alpha=1.0 if bold else 0.5,
-                    label=f"{norm}-norm, {'with' if warmup else 'no'} warm-up")
+                    label=f"{norm}-norm, {'with' if warmup else 'no'} warm-up, lr {lr:g}")
             shown += 1
         where = f"depth {depth}, " if shown else ""
         ax.set(xlabel="step", ylabel="training loss", title=f"sorting task, {where}{init} init")
@@ -202,14 +206,14 @@ class NormExplorer(Explorer):
     def on_train(self, button=None):
         c = self.controls
         depth, init = self.key()
-        key = (depth, init, c["norm"].value, c["warmup"].value)
+        key = (depth, init, c["norm"].value, c["warmup"].value, c["lr"].value)
         c["train"].disabled = True
         self.progress.value = "training…"
         try:
             with one_thread():
                 self.curves[key] = norm_training_curve(c["norm"].value, depth, init=init,
                                                        warmup=c["warmup"].value, steps=self.steps,
-                                                       seed=self.seed)
+                                                       seed=self.seed, lr=c["lr"].value)
         except ValueError as error:
             self.say(f"Cannot train this: {error}", error=True)
         finally:
@@ -222,7 +226,8 @@ class NormExplorer(Explorer):
 
     def describe(self):
         c = self.controls
-        return f"depth {c['depth'].value}, {c['norm'].value}-norm, {c['init'].value} init"
+        return (f"depth {c['depth'].value}, {c['norm'].value}-norm, {c['init'].value} init, "
+                f"lr {c['lr'].value:g}")
 
 
 def norm_explorer(**options):

@@ -346,12 +346,14 @@ assert abs(live["pre-norm, no warm-up"][1] - runs["pre-norm, no warm-up"]["accur
 assert live["post-norm, no warm-up"][1] < base_acc - 0.15 and live["pre-norm, no warm-up"][1] > base_acc + 0.4
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## Explore: depth, norm placement, initialisation, warm-up
+# ## Explore: depth, norm placement, initialisation, warm-up, learning rate
 #
 # The explorer opens at depth 24, where post-norm's gradients rise toward the output; move the depth
 # slider down to 6 and watch that rise disappear. Switch the initialisation: the gradient picture
-# (left) redraws at once. Press **Train** to add a training curve for the chosen placement and
-# warm-up (right; one seed: compare with the spread above before concluding).
+# (left) redraws at once. Press **Train** to add a training curve for the chosen placement, warm-up
+# and learning rate (right; one seed: compare with the spread above before concluding). The
+# learning-rate slider is the control for warm-up: is it the *ramp* that helps post-norm, or would a
+# smaller rate from the start do the same? (Exercise 3 measures it over seeds.)
 
 # %% slideshow={"slide_type": "subslide"}
 mmviz.norm_explorer(depth=24)
