@@ -134,6 +134,8 @@ def test_attention_graph_has_one_node_per_token_beside_a_convolution(concat):
     graph, conv = fig.axes
     assert graph.collections[-1].get_offsets().shape == (9, 2)        # the token nodes
     assert len(conv.collections[-1].get_segments()) == 9              # 3x3 neighbourhood edges
+    arrows = [p for p in graph.patches if type(p).__name__ == "FancyArrowPatch"]
+    assert len(arrows) >= 9 and all(a.get_arrowstyle().__class__.__name__ == "CurveFilledB" for a in arrows)
     with pytest.raises(ValueError, match="self-attention"):
         mmviz.plot_attention_graph(output("cross_attention", [3, 2]).attention[0])
 

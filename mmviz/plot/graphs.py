@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 from matplotlib.collections import LineCollection
-from matplotlib.patches import Patch
+from matplotlib.patches import FancyArrowPatch, Patch
 
 from .._validate import MAX_MODALITIES, MAX_TOKENS, int_in, positive_int, real
 from ..measure import select_weights
@@ -191,8 +191,9 @@ def circle_layout(modality_of_tokens):
 def plot_attention_graph(record, sample=0, head=None, labels=None, modality_names=None, top=3, grid=(5, 5)):
     """Self-attention as a weighted graph over tokens (left) beside a 3×3 convolution's grid (right).
 
-    Left: every token is a node coloured by modality; each token's ``top`` strongest outgoing edges
-    are drawn, width and opacity ∝ weight (all N² edges exist; the rest are faint). Right: on a
+    Left: every token is a node coloured by modality; each query's ``top`` strongest edges are drawn as
+    arrows from the key it reads to the query, width ∝ weight (with no mask all N² edges exist; the
+    rest are faint). Right: on a
     ``grid`` of pixels the centre output sees exactly its 3×3 neighbours, the same everywhere.
     """
     w = select_weights(record, head, sample)
@@ -212,10 +213,10 @@ def plot_attention_graph(record, sample=0, head=None, labels=None, modality_name
     ax.add_collection(LineCollection(faint, colors="#BBBBBB", linewidths=0.3, alpha=0.4))
     strong = [(i, j) for i in range(n) for j in keep[i] if i != j]
     scale = w.max()
-    ax.add_collection(LineCollection([(pos[i], pos[j]) for i, j in strong],
-                                     colors=[modality_colour(mods[i], modality_names) for i, _ in strong],
-                                     linewidths=[0.5 + 3.5 * w[i, j] / scale for i, j in strong],
-                                     alpha=0.8))
+    for i, j in strong:                    # query i reads key j: the arrow runs j → i, as information flows
+        ax.add_patch(FancyArrowPatch(pos[j], pos[i], arrowstyle="-|>", mutation_scale=7 + 6 * w[i, j] / scale,
+                                     shrinkA=5, shrinkB=7, color=modality_colour(mods[i], modality_names),
+                                     linewidth=0.5 + 3.5 * w[i, j] / scale, alpha=0.8))
     ax.scatter(pos[:, 0], pos[:, 1], s=[60 + 240 * w[i, i] / scale for i in range(n)],
                c=[modality_colour(m, modality_names) for m in mods], edgecolors="black", linewidths=0.6,
                zorder=3)
