@@ -139,8 +139,8 @@ _SOURCES_JS = """() => [...document.querySelectorAll('.jp-CodeCell')].map(cell =
 
 
 def answer_one_exercise_wrongly(page):
-    """Fill the first exercise cell ("answer = None ... mmviz.check.x(answer)") with a wrong answer in
-    words and run it; returns (check, answer, the cell's output text)."""
+    """Fill the first exercise cell ("answer = None ... # mmviz.check.x(answer)") with a wrong answer in
+    words, uncomment its check and run it; returns (check, answer, the cell's output text)."""
     for i, source in enumerate(page.evaluate(_SOURCES_JS)):
         found = re.search(r"mmviz\.check\.(\w+)\(answer", source)
         if not found or "answer = None" not in source:
@@ -150,7 +150,11 @@ def answer_one_exercise_wrongly(page):
         cell.scroll_into_view_if_needed()
         cell.locator(".jp-InputArea-editor .cm-content").click()
         page.keyboard.press("Control+a")
-        page.keyboard.insert_text(source.replace("answer = None", f"answer = {wrong}", 1))
+        # the reader's two moves: write an answer, and remove the '#' before the check (exercises wait
+        # for the reader: nothing is checked, and no solution shown, on Run All)
+        answered = source.replace("answer = None", f"answer = {wrong}", 1)
+        answered = re.sub(r"^# *(mmviz\.check\.)", r"\1", answered, flags=re.M)
+        page.keyboard.insert_text(answered)
         page.keyboard.press("Shift+Enter")
         settle(page)
         page.wait_for_timeout(500)
