@@ -236,7 +236,7 @@ def unread_queries(model, task, split="test", n=None):
     the pointer readout scores image tokens only; under the hard-max "any" readout, also the image
     tokens that are never the maximum). What such a row attends to is not learned from the task.
     """
-    check_task_model(model, task)
+    check_model(model, task)
     data = task.split(split)
     n = len(data) if n is None else positive_int(n, "n")
     outputs = {}                                        # id(weights of the call) → its output
@@ -261,10 +261,6 @@ def unread_queries(model, task, split="test", n=None):
             for out, g in zip(caught, grads)]
 
 
-def check_task_model(model, task):
-    if not hasattr(model, "last") or getattr(model, "task_name", None) != getattr(task, "name", None):
-        raise ValueError(f"expected a FusionClassifier built for task {getattr(task, 'name', task)!r}, "
-                         f"got {type(model).__name__} for {getattr(model, 'task_name', None)!r}")
 
 def read_alignment_aucs(model, task, split="test", n=200):
     """:func:`alignment_aucs` without the maps whose queries (in the scored direction) the loss never
