@@ -137,8 +137,26 @@ def nudge(page, slider, key=None):
     return key
 
 
+def settle(page, area, quiet=1.0, timeout=20):
+    """Wait until the pictures and messages under ``area`` have stayed the same for ``quiet`` s.
+
+    A redraw replaces the pictures one by one; a "before" sampled half-way through would make the next
+    picture of the *same* redraw look like an answer to the next move (seen on a slow first run)."""
+    last, since = None, time.monotonic()
+    deadline = since + timeout
+    while time.monotonic() < deadline:
+        now = (pictures(area), explorer_error(area))
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return True
+        page.wait_for_timeout(200)
+    return False
+
+
 def picture_changes(page, area, slider, timeout=20):
     """Nudge ``slider`` and report whether any picture under ``area`` is redrawn within ``timeout`` s."""
+    settle(page, area)
     before, value = pictures(area), readout(slider)
     nudge(page, slider)
     if wait_for_new_pictures(page, area, before, timeout):
@@ -186,6 +204,7 @@ def drive_fusion_playground(page, area):
     elif slider.locator("[disabled]").count():
         result["modalities"] = "refused: the slider is disabled (this task has a fixed number of modalities)"
     else:
+        settle(page, area)
         before = pictures(area)
         key = nudge(page, slider)
         changed = wait_for_new_pictures(page, area, before)
@@ -198,9 +217,11 @@ def drive_fusion_playground(page, area):
     select = area.locator(".widget-dropdown select").first
     original = select.input_value()
     if original != "early_summation":
+        settle(page, area)
         before = pictures(area)
         choose(page, area, r"variant", "early_summation")
         wait_for_new_pictures(page, area, before)
+        settle(page, area)
     slider = slider_in(area, ALPHA)
     if explorer_error(area):
         result["alpha"] = f"refused: early summation: {explorer_error(area)}"
