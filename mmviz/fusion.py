@@ -244,7 +244,8 @@ class CrossAttention(Fusion):
     Z_B ← MHSA(Q_A, K_B, V_B) with each result labelled by the modality that asks: our stream A is
     MHSA(Q_A, K_B, V_B). For M > 2 the keys/values are all other modalities concatenated (TriBERT).
     ``depth`` layers; in each, all streams update from the previous layer's streams. The stage
-    "cross 2→1" means queries from modality 1, keys/values from 2 ("cross 2+3→1" for M = 3).
+    "cross 1←2" means modality 1's queries read the keys/values of modality 2 ("cross 1←2+3" for
+    M = 3): the arrow points the way information flows, the asking modality first, as in Z_1 ← MHSA(...).
     Within one layer a stream sees no tokens of its own modality: no self-context.
     Needs M >= 2. Pre-norm stacks end with one LayerNorm per stream.
     """
@@ -271,7 +272,7 @@ class CrossAttention(Fusion):
                 others = [j for j in range(M) if j != m]
                 context = torch.cat([zs[j] for j in others], dim=1)
                 new.append(block(zs[m], context=context))
-                stage = "cross " + "+".join(str(j + 1) for j in others) + f"→{m + 1}"
+                stage = f"cross {m + 1}←" + "+".join(str(j + 1) for j in others)
                 queries = modality_labels([counts[m]], [m])
                 keys = modality_labels([counts[j] for j in others], others)
                 records.append(AttentionRecord(stage, layer, block.attention, queries, keys))
@@ -411,8 +412,8 @@ def build_fusion(variant, num_modalities, dim, depth=2, heads=4, norm="pre", alp
         early_concatenation               "joint"
         hierarchical_multi_to_one         "modality m encoder" (m = 1..M), then "joint"
         hierarchical_one_to_multi         "joint", then "modality m encoder"
-        cross_attention                   "cross j→m" (M ≥ 2)
-        cross_attention_to_concatenation  "cross j→m", then "joint" (M ≥ 2)
+        cross_attention                   "cross m←j" (M ≥ 2)
+        cross_attention_to_concatenation  "cross m←j", then "joint" (M ≥ 2)
     ``alpha`` applies to early summation only (None = learnable, starting at 1/M each).
     """
     spec = variant_of(variant)

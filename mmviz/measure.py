@@ -121,7 +121,7 @@ def parameters_without_gradient(model, task, n=64):
 def aligned_pairs(model, task, split="test", n=200):
     """Each attention map that pairs two modalities, in both directions: yields (name, w, keys, aligned)
     with w (batch, Nq_a, Nk) the heads-averaged rows of modality a's queries, keys (Nk,) bool for the
-    keys of modality b, aligned (batch, Nq_a, Nk_b) the ground truth; name "<map>: <a>→<b>"."""
+    keys of modality b, aligned (batch, Nq_a, Nk_b) the ground truth; name "<map>: <a>←<b>" (a's queries read b's keys)."""
     check_model(model, task)
     n = positive_int(n, "n", MAX_SAMPLES)
     data = task.split(split)
@@ -133,7 +133,7 @@ def aligned_pairs(model, task, split="test", n=200):
             for qa, kb, m in ((a, b, mask[:n]), (b, a, mask[:n].transpose(1, 2))):
                 q, k = record.query_modality == qa, record.key_modality == kb
                 if q.any() and k.any():
-                    yield f"{record.name}: {names[qa]}→{names[kb]}", w[:, q], k, m
+                    yield f"{record.name}: {names[qa]}←{names[kb]}", w[:, q], k, m
 
 
 @torch.no_grad()
@@ -144,7 +144,7 @@ def alignment_scores(model, task, split="test", n=200):
     ÷ (|A_i| / Nk), Nk the map's key count; averaged over heads, samples and queries that have an
     aligned key. 1.0 = no better than uniform, but a key that every query attends to scores high too:
     prefer :func:`alignment_aucs`. Maps over summed (FUSED) tokens have no pairs to score.
-    model: a FusionClassifier for ``task``. Returns {"<map name>: <a>→<b>": score}.
+    model: a FusionClassifier for ``task``. Returns {"<map name>: <a>←<b>": score}.
     """
     scores = {}
     for name, w, keys, aligned in aligned_pairs(model, task, split, n):
@@ -212,7 +212,7 @@ def alignment_auc(weights, aligned):
 @torch.no_grad()
 def alignment_aucs(model, task, split="test", n=200):
     """:func:`alignment_auc` of every attention map that pairs two modalities, in both directions:
-    {"<map name>: <a>→<b>": AUC}, the rows being queries of modality a, the columns keys of b, each
+    {"<map name>: <a>←<b>": AUC}, the rows being queries of modality a, the columns keys of b, each
     sample with its own ground-truth mask. 0.5 = no preference for the aligned partners."""
     scores = {}
     for name, w, keys, aligned in aligned_pairs(model, task, split, n):
@@ -267,7 +267,7 @@ def read_alignment_aucs(model, task, split="test", n=200):
     reads (:func:`unread_queries`): what they attend to was not learned from the task."""
     records, unread = model.run(task, n, split).attention, unread_queries(model, task, split)
     names = [m.name for m in task.modalities]
-    skip = tuple(f"{r.name}: {names[a]}→" for r, u in zip(records, unread) for a in range(len(names))
+    skip = tuple(f"{r.name}: {names[a]}←" for r, u in zip(records, unread) for a in range(len(names))
                  if (r.query_modality == a).any() and u[r.query_modality == a].all())
     return {k: v for k, v in alignment_aucs(model, task, split, n).items() if not k.startswith(skip)}
 

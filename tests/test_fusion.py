@@ -214,14 +214,14 @@ def test_cross_records_queries_from_one_keys_from_others(M):
         k = set(r.key_modality.tolist())
         assert len(q) == 1 and q.isdisjoint(k) and q | k == set(range(M))
         m = q.pop()
-        assert r.stage.endswith(f"→{m + 1}")
+        assert r.stage.startswith(f"cross {m + 1}←")
         assert r.weights.shape[-2:] == (counts[m], sum(counts) - counts[m])
         assert crosses(r) == pytest.approx(float(r.weights.sum()))
 
 
 def test_cross_stage_names_for_two_modalities():
     out = make("cross_attention", depth=1)(inputs([3, 4]))
-    assert [r.stage for r in out.attention] == ["cross 2→1", "cross 1→2"]
+    assert [r.stage for r in out.attention] == ["cross 1←2", "cross 2←1"]
 
 
 @pytest.mark.parametrize("norm", ["pre", "post"])
@@ -240,7 +240,7 @@ def test_cross_layer_has_no_self_context(norm):
 def test_cross_single_key_token_gets_all_the_weight():
     out = make("cross_attention")(inputs([5, 1]))
     first = out.attention[0]
-    assert first.stage == "cross 2→1"
+    assert first.stage == "cross 1←2"
     assert torch.equal(first.weights, torch.ones_like(first.weights))
 
 

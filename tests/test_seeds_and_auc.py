@@ -70,4 +70,4 @@ def test_alignment_aucs_of_a_model(task):
     model = FusionClassifier("early_concatenation", task, dim=16, depth=1, heads=2)
     aucs = mmviz.alignment_aucs(model, task, n=16)
     assert aucs and all(0.0 <= v <= 1.0 for v in aucs.values())
-    assert any(k.endswith("caption→image") for k in aucs)
+    assert any(k.endswith("caption←image") for k in aucs)

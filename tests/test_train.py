@@ -123,11 +123,11 @@ def test_attention_on_the_aligned_tokens_scores_above_one(tasks):
     model = FusionClassifier("cross_attention", task, **TINY)
     model([x for x in task.test.inputs])
     align = task.test.alignment[(0, 1)].float()
-    record = next(r for r in model.last.attention if r.name.startswith("cross 2→1"))
+    record = next(r for r in model.last.attention if r.name.startswith("cross 1←2"))
     record.weights.copy_(align[:, None].expand_as(record.weights))
     model.forward = lambda inputs: None                 # keep the forced weights on model.last
     scores = alignment_scores(model, task)
-    assert math.isclose(scores["cross 2→1, layer 1: sound→sensor"], 8.0, rel_tol=1e-5)
+    assert math.isclose(scores["cross 1←2, layer 1: sound←sensor"], 8.0, rel_tol=1e-5)
 
 
 def test_summed_tokens_have_no_alignment_to_score(tasks):

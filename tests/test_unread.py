@@ -37,7 +37,7 @@ def test_one_to_multi_caption_encoder_is_never_read_under_the_pointer_readout(lo
 
 def test_cross_attention_last_caption_queries_are_unread_and_a_pooled_readout_reads_everything(locate):
     unread = unread_by_name("cross_attention", locate)
-    assert unread["cross 1→2, layer 2"] == [True, True] and not any(unread["cross 1→2, layer 1"])
+    assert unread["cross 2←1, layer 2"] == [True, True] and not any(unread["cross 2←1, layer 1"])
     pooled = unread_by_name("cross_attention", locate, readout="pooled")
     assert not any(any(rows) for rows in pooled.values())
 
@@ -69,8 +69,8 @@ def test_alignment_is_reported_only_for_maps_whose_queries_the_loss_reads(locate
     from mmviz.measure import alignment_aucs, best_alignment_auc, read_alignment_aucs
     model = FusionClassifier("cross_attention", locate, dim=16, heads=2)
     every, read = alignment_aucs(model, locate, n=64), read_alignment_aucs(model, locate, n=64)
-    assert "cross 1→2, layer 2: caption→image" in every        # the last caption queries: never read
-    assert set(read) == set(every) - {"cross 1→2, layer 2: caption→image"}
+    assert "cross 2←1, layer 2: caption←image" in every        # the last caption queries: never read
+    assert set(read) == set(every) - {"cross 2←1, layer 2: caption←image"}
     assert best_alignment_auc(model, locate, n=64) == max(read.values())
     streams = mmviz.make_task("streams", n_train=8, n_test=16)
     summed = FusionClassifier("early_summation", streams, dim=16, heads=2)

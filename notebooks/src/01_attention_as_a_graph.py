@@ -110,7 +110,7 @@ for ax, (name, allowed) in zip(axes, masks.items()):
 for ax in axes[3:]:                              # where modality A ends and B begins
     ax.axhline(3.5, color="#D55E00", lw=1), ax.axvline(3.5, color="#D55E00", lw=1)
 axes[0].set_ylabel("query i", fontsize=8)
-fig.suptitle("dark = edge i → j allowed; left three: one sequence of 4 tokens; right three: "
+fig.suptitle("dark = query i may read key j; left three: one sequence of 4 tokens; right three: "
              "C(Z_A, Z_B), tokens 0–3 from A, 4–7 from B", fontsize=9)
 plt.show()
 

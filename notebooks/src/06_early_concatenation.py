@@ -155,14 +155,14 @@ for name in aucs.values:
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # On every seed, the patches that hold an object of the caption's colour or shape give that word
-# more attention than the other patches do (image→caption AUC above 0.5 on every seed). Most of the
+# more attention than the other patches do (image←caption AUC above 0.5 on every seed: image queries reading caption keys). Most of the
 # "other patches" are empty background, so this says that objects read the words more than the
 # background does; it does not show that each object reads exactly its own word. Read the other
-# way (caption→image: does a patch get more attention from the word that describes it than from the
+# way (caption←image: does a patch get more attention from the word that describes it than from the
 # other word?), the AUC is near 0.5: no clear preference.
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-assert aucs.min("joint, layer 1: image→caption") > 0.6, aucs.values
+assert aucs.min("joint, layer 1: image←caption") > 0.6, aucs.values
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Every modality sees every other: change only the caption

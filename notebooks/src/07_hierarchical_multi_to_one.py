@@ -124,7 +124,7 @@ assert share_joint > 0.05, share_joint
 # Does the joint stage pair patches with the words that describe them? We measure it with an
 # **AUC** (`mmviz.alignment_aucs`): for each word, the probability that a patch it describes gives
 # it more attention than a patch it does not describe (heads averaged, 200 test samples, ties half).
-# **0.5 means no preference.** "Image→caption" reads image queries looking at caption keys. Trained
+# **0.5 means no preference.** "image←caption" reads image queries looking at caption keys (the arrow points the way information flows: into the image tokens, from the caption). Trained
 # from 3 seeds (the maps above are seed 0).
 
 # %% slideshow={"slide_type": "subslide"}
@@ -155,9 +155,9 @@ for name in aucs.values:
 # Stage 1's image encoder never receives the caption as input, so swapping the caption cannot
 # change it: the same call gives the same numbers. The joint stage moves the image tokens a lot. On
 # every seed, patches that a word describes give that word more attention than other patches do
-# (image→caption AUC well above 0.5); but "other patches" are mostly empty background, so this
+# (image←caption AUC well above 0.5); but "other patches" are mostly empty background, so this
 # shows that objects look at the words more than the background does, not that each object finds
-# its own word. Read the other way (caption→image: does a word prefer its patches over what the
+# its own word. Read the other way (caption←image: does a word prefer its patches over what the
 # other word prefers?), the AUC is close to 0.5: no clear preference.
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
@@ -171,8 +171,8 @@ hook.remove()
 assert torch.equal(caught[0], caught[1])
 assert stage1_change == 0.0
 assert joint_change > 0.1, joint_change
-assert aucs.min("joint, layer 1: image→caption") > 0.7, aucs.values
-assert aucs.max("joint, layer 1: caption→image") < 0.6, aucs.values
+assert aucs.min("joint, layer 1: image←caption") > 0.7, aucs.values
+assert aucs.max("joint, layer 1: caption←image") < 0.6, aucs.values
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the separate stage costs

@@ -139,7 +139,7 @@ for label, classifier in models.items():
     table[label] = dict(accuracy=evaluate(classifier, task)["accuracy"],
                         influence=stream_influence(classifier.fusion, zs, source=CAPTION, target=IMAGE),
                         last_share=share_to(last, IMAGE, CAPTION), last_stage=last.name)
-print(f"{'':15s}{'accuracy':>9s}{'caption → image stream':>25s}{'last-stage image→caption':>27s}")
+print(f"{'':15s}{'accuracy':>9s}{'image stream ← caption':>25s}{'last-stage image←caption':>27s}")
 for label, row in table.items():
     print(f"{label:15s}{row['accuracy']:>9.1%}{row['influence']:>25.3f}{row['last_share']:>27.1%}"
           f"   ({row['last_stage']})")

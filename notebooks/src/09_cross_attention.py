@@ -155,7 +155,7 @@ def word_aucs(seed):
     """Train cross→concatenation from seed; test accuracy and each word's AUC over the patches."""
     model = FusionClassifier("cross_attention_to_concatenation", task, dim=32, depth=1, heads=4, seed=seed)
     fit(model, task, steps=150, batch_size=32, seed=seed, progress=False, eval_every=150)
-    words_to_patches = next(r for r in model.run(task, 200).attention if r.stage == "cross 1→2")
+    words_to_patches = next(r for r in model.run(task, 200).attention if r.stage == "cross 2←1")
     w = words_to_patches.weights.mean(1)             # (samples, 2 words, 16 patches), heads averaged
     # rows = patches, one column per word: does the word prefer the patches it describes?
     aucs = [alignment_auc(w[:, i:i + 1].transpose(1, 2), aligned[:, i:i + 1].transpose(1, 2)) for i in (0, 1)]
@@ -177,7 +177,7 @@ assert all(c - s > 0.1 for c, s in zip(seeds.values["colour word"], seeds.values
 
 # %% slideshow={"slide_type": "subslide"}
 sample = 1
-words_to_patches = next(r for r in classifier.run(task, 8).attention if r.stage == "cross 1→2")
+words_to_patches = next(r for r in classifier.run(task, 8).attention if r.stage == "cross 2←1")
 words = task.labels_of(words_to_patches.query_modality, sample)
 for query, word in enumerate(words):
     display(mmviz.plot_attention_on_image(task.image(sample), words_to_patches, query=query, sample=sample,
@@ -219,12 +219,12 @@ assert results["early_concatenation"] > 0.8, results
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Explore
-# The trained cross-attention → concatenation model, map by map. `cross 2→1` is the patches asking
-# the caption, `cross 1→2` the words asking the picture, then the joint stage. (Beware two arrows:
-# a map's name points from the modality of the keys and values to the modality of the queries,
-# numbered from 1 — `cross 2→1`: keys and values from modality 2, the caption, for modality 1's
-# queries, the patches — while the AUC labels above read queries→keys. In words we say "the image
-# attends to the caption".) Move *sample* and
+# The trained cross-attention → concatenation model, map by map. `cross 1←2` is the patches asking
+# the caption, `cross 2←1` the words asking the picture, then the joint stage. Every arrow in
+# `mmviz` reads the same way: the asking modality (the queries) first, the arrow pointing the way
+# information flows, from the keys and values into it, as in $Z_1 \leftarrow \mathrm{MHSA}(Q_1, K_2, V_2)$;
+# modalities are numbered from 1 (1 = image, 2 = caption). So `cross 1←2` and the label
+# "image←caption" both say "the image attends to the caption". Move *sample* and
 # pick the *query* word to see where it looks; try each *head* alone.
 
 # %% slideshow={"slide_type": "subslide"}
@@ -237,7 +237,7 @@ viewer
 # **1.** In one cross-attention layer, image token 5 changes. Which image outputs change? Give the
 # list of indices: `mmviz.check.cross_attention_changed_tokens([...])`.
 #
-# **2.** With a single caption token, what is every weight of the image→caption attention?
+# **2.** With a single caption token, what is every weight of the image←caption attention (image queries, caption keys)?
 # `mmviz.check.single_key_weight(answer)`.
 #
 # **3.** Which variant of the survey adds back the context inside each modality that
