@@ -121,7 +121,8 @@ def parameters_without_gradient(model, task, n=64):
 def aligned_pairs(model, task, split="test", n=200):
     """Each attention map that pairs two modalities, in both directions: yields (name, w, keys, aligned)
     with w (batch, Nq_a, Nk) the heads-averaged rows of modality a's queries, keys (Nk,) bool for the
-    keys of modality b, aligned (batch, Nq_a, Nk_b) the ground truth; name "<map>: <a>←<b>" (a's queries read b's keys)."""
+    keys of modality b, aligned (batch, Nq_a, Nk_b) the ground truth; name "<map>: <a>←<b>" (a's queries
+    read b's keys)."""
     check_model(model, task)
     n = positive_int(n, "n", MAX_SAMPLES)
     data = task.split(split)

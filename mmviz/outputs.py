@@ -12,10 +12,10 @@ FUSED = -1  # modality index of a token that belongs to no single modality (earl
 class AttentionRecord:
     """One attention map of one layer of one stage.
 
-    stage: a readable name, e.g. "modality 1 encoder", "joint", "cross 1←2" (modality 1's queries read modality 2;
-    modalities numbered from 1 in names); layer: 0-based index inside the stage; weights: (batch, heads, Nq, Nk), rows
-    sum to 1; query_modality (Nq,) and key_modality (Nk,): LongTensors of 0-based modality indices,
-    FUSED (-1) for a token mixed from several modalities.
+    stage: a readable name, e.g. "modality 1 encoder", "joint", "cross 1←2" (modality 1's queries
+    read modality 2; modalities numbered from 1 in names); layer: 0-based index inside the stage;
+    weights: (batch, heads, Nq, Nk), rows sum to 1; query_modality (Nq,) and key_modality (Nk,):
+    LongTensors of 0-based modality indices, FUSED (-1) for a token mixed from several modalities.
     """
 
     stage: str
