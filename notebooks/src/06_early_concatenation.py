@@ -365,7 +365,9 @@ if answer is not None:
 # <details><summary>What to look for</summary>
 #
 # Concatenation never adds token $i$ to token $i$; each sensor token carries its time stamp, so the
-# order of the tokens should matter little to it. Run seeds 1 and 2 before you conclude.
+# order of the tokens should matter little to it. Run seeds 1 and 2 before you conclude; the longer
+# runs in `benchmarks/TRAINING.md` (1,000 steps, seeds 0–2) record 95 % shuffled (92–100 %) against
+# 99 % aligned, where summation reaches only 76 % shuffled.
 # </details>
 #
 # **5. Code it.** Compute the $2\times2$ modality-block matrix of `record` (the map above) yourself
