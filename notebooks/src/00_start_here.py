@@ -53,7 +53,7 @@
 # | **LayerNorm** | $\mathrm{LN}(x)$ | rescales each token's $d$ features to mean 0, variance 1 (then a learned scale and shift). |
 # | **pre-/post-norm** | $x + F(\mathrm{LN}(x))$ / $\mathrm{LN}(x + F(x))$ | where LayerNorm sits relative to the residual (notebook 02). |
 # | **Tf** | $\mathrm{Tf}(Z)$ | a Transformer layer or stack: MHSA and FFN, each with a residual and a LayerNorm. |
-# | **C(·,·)** | $C(Z_A, Z_B)$ | concatenation along the token axis: $N_A + N_B$ tokens. |
+# | **C(·,·)** | $\mathcal{C}(Z_A, Z_B)$, also $C(Z_A, Z_B)$ | concatenation along the token axis: $N_A + N_B$ tokens. |
 # | **⊕** | $Z_A \oplus Z_B$ | element-wise sum of two token sequences of the same length (early summation, notebook 05). |
 # | **FLOPs** | $4 N_q N_k d$ | floating-point operations; a multiply-add counts as 2. Attention's core ($QK^\top$ and the weighted sum of $V$) costs $2N_qN_kd + 2N_qN_kd = 4 N_q N_k d$ for $N_q$ queries and $N_k$ keys, whatever the number of heads. |
 # | **depth** | `Encoder(dim, depth, heads)` | the number of Transformer layers stacked in one Tf; in code `mmviz.Encoder(dim=32, depth=1, heads=4)` is one pre-norm layer of width 32 with 4 heads. |

@@ -18,7 +18,7 @@
 # the token axis), joint layer, the arrow A←B (A's queries read B's keys and values), alignment AUC,
 # pointer readout, chance level, seed, FLOPs ($4N_qN_kd$ for attention's core, taught in notebook 05).
 # Modalities are numbered from 1 in text (image = 1, caption = 2) and from 0 in code; tokens and
-# patches from 0.
+# patches from 0; layers from 1, as the pictures' titles say ("joint, layer 1").
 
 # %% slideshow={"slide_type": "skip"}
 import time
