@@ -222,7 +222,8 @@ def plot_attention_graph(record, sample=0, head=None, labels=None, modality_name
                zorder=3)
     if n <= 40:
         for (x, y), text in zip(pos, labels):   # outside the circle, anchored at the node's side: no overlap
-            ax.text(1.1 * x, 1.1 * y, text, fontsize=8, ha="left" if x > 0.2 else "right" if x < -0.2 else "center",
+            ax.text(1.1 * x, 1.1 * y, text, fontsize=8,
+                    ha="left" if x > 0.2 else "right" if x < -0.2 else "center",
                     va="bottom" if y > 0.2 else "top" if y < -0.2 else "center")
     ax.set_xlim(-1.5, 1.5)
     ax.set_ylim(-1.35, 1.3)

@@ -31,5 +31,5 @@ def test_glossary_link_reaches_the_glossary(lab, page):
     page.wait_for_timeout(1500)
     page.locator(".lm-TabBar-tab", has_text="04_multimodal_tokens").first.click()
     link.click()
-    page.wait_for_function(f"() => {{ const top = ({GLOSSARY_TOP})(); return top !== null && top >= 0 && top < 350; }}",
-                           timeout=20_000)
+    near_top = f"() => {{ const top = ({GLOSSARY_TOP})(); return top !== null && top >= 0 && top < 350; }}"
+    page.wait_for_function(near_top, timeout=20_000)
