@@ -221,10 +221,12 @@ def plot_attention_graph(record, sample=0, head=None, labels=None, modality_name
                c=[modality_colour(m, modality_names) for m in mods], edgecolors="black", linewidths=0.6,
                zorder=3)
     if n <= 40:
-        for (x, y), text in zip(pos, labels):
-            ax.text(1.15 * x, 1.15 * y, text, ha="center", va="center", fontsize=7)
-    ax.set_xlim(-1.35, 1.35)
-    ax.set_ylim(-1.3, 1.3)
+        for (x, y), text in zip(pos, labels):   # outside the circle, anchored at the node's side: no overlap
+            ax.text(1.1 * x, 1.1 * y, text, fontsize=8,
+                    ha="left" if x > 0.2 else "right" if x < -0.2 else "center",
+                    va="bottom" if y > 0.2 else "top" if y < -0.2 else "center")
+    ax.set_xlim(-1.5, 1.5)
+    ax.set_ylim(-1.35, 1.3)
     ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title(f"self-attention: a graph over {n} tokens,\nedge weights computed from the data",
@@ -232,7 +234,8 @@ def plot_attention_graph(record, sample=0, head=None, labels=None, modality_name
     present = sorted(set(mods), key=lambda m: (m == FUSED, m))
     handles = [Patch(color=modality_colour(m, modality_names), label=modality_name(m, modality_names))
                for m in present]
-    ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=False)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False,
+              title="modality", title_fontsize=8)        # beside the circle, never over a node
     draw_convolution(conv, grid)
     fig.text(0.5, 0.98, f"{record.name}, sample {sample}", ha="center", va="top", fontsize=9, color="#555555")
     return fig

@@ -53,12 +53,33 @@
 # | **LayerNorm** | $\mathrm{LN}(x)$ | rescales each token's $d$ features to mean 0, variance 1 (then a learned scale and shift). |
 # | **pre-/post-norm** | $x + F(\mathrm{LN}(x))$ / $\mathrm{LN}(x + F(x))$ | where LayerNorm sits relative to the residual (notebook 02). |
 # | **Tf** | $\mathrm{Tf}(Z)$ | a Transformer layer or stack: MHSA and FFN, each with a residual and a LayerNorm. |
-# | **C(·,·)** | $C(Z_A, Z_B)$ | concatenation along the token axis: $N_A + N_B$ tokens. |
+# | **C(·,·)** | $\mathcal{C}(Z_A, Z_B)$, also $C(Z_A, Z_B)$ | concatenation along the token axis: $N_A + N_B$ tokens. |
 # | **⊕** | $Z_A \oplus Z_B$ | element-wise sum of two token sequences of the same length (early summation, notebook 05). |
-# | **FLOPs** | | floating-point operations; a multiply-add counts as 2. Attention's core costs $4 N_q N_k d$. |
+# | **FLOPs** | $4 N_q N_k d$ | floating-point operations; a multiply-add counts as 2. Attention's core ($QK^\top$ and the weighted sum of $V$) costs $2N_qN_kd + 2N_qN_kd = 4 N_q N_k d$ for $N_q$ queries and $N_k$ keys, whatever the number of heads. |
+# | **depth** | `Encoder(dim, depth, heads)` | the number of Transformer layers stacked in one Tf; in code `mmviz.Encoder(dim=32, depth=1, heads=4)` is one pre-norm layer of width 32 with 4 heads. |
 #
-# **Indices:** in code, tokens, heads and patches are numbered from 0 (Python); where a picture numbers
-# heads or layers from 1, it says so.
+# **Multimodal terms** (notebooks 03–10):
+#
+# | term | symbol | meaning |
+# |---|---|---|
+# | **modality** | $m = 1, \dots, M$; $Z_m$ | one kind of input: image, caption, sound, sensor. Numbered from 1 in names and text ("modality 2", "cross 1←2"), from 0 in code (`zs[1]`, `out.stream(1)`). |
+# | **patch** | row $r$, column $c$ | a square piece of the picture that becomes one image token (notebook 03); patches are numbered in raster order (row by row), and "patch (r, c)" counts rows and columns from 0 at the top left. |
+# | **positional embedding** | $P_m$ | a learned vector per token position, added to the token (an early summation, notebook 05); it tells attention *where* a token sits. |
+# | **type embedding** | $t_m$ | one learned vector per modality, added to every token of modality $m$: a tag for the slot's modality (BERT's segment embedding, notebook 04). |
+# | **[CLS], [SEP], [MASK]** | | special tokens from no input: [CLS] a learned summary token read out at the end; [SEP] a separator between segments; [MASK] stands in for a hidden token in masked pre-training (notebook 04). |
+# | **readout** | | how one answer is read from the final tokens: the **[CLS]** token's vector, the **mean-pooled** vector (mean over all final tokens, mmviz's `pooled`), or a **pointer**: one score per token of one modality, the best token is the answer ("which patch?"). |
+# | **α (summation weights)** | $\alpha_m$ | the weight of modality $m$ in early summation, $Z = \mathrm{Tf}(\alpha_1 Z_1 \oplus \dots \oplus \alpha_M Z_M)$ (notebook 05). |
+# | **arrow A←B** | $Z_{A\leftarrow B}$ | A's queries read B's keys and values: information flows from B into A. The asking modality comes first: "image←caption" = image patches attend to caption words; the stage "cross 1←2" = modality 1's queries read modality 2. |
+# | **stream** | $Z_m$ after fusion | one modality's own sequence of tokens, kept separate through some layers (with its own weights), as in notebooks 07–09; `out.stream(m)` in code. |
+# | **stage** | "modality 1 encoder", "joint", "cross 1←2" | a group of layers with one attention pattern; a variant is one stage or several in a row. A stage runs `depth` layers. |
+# | **joint stage / joint layer** | $\mathrm{Tf}(\mathcal{C}(Z_1, \dots, Z_M))$ | layers over the concatenation of all modalities' tokens, every token attending to every token (early concatenation, and the shared part of the hierarchical variants). |
+# | **alignment, aligned pairs** | | the ground truth of which token of one modality goes with which of another: a word and the patches of the object it names, sound step $t$ and sensor step $t$. |
+# | **alignment AUC** | $\mathrm{AUC} \in [0, 1]$ | for one key token, the probability that a query aligned with it gives it more attention than a query that is not (ties count half), averaged over keys: **0.5 = no preference**, 1.0 = only the aligned partners (`mmviz.alignment_auc`). |
+# | **chance level** | | the accuracy of guessing without looking at the input: the commoner answer's share of the test set, or $1/K$ for $K$ equally likely answers (e.g. 1/16 for "which patch?"). A model is said to learn only when it is clearly above it. |
+# | **seed** | `seed=0, 1, 2` | the number that fixes the random initial weights and the order of the training batches. A claim about a trained model holds over at least 3 seeds and is shown with its spread (min–max). |
+#
+# **Indices:** in code, tokens, heads and patches are numbered from 0 (Python); modalities are numbered
+# from 1 in names and text and from 0 in code; where a picture numbers heads or layers from 1, it says so.
 
 # %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt

@@ -8,6 +8,12 @@
 # of one graph. The six fusion variants of notebooks 05–10 differ only in which of those nodes may
 # attend to which.
 #
+# **Before you start:** notebooks 00–03. Terms used here (token, embedding, patch, Tf, MHSA, heads,
+# type and positional embedding, readout, modality) are each a line in the
+# [glossary](00_start_here.ipynb#glossary). In text, modalities are numbered from 1 (image = 1,
+# caption = 2, sound = 3, sensor = 4); in code from 0 (`zs[0]` is the image); tokens are numbered from
+# 0 inside each modality.
+#
 # **What you will learn**
 # - how patches, words and sound or sensor frames each become $(N_m, d)$ token sequences;
 # - what the modality-type embedding adds on top of separate embedders;
@@ -21,7 +27,7 @@ import matplotlib.pyplot as plt
 import torch
 
 import mmviz
-from mmviz.plot import default_token_labels, modality_colour
+from mmviz.plot import modality_colour
 
 _ = torch.manual_seed(0)
 
@@ -33,8 +39,10 @@ _ = torch.manual_seed(0)
 #
 # $$Z_m = E_m(x_m) + P_m + \mathbf{1}\,t_m^\top \in \mathbb{R}^{N_m\times d},$$
 #
-# with $E_m$ a linear map (or a table look-up for words), $P_m$ a learned position embedding and
-# $t_m$ one learned **modality-type** vector added to every token of modality $m$.
+# with $E_m$ a linear map (or a table look-up for words), $P_m$ a learned **positional embedding**
+# (one vector per position $i$, added to token $i$) and $t_m$ one learned **type embedding**
+# (modality-type vector), added to every token of modality $m$; $\mathbf{1}$ is a column of $N_m$
+# ones, so $\mathbf{1}\,t_m^\top$ repeats $t_m$ on every row.
 #
 # | modality | a token is | tokens here | numbers per piece |
 # |---|---|---|---|
@@ -105,8 +113,9 @@ assert torch.allclose(raw[0], embedders[0].proj(pixels) + embedders[0].position,
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## One sequence, one graph
 #
-# Concatenated, the four sequences are $S = 16 + 3 + 8 + 8 = 35$ tokens of width 32. One
-# Transformer layer over them computes a $35\times35$ attention matrix: a fully-connected graph
+# Concatenated ($\mathcal{C}(Z_1, \dots, Z_4)$, one sequence after the other), the four sequences are
+# $S = 16 + 3 + 8 + 8 = 35$ tokens of width 32. One Transformer layer over them ($\mathrm{Tf}$: MHSA
+# and an FFN, here with 4 heads) computes a $35\times35$ attention matrix: a fully-connected graph
 # whose nodes are the tokens of every modality and whose edge weights come from the data. A
 # convolution, by contrast, only ever connects a pixel to its fixed grid neighbours.
 
@@ -117,12 +126,15 @@ record = out.attention[0]
 print("tokens", tuple(out.tokens.shape), "| attention", tuple(record.weights.shape))
 
 # %% slideshow={"slide_type": "subslide"}
-labels = default_token_labels(record.query_modality.tolist(), names)
-labels[16:19] = task.token_labels(0)[1]                                # the caption's actual words
+labels = ([str(i) for i in range(16)] + task.token_labels(0)[1]      # patches 0-15, the caption's words,
+          + [str(i) for i in range(8)] * 2)                              # sound and sensor frames 0-7
 mmviz.plot_attention_graph(record, labels=labels, modality_names=names, top=2)
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# Untrained, every weight stays within a small factor of uniform ($1/35$), so the strongest edges are
+# Each node is a token, coloured by modality and numbered from 0 inside it (patches in raster order,
+# row by row from the top left); each arrow runs from a key to the query that reads it, for each
+# query's 2 strongest keys (heads averaged). Untrained, every weight stays within a small factor of
+# uniform ($1/35$), so the strongest edges are
 # arbitrary; what matters is the format: every token, of every modality, can reach every other in
 # one step.
 
@@ -143,7 +155,9 @@ assert 0.1 < 35 * record.weights.min() and 35 * record.weights.max() < 5   # nea
 
 # %% slideshow={"slide_type": "subslide"}
 def swap_effect(with_types, a=(2, 3), b=(3, 3)):
-    """Largest output change beyond a plain swap, when raw token a (modality, index) and b trade places."""
+    """Largest output change beyond a plain swap, when raw token a (modality, index) and b trade places.
+
+    Both counted from 0, as in code: (2, 3) is sound frame 3, (3, 3) sensor frame 3."""
     def run(raws):
         inputs = [types(z, m) if with_types else z for m, z in enumerate(raws)]
         return joint(inputs).tokens
@@ -190,9 +204,11 @@ assert effect["with type embeddings"] > 1000 * max(effect["without type embeddin
 # - **[MASK]**: replaces an input token during masked pre-training; the model must predict what was
 #   there (BERT's masked language model, masked region modelling in multimodal pre-training).
 #
-# Two ways to read one answer out of $S$ final tokens: the **[CLS]** token's vector, or the **mean**
-# of all final tokens (mean pooling). mmviz uses mean pooling (`FusionOutput.pooled`), or reads one
-# score per token of one modality where the task asks *which* token. Both are one line:
+# Two ways to read one answer out of $S$ final tokens (the **readout**): the **[CLS]** token's vector,
+# or the **mean** of all final tokens (mean pooling). mmviz uses mean pooling (`FusionOutput.pooled`),
+# or, where the task asks *which* token, a **pointer**: one score per token of one modality, the best
+# one is the answer (notebooks 06–08). Below, `mmviz.Encoder(dim, depth, heads)` is a stack of `depth`
+# pre-norm Transformer layers (here one layer, 4 heads). Both readouts are one line:
 
 # %% slideshow={"slide_type": "subslide"}
 cls = torch.zeros(1, 1, d)                           # in a real model a learned nn.Parameter
@@ -281,7 +297,12 @@ if answer is not None:
 # raw frames), without type vectors. Will the outputs simply swap, as they did after the embedders?
 # Predict, then write it with the embedders of the cell "Four embedders, one width" (a sound frame through
 # the sensor's embedder).
-#
+
+# %% slideshow={"slide_type": "subslide"}
+# my prediction: ...
+# raw_swapped = ...   # your code: swap sound frame 3 and sensor frame 3 in `sound`, `sensor`, then embed
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **5. Code it.** Add a learned [SEP] vector between the caption and the sound in the concatenated
 # sequence, and check that the joint layer's map grows from $35\times35$ to $36\times36$.
 

@@ -12,6 +12,13 @@
 # - that every modality sees every other: the caption changes what the picture's tokens compute;
 # - that the attention cost grows with the square of the total token count, by formula, by
 #   PyTorch's FLOP counter and by the clock.
+#
+# **Before you start:** notebooks 04 and 05. Each term here is a line in the
+# [glossary](00_start_here.ipynb#glossary): $\mathrm{Tf}$, $\mathcal{C}(\cdot,\cdot)$ (concatenation along
+# the token axis), joint layer, the arrow A←B (A's queries read B's keys and values), alignment AUC,
+# pointer readout, chance level, seed, FLOPs ($4N_qN_kd$ for attention's core, taught in notebook 05).
+# Modalities are numbered from 1 in text (image = 1, caption = 2) and from 0 in code; tokens and
+# patches from 0; layers from 1, as the pictures' titles say ("joint, layer 1").
 
 # %% slideshow={"slide_type": "skip"}
 import time
@@ -47,12 +54,12 @@ _ = torch.manual_seed(0)
 
 # %% slideshow={"slide_type": "subslide"}
 z_image, z_caption = torch.randn(1, 16, 32), torch.randn(1, 2, 32)     # 16 patches, 2 words, d = 32
-tf = mmviz.Encoder(dim=32, depth=1, heads=4, norm="pre")               # one pre-norm layer
+tf = mmviz.Encoder(dim=32, depth=1, heads=4, norm="pre")               # Tf: one pre-norm layer, 4 heads
 
 z = tf(torch.cat([z_image, z_caption], dim=1))                          # the whole variant
 weights = tf.attention[0]                                               # (batch, heads, S, S)
 print("sequence", tuple(z.shape), "| attention", tuple(weights.shape))
-print("block 'image reads caption':", tuple(weights[:, :, :16, 16:].shape))
+print("block image←caption (image queries, caption keys):", tuple(weights[:, :, :16, 16:].shape))
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
 # Hidden checks: build_fusion is these two lines, and B reaches A's outputs (survey property 6).
@@ -71,7 +78,8 @@ assert torch.allclose(weights.sum(-1), torch.ones(1, 4, 18), atol=1e-5)
 # A picture of $4\times4$ cells (16 patch tokens) and a two-word caption, a colour and a shape
 # (2 word tokens). The answer is the patch of the one object with that colour **and** that shape;
 # the other objects share its colour or its shape, so the words must be bound together and to the
-# picture. The model scores each final patch token; the best score is its answer.
+# picture. The readout is a **pointer**: the model scores each final patch token, and the patch with
+# the best score is its answer (chance: 1 in 16).
 
 # %% slideshow={"slide_type": "subslide"}
 task = mmviz.make_task("locate", n_train=1000, n_test=300, seed=0)
@@ -87,17 +95,29 @@ plt.show()
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Experiment: train it, then look
 #
-# A one-layer early-concatenation model, width 32, 4 heads, 150 steps:
+# A one-layer early-concatenation model, width 32, 4 heads, 150 steps, trained from 3 seeds (seed $s$
+# sets the initial weights and the order of the mini-batches). Each run also measures the alignment
+# AUCs used below. The pictures show seed 0.
 
 # %% slideshow={"slide_type": "subslide"}
-model = FusionClassifier("early_concatenation", task, dim=32, depth=1, heads=4, seed=0)
-history = fit(model, task, steps=150, progress=False, eval_every=150)
-accuracy = evaluate(model, task)["accuracy"]
-print(f"test accuracy {accuracy:.1%} (guessing a patch: {1 / 16:.1%}); "
-      f"trained in {history.seconds:.1f} s")
+SEEDS = (0, 1, 2)
+models = {}
+
+
+def train_and_measure(seed):
+    """Early concatenation trained from ``seed``: its test accuracy and its joint layer's alignment AUCs."""
+    trained = FusionClassifier("early_concatenation", task, dim=32, depth=1, heads=4, seed=seed)
+    fit(trained, task, steps=150, seed=seed, progress=False, eval_every=150)
+    models[seed] = trained
+    return {"accuracy": evaluate(trained, task)["accuracy"], **alignment_aucs(trained, task)}
+
+
+runs = mmviz.over_seeds(train_and_measure, seeds=SEEDS, progress=False)
+model = models[0]
+print(f"test accuracy {runs.summary('accuracy', '{:.1%}')} (chance, guessing a patch: {1 / 16:.1%})")
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-assert accuracy >= 0.9, accuracy
+assert runs.min("accuracy") >= 0.9, runs.values
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The attention map of one test picture. The coloured bands mark each token's modality; white
@@ -117,52 +137,53 @@ blocks
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # The image's patches spend a large share of their attention on the two words, although words are
-# only 2 of the 18 tokens: every modality sees every other, and here it uses that.
+# only 2 of the 18 tokens (uniform attention would give them $2/18 \approx 11\,\%$): every modality
+# sees every other, and here it uses that (seed 0; the hidden check asserts it on every seed).
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
 mass = blocks.modality_mass
-assert mass[0, 1] > 2 * (2 / 18), mass          # image → caption: over twice its uniform share
 assert abs(mass.sum(1) - 1).max() < 1e-5
+for seed, trained in models.items():            # image←caption: over twice its uniform share, every seed
+    share = mmviz.plot_modality_blocks(trained.run(task, 100).attention[0], modality_names=names).modality_mass
+    assert share[0, 1] > 2 * (2 / 18), (seed, share)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Which patches read which word?
 #
-# Take the image → caption block and draw, over the picture, how much each patch attends to each
-# word. The ground truth says which patches a word describes (the objects of that colour, or of that
+# Take the image←caption block (image queries, caption keys) and draw, over the picture in grey, how
+# much each patch attends to each word. Both pictures share one colour scale, and the white line on
+# the colour bar marks uniform attention ($1/18$: a patch that prefers nothing). The ground truth says which patches a word describes (the objects of that colour, or of that
 # shape). To measure it we use an **AUC** (`mmviz.alignment_aucs`): for each word, the probability
 # that a patch it describes gives it more attention than a patch it does not describe (heads
-# averaged, 200 test samples, ties half). **0.5 means no preference**, 1.0 a perfect one. We train
-# from 3 seeds; the pictures show seed 0. Patches are (row, column), counted from 0 at the top left.
+# averaged, 200 test samples, ties half). **0.5 means no preference**, 1.0 a perfect one. The AUCs
+# come from the 3 seeds trained above; the pictures show seed 0. Patches are numbered in raster order
+# (row by row), (row, column) counted from 0 at the top left.
 
 # %% slideshow={"slide_type": "subslide"}
 w = mmviz.measure.select_weights(record, sample=0)                # (18, 18), heads averaged
+shared = float(w[:16, 16:].max())                                 # one colour scale for both words
 for k, word in enumerate(words):
-    fig = mmviz.plot_attention_on_image(task.image(0), w[:16, 16 + k])   # one weight per patch
+    fig = mmviz.plot_attention_on_image(task.image(0), w[:16, 16 + k], vmax=shared, uniform=1 / 18)
     fig.texts[0].set_text(f"how much each patch reads the word '{word}'")
     display(fig)
-def joint_aucs(seed):
-    """AUCs of the joint layer of early concatenation trained from ``seed`` (seed 0 is the model above)."""
-    trained = model
-    if seed:
-        trained = FusionClassifier("early_concatenation", task, dim=32, depth=1, heads=4, seed=seed)
-        fit(trained, task, steps=150, seed=seed, progress=False, eval_every=150)
-    return alignment_aucs(trained, task)
 
-
-aucs = mmviz.over_seeds(joint_aucs, seeds=(0, 1, 2), progress=False)
-for name in aucs.values:
-    print(f"AUC, {name}: {aucs.summary(name)}")
+# %% slideshow={"slide_type": "subslide"}
+aucs = {name: values for name, values in runs.values.items() if name != "accuracy"}
+for name in aucs:
+    print(f"AUC, {name}: {runs.summary(name)}   (0.5 = no preference)")
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # On every seed, the patches that hold an object of the caption's colour or shape give that word
-# more attention than the other patches do (image←caption AUC above 0.5 on every seed: image queries reading caption keys). Most of the
+# more attention than the other patches do (image←caption AUC above 0.6 on every seed: image queries
+# reading caption keys). Most of the
 # "other patches" are empty background, so this says that objects read the words more than the
 # background does; it does not show that each object reads exactly its own word. Read the other
 # way (caption←image: does a patch get more attention from the word that describes it than from the
 # other word?), the AUC is near 0.5: no clear preference.
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-assert aucs.min("joint, layer 1: image←caption") > 0.6, aucs.values
+assert runs.min("joint, layer 1: image←caption") > 0.6, runs.values
+assert 0.35 < runs.min("joint, layer 1: caption←image") and runs.max("joint, layer 1: caption←image") < 0.65, runs.values
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Every modality sees every other: change only the caption
@@ -344,7 +365,9 @@ if answer is not None:
 # <details><summary>What to look for</summary>
 #
 # Concatenation never adds token $i$ to token $i$; each sensor token carries its time stamp, so the
-# order of the tokens should matter little to it. Run seeds 1 and 2 before you conclude.
+# order of the tokens should matter little to it. Run seeds 1 and 2 before you conclude; the longer
+# runs in `benchmarks/TRAINING.md` (1,000 steps, seeds 0–2) record 95 % shuffled (92–100 %) against
+# 99 % aligned, where summation reaches only 76 % shuffled.
 # </details>
 #
 # **5. Code it.** Compute the $2\times2$ modality-block matrix of `record` (the map above) yourself
@@ -356,12 +379,24 @@ if answer is not None:
 # w = mmviz.measure.select_weights(record, sample=None)   # (18, 18), mean over samples and heads
 # ...   # your code
 
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>Solution</summary>
+#
+# ```python
+# w = mmviz.measure.select_weights(record, sample=None)
+# image, caption = slice(0, 16), slice(16, 18)
+# mine = [[w[q, k].sum(-1).mean().item() for k in (image, caption)] for q in (image, caption)]
+# ```
+# Each row of `mine` sums to 1 and matches `blocks.modality_mass` (up to rounding).
+# </details>
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 # - Early concatenation: $Z = \mathrm{Tf}(\mathcal{C}(Z_A, Z_B))$, one Transformer over all
 #   $S = N_A + N_B$ tokens; the modalities may have any token counts.
 # - Its attention map has four modality blocks: each modality with itself, and each reading the
-#   other. Trained to find an object, the patches read the words that describe them.
+#   other. Trained to find an object (3 seeds), the patches that hold the described objects read the
+#   words more than the other, mostly background, patches do (alignment AUC above 0.6).
 # - Every modality sees every other: changing only the caption moves the model's answers.
 # - The attention core costs $4S^2d$ per layer: with $N_A = N_B$ four times early summation's, and
 #   the gap grows with the token count.
