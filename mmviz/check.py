@@ -661,7 +661,8 @@ def cross_attention_changed_tokens(answer, token=5):
 
 @exercise
 def single_key_weight(answer):
-    """With a single caption token, what is every weight of the image←caption cross-attention (image queries, caption keys)?"""
+    """With a single caption token, what is every weight of the image←caption cross-attention (image
+    queries, caption keys)?"""
     value = as_number(answer)
     return verdict(value == 1.0,
                    "1: a softmax over one key is exp(s)/exp(s) = 1, whatever the score.",

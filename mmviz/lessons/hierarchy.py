@@ -109,6 +109,6 @@ def live_matches(live, evidence, variant, tolerance):
     committed = evidence["curves"][variant][evidence["seeds"].index(0)][:len(live)]
     gap = max(abs(a - b) for a, b in zip(live, committed))
     if gap > tolerance:
-        raise ValueError(f"{variant}: seed 0 rerun {live} differs from the committed {committed} by {gap:.3f} "
-                         f"(> {tolerance}); rerun tools/evidence.py")
+        raise ValueError(f"{variant}: seed 0 rerun {live} differs from the committed {committed} by "
+                         f"{gap:.3f} (> {tolerance}); rerun tools/evidence.py")
     return gap
