@@ -9,8 +9,9 @@
                      seeds 0–2
 
 Each notebook reruns seed 0 live (07–09: its first steps) and checks it against its file;
-tests/test_evidence_notebooks.py checks that seed 0 reproduces every file. Usage: .venv/bin/python tools/evidence.py [02] [03] [07] [09]   (no argument: all;
-07 and 09 train in 2 processes where there are 2 cores)
+tests/test_evidence_notebooks.py checks that seed 0 reproduces every file.
+Usage: .venv/bin/python tools/evidence.py [02] [03] [07] [09]   (no argument: all; 07 and 09 train in
+2 processes where there are 2 cores)
 """
 import json
 import sys
