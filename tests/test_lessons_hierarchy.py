@@ -36,8 +36,9 @@ def test_summary_and_describe_read_the_curves():
     assert s["final"] == [1.0, 1.0, 1.0] and s["best"] == [1.0, 1.0, 1.0]
     assert s["reached"] == [100, 150, 100]
     assert hierarchy.summary(EVIDENCE, "cross_attention")["reached"] == [None, None, None]
-    line = hierarchy.describe(EVIDENCE, ["cross_attention"])[0]
-    assert "after 150 steps 15% (10%–20%)" in line and "never, never, never" in line
+    header, line = hierarchy.describe(EVIDENCE, ["cross_attention"])
+    assert "after 150 steps" in header and "seeds 0/1/2" in header
+    assert "15% (10%–20%)" in line and line.endswith("never / never / never")
 
 
 def test_live_matches_accepts_a_close_prefix_and_refuses_a_far_one():

@@ -3,7 +3,7 @@
   02_warmup.json     notebook 02: post/pre-norm, with/without warm-up, seeds 0–2 (12 training runs)
   03_positions.json  notebook 03: the tiny ViT's position table started at std 0.5, 0.02, or absent,
                      seeds 0–2
-  07_match.json      notebooks 07, 08: four variants on match (binding), test accuracy every 100 steps,
+  07_match.json      notebooks 07, 08: three variants on match (binding), test accuracy every 100 steps,
                      seeds 0–2
   09_repeat.json     notebooks 07–09: five variants on repeat (context inside the sound), every 50 steps,
                      seeds 0–2

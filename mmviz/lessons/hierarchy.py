@@ -10,6 +10,8 @@ Too slow to train live for three seeds, so ``tools/evidence.py`` writes ``curve_
 """
 from __future__ import annotations
 
+import json
+
 from .._validate import positive_int
 from ..data import make_task
 from ..seeds import check_seeds, parallel_map
@@ -18,9 +20,8 @@ from ..train import FusionClassifier, fit
 # One training set-up per task, the same for every variant: dim 32, 4 heads, pre-norm, batch 64, AdamW
 # with a linear warm-up and a cosine decay over ``steps``. ``depth`` is per stage (a hierarchy has two).
 EXPERIMENTS = {
-    "match": dict(data=dict(n_train=2000, n_test=500), depth=2, steps=2000, lr=3e-3, eval_every=100,
-                  variants=("cross_attention", "early_concatenation", "hierarchical_multi_to_one",
-                            "hierarchical_one_to_multi")),
+    "match": dict(data=dict(n_train=2000, n_test=500), depth=2, steps=1500, lr=3e-3, eval_every=100,
+                  variants=("cross_attention", "hierarchical_multi_to_one", "hierarchical_one_to_multi")),
     "repeat": dict(data=dict(n_train=1000, n_test=300), depth=1, steps=1200, lr=5e-3, eval_every=50,
                    variants=("cross_attention", "early_concatenation", "cross_attention_to_concatenation",
                              "hierarchical_multi_to_one", "hierarchical_one_to_multi")),
@@ -91,15 +92,16 @@ def summary(evidence, variant, level=0.9):
 
 def describe(evidence, variants=None, level=0.9):
     """One printed line per variant: final test accuracy, mean (min–max) over the seeds, and the first
-    step at which each seed reached ``level``."""
-    lines = []
+    step at which each seed reached ``level`` ("never" if it did not)."""
+    seeds = "/".join(str(s) for s in evidence["seeds"])
+    lines = [f"{'':<34}{'after ' + str(evidence['steps']) + ' steps':<20}first step at >= {level:.0%}, "
+             f"seeds {seeds}"]
     for variant in variants or list(evidence["curves"]):
         s = summary(evidence, variant, level)
         final = s["final"]
-        reached = ", ".join("never" if r is None else str(r) for r in s["reached"])
-        lines.append(f"{variant.replace('_', ' '):<34} after {evidence['steps']} steps "
-                     f"{sum(final) / len(final):.0%} ({min(final):.0%}–{max(final):.0%}); "
-                     f"{level:.0%} first at step {reached}")
+        reached = " / ".join("never" if r is None else str(r) for r in s["reached"])
+        spread = f"{sum(final) / len(final):.0%} ({min(final):.0%}–{max(final):.0%})"
+        lines.append(f"{variant.replace('_', ' '):<34}{spread:<20}{reached}")
     return lines
 
 
@@ -112,3 +114,13 @@ def live_matches(live, evidence, variant, tolerance):
         raise ValueError(f"{variant}: seed 0 rerun {live} differs from the committed {committed} by "
                          f"{gap:.3f} (> {tolerance}); rerun tools/evidence.py")
     return gap
+
+
+def checked_evidence(path, rerun, stop, tolerance=0.05):
+    """Load the committed evidence at ``path`` and rerun the first ``stop`` steps of seed 0 of each
+    variant in ``rerun``; a ValueError if one differs from the file by more than ``tolerance``.
+    Returns (evidence, {variant: live prefix}, largest gap)."""
+    with open(path) as file:
+        evidence = json.load(file)
+    live = {v: seed_curve(evidence["task"], v, seed=0, stop=stop) for v in rerun}
+    return evidence, live, max(live_matches(c, evidence, v, tolerance) for v, c in live.items())

@@ -40,7 +40,7 @@ def plot_seed_curves(evidence, variants=None, live=None, title=None, labels=None
         ax.plot([], [], "o", mfc="none", color="#555555", label="seed 0, rerun now")
     ax.set(xlabel="training step", ylabel="test accuracy", ylim=(0, 1.03), xlim=(0, steps[-1]))
     ax.grid(True, alpha=0.3)
-    n = len(evidence["seeds"])
-    ax.set_title(title or f"mean over {n} seeds, band: min–max", fontsize=11)
+    note = f"line: mean of {len(evidence['seeds'])} seeds, band: min–max"
+    ax.set_title(f"{title}\n{note}" if title else note, fontsize=11)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=10)
     return fig
