@@ -264,10 +264,10 @@ assert all(r is None or c < r for c, r in zip(cross["reached"], one["reached"]))
 # included, and its sound stream then has an encoder of its own. So both hierarchies should be able to
 # use it; the control that cannot is one cross-attention layer (sound queries meet only sensor keys).
 # One layer per stage, 1200 steps, lr 5e-3, seeds 0–2, from `evidence/09_repeat.json` (seed 0 of
-# one→multi rerun live for 150 steps).
+# one→multi rerun live for 100 steps).
 
 # %% slideshow={"slide_type": "subslide"}
-repeat, live, _ = checked_evidence("evidence/09_repeat.json", ["hierarchical_one_to_multi"], stop=150)
+repeat, live, _ = checked_evidence("evidence/09_repeat.json", ["hierarchical_one_to_multi"], stop=100)
 shown = ["cross_attention", "hierarchical_multi_to_one", "hierarchical_one_to_multi"]
 display(plot_seed_curves(repeat, shown, live=live, title="repeat: where does the sound repeat a tone?"))
 print("\n".join(describe(repeat, shown)))
