@@ -580,6 +580,30 @@ def separate_stage_flops(answer, counts=(16, 2), dim=32):
 
 
 @exercise
+def first_stage_mask(answer, counts=(16, 2)):
+    """Multi→one's first stage as a mask over the concatenated tokens: (S, S), True where a query may
+    attend to a key, modalities in order (16 image tokens first)."""
+    mask = as_tensor(answer)
+    size = sum(counts)
+    if mask.shape != (size, size):
+        return verdict(False, "", f"the mask should be ({size}, {size}), one row per query over all {size} "
+                                  f"tokens; got {tuple(mask.shape)}.")
+    modality = torch.repeat_interleave(torch.arange(len(counts)), torch.tensor(counts))
+    want = modality[:, None] == modality[None, :]
+    got = mask != 0
+    if torch.equal(got, ~want):
+        hint = "True and False are swapped: True should mark the pairs that may attend (same modality)."
+    elif got.all():
+        hint = "every entry is True: that is early concatenation's joint layer, not the separate stage."
+    else:
+        wrong = int((got != want).sum())
+        hint = f"{wrong} entries differ. A query may attend to a key only if both are of the same modality."
+    return verdict(torch.equal(got, want),
+                   f"two diagonal blocks, {' + '.join(f'{n}²' for n in counts)} = {int(want.sum())} True "
+                   f"entries; the cross-modal blocks are all False.", hint)
+
+
+@exercise
 def multi_to_one_special_case(answer):
     """Multi→one is a special case of which variant (a name from mmviz.FUSION_VARIANTS)?"""
     choice = as_choice(answer, FUSION_VARIANTS, numbered=True)

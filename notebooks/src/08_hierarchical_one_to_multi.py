@@ -2,11 +2,18 @@
 # # 08 · Hierarchical attention, one-stream → multi-stream
 # *Survey Section 3.3.2, variant 4 (Xu, Zhu & Clifton, TPAMI 2023).*
 #
+# **Before you start:** notebook 07 (stages, joint and separate layers) and the
+# [glossary](00_start_here.ipynb#glossary) (MHSA, residual, Tf, $C(\cdot,\cdot)$). Modalities are
+# numbered from 1 in names (`modality 1 encoder` is the image's, `modality 2` the caption's) and from 0
+# in code (`IMAGE, CAPTION = 0, 1`; `separate.1` is the caption's encoder).
+#
 # **What you will learn**
 # - how "joint first, then separate encoders" is written, and how it mirrors notebook 07;
 # - how each modality keeps a stream of its own that is still informed by the others;
 # - how to *measure* that: swap one modality's input and see how far the other's stream moves;
-# - why the other modality can reach a stream only through the joint stage.
+# - why the other modality can reach a stream only through the joint stage;
+# - what that costs, measured over 3 seeds against a control with the same budget: binding (*match*)
+#   and context inside one modality (*repeat*).
 
 # %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt
@@ -14,7 +21,9 @@ import torch
 
 import mmviz
 from mmviz.explore import stage_viewer
+from mmviz.lessons.hierarchy import checked_evidence, describe, summary
 from mmviz.measure import relative_change, stream_influence
+from mmviz.plot.seeds import plot_seed_curves
 from mmviz.train import FusionClassifier, evaluate, fit
 
 _ = torch.manual_seed(0)
@@ -212,6 +221,73 @@ assert relative_change(plain.stream(IMAGE), before.stream(IMAGE)) > 0.2
 # classifier), informed by the other modality, without a joint layer at the end.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
+# ## The price of separate streams: binding
+# After the joint stage the two streams never meet again, so whatever the image stream needs from the
+# caption it must take in during the joint stage. The *match* task (notebook 07) makes binding the
+# whole problem: the caption names a colour and a shape, both always occur in the picture, and the
+# answer (no/yes, chance 50 %) is whether one object has both; it is read from the final image
+# stream ("yes" when some patch scores high). The **control** is cross-attention, whose streams read
+# each other in every layer (queries of one, keys and values of the other); notebook 07's multi→one
+# is shown too. Same budget for all: 2 layers per stage, 1500 steps, AdamW at lr 3e-3,
+# batch 64, seeds 0–2, from `evidence/07_match.json`; seed 0 of one→multi is rerun live for 100 steps
+# (open circles) and checked against the file.
+
+# %% slideshow={"slide_type": "subslide"}
+match, live, _ = checked_evidence("evidence/07_match.json", ["hierarchical_one_to_multi"], stop=100)
+shown = ["cross_attention", "hierarchical_multi_to_one", "hierarchical_one_to_multi"]
+display(plot_seed_curves(match, shown, live=live, title="match: does one object have both words?"))
+print("\n".join(describe(match, shown)))
+print("seed 0, rerun now (open circles): the same as the file, within 0.05")
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+cross, one = summary(match, "cross_attention"), summary(match, "hierarchical_one_to_multi")
+assert min(cross["final"]) > 0.95 and None not in cross["reached"], cross        # the control solves it
+assert sum(f < min(cross["final"]) - 0.15 for f in one["final"]) >= 2, one       # far below on 2 of 3 seeds
+assert max(one["final"]) > 0.95, one                 # one seed solves it: slower, not unable
+assert all(r is None or c < r for c, r in zip(cross["reached"], one["reached"])), one   # the control first
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# The control, cross-attention, solves *match* on every seed (90 % first reached between steps 100
+# and 500). One→multi, with the same budget, solves it on one seed (100 %, 90 % at step 700) and ends
+# at 72 % and 80 % on the other two, still rising: **slower and less reliable** than the control, not
+# unable. Its image stream must take whatever it needs from the caption during the two joint layers;
+# no later layer can go back to the caption and check. Multi→one (notebook 07) ends at 49–77 %: the
+# curves support no ranking between the two hierarchies, only that both are well behind
+# cross-attention on this task.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Context inside one modality: can one→multi use it?
+# *Repeat* (notebook 09): at which of 8 steps does the sound repeat the tone of the step before? The
+# sensor is independent noise; the answer is one score per sound token (steps from 0; chance 1/7).
+# Multi→one's separate sound encoder sees the sound's own context (notebook 07). One→multi has no
+# sound-only stage *before* fusion, but its joint stage attends over all tokens, sound to sound
+# included, and its sound stream then has an encoder of its own. So both hierarchies should be able to
+# use it; the control that cannot is one cross-attention layer (sound queries meet only sensor keys).
+# One layer per stage, 1200 steps, lr 5e-3, seeds 0–2, from `evidence/09_repeat.json` (seed 0 of
+# one→multi rerun live for 100 steps).
+
+# %% slideshow={"slide_type": "subslide"}
+repeat, live, _ = checked_evidence("evidence/09_repeat.json", ["hierarchical_one_to_multi"], stop=100)
+shown = ["cross_attention", "hierarchical_multi_to_one", "hierarchical_one_to_multi"]
+display(plot_seed_curves(repeat, shown, live=live, title="repeat: where does the sound repeat a tone?"))
+print("\n".join(describe(repeat, shown)))
+print("seed 0, rerun now (open circles): the same as the file, within 0.05")
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+one, multi, cross = (summary(repeat, v) for v in
+                     ("hierarchical_one_to_multi", "hierarchical_multi_to_one", "cross_attention"))
+assert min(one["final"]) > 0.95 and None not in one["reached"], one     # every seed solves it
+assert min(multi["final"]) > 0.95, multi
+assert max(cross["best"]) < 0.25, cross                 # chance is 1/7 = 0.14: every seed, every step
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# Yes: one→multi solves *repeat* on every seed (100 % after 1200 steps, 90 % first reached between
+# steps 150 and 350), as multi→one does, while one cross-attention layer stays at chance on every
+# seed. Its joint stage attends sound to sound, and the sound stream's own encoder does again after
+# it. Which hierarchy gets there first changes from seed to seed (one→multi is later on two seeds of
+# three, earlier on one), so the curves support no ranking between the two, only "both can".
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Explore
 # The trained one→multi model, map by map: pick a *map* to move from the joint stage to each
 # modality's own encoder, move *sample*, and pick a *query* token to see where it looks on the
@@ -267,6 +343,25 @@ viewer
 # def zero_image_after_joint(module, inputs, output):
 #     ...   # your code: return the output with its first N_IMAGE tokens set to 0
 
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# <details><summary>A solution</summary>
+#
+# ```python
+# def zero_image_after_joint(module, inputs, output):
+#     return torch.cat([torch.zeros_like(output[:, :N_IMAGE]), output[:, N_IMAGE:]], dim=1)
+#
+# with torch.no_grad():
+#     hook = fusion.joint.register_forward_hook(zero_image_after_joint)
+#     try:
+#         zeroed = fusion(zs)
+#     finally:
+#         hook.remove()
+# print(relative_change(plain.stream(CAPTION), zeroed.stream(CAPTION)))   # 0.0
+# ```
+# Exactly 0: after the joint stage the caption stream has its own encoder and never reads the image
+# tokens again, whatever they are. (`relative_change` of the *image* stream is large: you changed it.)
+# </details>
+
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
 three = mmviz.build_fusion("hierarchical_one_to_multi", num_modalities=3, dim=32, depth=2)
 assert len(three([torch.randn(1, n, 32) for n in (4, 3, 2)]).attention) == 2 + 3 * 2
@@ -278,6 +373,10 @@ assert len(three([torch.randn(1, n, 32) for n in (4, 3, 2)]).attention) == 2 + 3
 #   stage gives the caption 0 % of its attention: informed by the other modality, yet its own.
 # - The joint stage is the only road between modalities: a swap after it changes nothing.
 # - Multi→one and concatenation end in a joint stage, so their final tokens stay mixed.
+# - The price, measured over 3 seeds against cross-attention with the same budget: on *match*
+#   (binding) one→multi solves it on one seed of three within 1500 steps and is still rising on the
+#   other two, where cross-attention solves it on every seed. On *repeat* (context inside the sound)
+#   its joint stage and the sound's own encoder are enough: every seed solves it.
 #
 # **Next:** [09 · Cross-attention](09_cross_attention.ipynb): queries from one modality, keys and
 # values from the other.
