@@ -72,11 +72,14 @@
 # | **arrow A←B** | $Z_{A\leftarrow B}$ | A's queries read B's keys and values: information flows from B into A. The asking modality comes first: "image←caption" = image patches attend to caption words; the stage "cross 1←2" = modality 1's queries read modality 2. |
 # | **stream** | $Z_m$ after fusion | one modality's own sequence of tokens, kept separate through some layers (with its own weights), as in notebooks 07–09; `out.stream(m)` in code. |
 # | **stage** | "modality 1 encoder", "joint", "cross 1←2" | a group of layers with one attention pattern; a variant is one stage or several in a row. A stage runs `depth` layers. |
+# | **separate stage / encoder** | $\mathrm{Tf}_m(Z_m)$ | layers over one modality's tokens alone, with that modality's own weights: nothing crosses modalities there (notebooks 07, 08). |
 # | **joint stage / joint layer** | $\mathrm{Tf}(\mathcal{C}(Z_1, \dots, Z_M))$ | layers over the concatenation of all modalities' tokens, every token attending to every token (early concatenation, and the shared part of the hierarchical variants). |
 # | **alignment, aligned pairs** | | the ground truth of which token of one modality goes with which of another: a word and the patches of the object it names, sound step $t$ and sensor step $t$. |
 # | **alignment AUC** | $\mathrm{AUC} \in [0, 1]$ | for one key token, the probability that a query aligned with it gives it more attention than a query that is not (ties count half), averaged over keys: **0.5 = no preference**, 1.0 = only the aligned partners (`mmviz.alignment_auc`). |
 # | **chance level** | | the accuracy of guessing without looking at the input: the commoner answer's share of the test set, or $1/K$ for $K$ equally likely answers (e.g. 1/16 for "which patch?"). A model is said to learn only when it is clearly above it. |
 # | **seed** | `seed=0, 1, 2` | the number that fixes the random initial weights and the order of the training batches. A claim about a trained model holds over at least 3 seeds and is shown with its spread (min–max). |
+# | **learning curve over seeds** | mean line, min–max band | test accuracy against training steps, one run per seed: the line is the mean, the shaded band spans the lowest to the highest seed. Long enough curves tell "slower" (still rising) from "cannot" (flat at chance while a control succeeds). |
+# | **forward hook** | `module.register_forward_hook(f)` | a PyTorch function called with a module's output every time it runs: how a notebook reads or swaps a stage's tokens inside the real forward pass. |
 #
 # **Indices:** in code, tokens, heads and patches are numbered from 0 (Python); modalities are numbered
 # from 1 in names and text and from 0 in code; where a picture numbers heads or layers from 1, it says so.
