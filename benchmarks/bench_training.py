@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import math
 import os
 import platform
 import sys
@@ -24,32 +23,24 @@ from pathlib import Path
 import torch
 
 import mmviz
-from mmviz import FUSION_VARIANTS, FusionClassifier, evaluate, fit, make_task, over_seeds
+from mmviz import FUSION_VARIANTS, FusionClassifier, make_task, over_seeds
 from mmviz.data import intended, task_budget
-from mmviz.measure import best_alignment_auc
+from mmviz.lessons.playground import EVERY, SOLVED, evidence_run, spread
 
 OUT = Path(__file__).with_name("TRAINING.md")
 EVIDENCE = Path(__file__).with_name("evidence") / "training.json"
 RUNS = [("match", dict(name="match")), ("streams, aligned", dict(name="streams", aligned=True)),
         ("locate", dict(name="locate")), ("tally, M=4", dict(name="tally", num_modalities=4)),
-        ("streams, shuffled", dict(name="streams", aligned=False))]
+        ("streams, shuffled", dict(name="streams", aligned=False)), ("repeat", dict(name="repeat"))]
 SEEDS = (0, 1, 2)
-EVERY = 50          # steps between test evaluations
-SOLVED = 0.99       # stop a run once a check reaches this test accuracy
 # readout lesson: the same model with one mean-pooled vector instead of per-token scores
 EXTRA = [("locate", "early_concatenation", "pooled"), ("match", "early_concatenation", "pooled")]
 
 
 def seed_run(task, variant, readout):
-    """run(seed) for over_seeds: one fit with the task's budget, stopped once solved."""
-    def run(seed):
-        model = FusionClassifier(variant, task, readout=readout, seed=seed)
-        h = fit(model, task, seed=seed, progress=False, eval_every=EVERY,
-                callback=lambda step, hist: bool(hist.test_accuracy) and hist.test_accuracy[-1] >= SOLVED)
-        to90 = next((s + 1 for s, a in zip(h.eval_step, h.test_accuracy) if a >= 0.9), math.nan)
-        return dict(accuracy=evaluate(model, task)["accuracy"], steps=len(h.step), seconds=h.seconds,
-                    to90=to90, auc=best_alignment_auc(model, task))
-    return run
+    """run(seed) for over_seeds: one fit with the task's budget, stopped once solved (the notebook's
+    live rerun calls the same ``evidence_run``)."""
+    return lambda seed: evidence_run(task, variant, seed, readout)
 
 
 def one_row(label, task, variant, readout, processes):
@@ -60,22 +51,16 @@ def one_row(label, task, variant, readout, processes):
         return {**row, "refusal": str(error)}
     runs = over_seeds(seed_run(task, variant, readout), SEEDS, progress=False, processes=processes)
     return {**row, "params": sum(p.numel() for p in model.parameters()),
-            "cap": task_budget(task.name)["steps"], **runs.values}
-
-
-def spread(values, scale=1.0, spec=".1f"):
-    """"mean (min–max)" of the seeds' values; "–" if none is a number; "(k of n)" if some are NaN."""
-    numbers = [v * scale for v in values if not math.isnan(v)]
-    if not numbers:
-        return "–"
-    text = f"{sum(numbers) / len(numbers):{spec}} ({min(numbers):{spec}}–{max(numbers):{spec}})"
-    return text if len(numbers) == len(values) else f"{text}, {len(numbers)} of {len(values)} seeds"
+            "cap": task_budget(task.name)["steps"], **runs.values, "curve": runs.curves["curve"],
+            "curve_steps": runs.steps["curve"]}
 
 
 def note(row):
     """What a row shows: refused, below 90 % on some seed, or meant for and reaching the target."""
     if "refusal" in row:
-        return "not applicable: summation adds token i of each modality, so it needs N_A = N_B"
+        if "equal token counts" in row["refusal"]:
+            return "not applicable: summation adds token i of each modality, so it needs N_A = N_B"
+        return "not applicable: the pointer readout scores the sound's tokens, summation mixes them"
     if row["readout"] == "pooled" and row["task"] in ("match", "locate"):
         return "readout lesson: one mean-pooled vector loses which token answered"
     variants, target = intended(row["task"].split(",")[0])
@@ -167,7 +152,7 @@ def markdown(evidence):
     """Write TRAINING.md from an evidence dict: the run's facts, the table, the prose."""
     run = evidence["run"]
     budgets = "; ".join(f"{name}: {b['steps']} steps" + (f", lr {b['lr']:g}" if b["lr"] != 3e-3 else "")
-                        for name in ("match", "locate", "streams", "tally")
+                        for name in ("match", "locate", "streams", "tally", "repeat")
                         for b in [task_budget(name)])
     rerun = (f" Rerun here: {', '.join(run['rerun'])}; the other rows are from the evidence file."
              if run["rerun"] else "")
