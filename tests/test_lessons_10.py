@@ -218,3 +218,15 @@ def test_evidence_curves_carry_a_solved_seed_and_mark_the_baseline():
     assert list(line.get_ydata()) == pytest.approx([0.7, 2.8 / 3, 2.9 / 3])   # seeds at their last check
     assert any("baseline 50%" in t.get_text() for t in ax.texts)
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["cross attention"]
+
+
+def test_cheapest_good_reads_evidence_rows_by_their_worst_seed(capsys):
+    good = dict(accuracy=[0.95, 0.92, 0.99], params=500)
+    cheap_but_unreliable = dict(accuracy=[0.99, 0.80, 0.99], params=100)
+    rows = {"cross_attention": good, "early_concatenation": cheap_but_unreliable,
+            "early_summation": dict(refusal="no")}
+    assert check.playground_cheapest_good("cross attention", rows)
+    assert not check.playground_cheapest_good("early_concatenation", rows)
+    assert "on some seed (its worst: 80.0%)" in capsys.readouterr().out
+    assert not check.playground_cheapest_good("early_summation", rows)
+    assert "did not run" in capsys.readouterr().out

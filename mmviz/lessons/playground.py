@@ -87,7 +87,7 @@ def comparison_table(results):
     """
     header = (f"{'variant':<33}{'test acc':>9}{'steps→':>8}{'params':>8}{'FLOPs':>8}"
               f"{'train':>8}{'align':>7}{'cross':>7}")
-    lines = [header, f"{'':<33}{'':>9}{'90 %':>8}{'':>8}{'(fusion)':>8}{'':>8}{'AUC':>7}{'share':>7}",
+    lines = [header, f"{'':<33}{'(1 seed)':>9}{'90 %':>8}{'':>8}{'(fusion)':>8}{'':>8}{'AUC':>7}{'share':>7}",
              "-" * len(header)]
     notes = []
     for variant, r in results.items():
