@@ -110,21 +110,23 @@ SOLVED = 0.99       # an evidence run stops once a check reaches this test accur
 DIM, DEPTH = 32, 2  # the evidence's model sizes (FusionClassifier's defaults): for its FLOPs
 
 
-def evidence_run(task, variant, seed, readout=None):
-    """One run of the training evidence: ``fit`` with the task's budget, stopped once solved (one step
-    after the first check, every EVERY steps, at >= SOLVED test accuracy).
+def evidence_run(task, variant, seed, readout=None, steps=None):
+    """One run of the training evidence: ``fit`` with the task's budget (``steps`` None) or ``steps``
+    (the task's learning rate and warm-up), stopped once solved (one step after the first check, every
+    EVERY steps, at >= SOLVED test accuracy).
 
     Returns {"accuracy": test accuracy at the end, "steps": steps run, "seconds": training time,
     "to90": first check at >= 90 % (NaN if none), "auc": :func:`mmviz.measure.best_alignment_auc`,
-    "curve": test accuracy at every check EVERY, 2·EVERY, …, budget (NaN after a solved run stopped),
+    "curve": test accuracy at every check EVERY, 2·EVERY, …, steps (NaN after a solved run stopped),
     "curve_steps": those steps}, the dict ``over_seeds`` gathers.
     """
     check_task(task)
     model = FusionClassifier(variant, task, readout=readout, seed=seed)
-    h = fit(model, task, seed=seed, progress=False, eval_every=EVERY,
+    steps = task_budget(task.name)["steps"] if steps is None else steps
+    h = fit(model, task, steps=steps, seed=seed, progress=False, eval_every=EVERY,
             callback=lambda step, hist: bool(hist.test_accuracy) and hist.test_accuracy[-1] >= SOLVED)
     to90 = next((s + 1 for s, a in zip(h.eval_step, h.test_accuracy) if a >= 0.9), math.nan)
-    checks = list(range(EVERY, task_budget(task.name)["steps"] + 1, EVERY))
+    checks = list(range(EVERY, steps + 1, EVERY))
     at = {s + 1: a for s, a in zip(h.eval_step, h.test_accuracy)}
     return dict(accuracy=evaluate(model, task)["accuracy"], steps=len(h.step), seconds=h.seconds, to90=to90,
                 auc=best_alignment_auc(model, task), curve=[at.get(s, math.nan) for s in checks],
@@ -172,17 +174,17 @@ def evidence_table(evidence, label, task):
     rows = evidence_rows(evidence, label)
     counts = [m.num_tokens for m in task.modalities]
     seeds = len(evidence["seeds"])
-    lines = [f"{'variant':<33}{'test acc. %':>21}{'steps to 90 %':>24}{'params':>8}{'FLOPs':>8}{'ms/':>5}"
+    lines = [f"{'variant':<33}{'test acc. %':>19}{'steps to 90 %':>29}{'params':>8}{'FLOPs':>8}{'ms/':>5}"
              f"{'align. AUC':>18}",
-             f"{'':<33}{f'mean (min–max), {seeds} seeds':>45}{'':>8}{'(fusion)':>8}{'step':>5}"]
+             f"{'':<33}{f'mean (min–max) over {seeds} seeds':>48}{'':>8}{'(fusion)':>8}{'step':>5}"]
     lines.append("-" * len(lines[0]))
     for variant, r in rows.items():
         if "refusal" in r:
-            lines.append(f"{variant:<33}   cannot run: {short_reason(r['refusal'])}")
+            lines.append(f"{variant:<33}   cannot run: {short_reason(r['refusal'].split('): ', 1)[-1])}")
             continue
         flops = attention_cost(variant, counts, DIM, DEPTH)["total"]
         ms = sum(r["seconds"]) / sum(r["steps"]) * 1e3
-        lines.append(f"{variant:<33}{spread(r['accuracy'], 100):>21}{spread(r['to90'], spec='.0f'):>24}"
+        lines.append(f"{variant:<33}{spread(r['accuracy'], 100):>19}{spread(r['to90'], spec='.0f'):>29}"
                      f"{r['params']:>8,}{flops / 1e6:>7.2f}M{ms:>5.0f}{spread(r['auc'], spec='.2f'):>18}")
     cap = next(r["cap"] for r in rows.values() if "cap" in r)
     lines.append(f"baseline (always the commonest answer): {majority_share(task):.1%}; budget {cap} steps, "

@@ -138,11 +138,14 @@ def plot_evidence_curves(panels, level=0.9):
     variant the mean over the seeds (line) and their min–max (band); a dotted line at the task's
     baseline. panels: [(title, {variant: evidence row}, baseline)]; a row that could not run is left
     out. A seed whose run stopped once solved counts at its last check from there on."""
-    fig = Figure(figsize=(4.1 * len(panels) + 2.6, 3.6), dpi=80)
-    W = fig.get_size_inches()[0]
+    cols, rows_of_panels = min(len(panels), 2), math.ceil(len(panels) / 2)     # two panels a row
+    fig = Figure(figsize=(4.1 * cols + 2.6, 3.4 * rows_of_panels + 0.2), dpi=80)
+    W, H = fig.get_size_inches()
     handles = {}
     for i, (title, rows, baseline) in enumerate(panels):
-        ax = fig.add_axes(((0.6 + 4.1 * i) / W, 0.16, 3.3 / W, 0.7))
+        row, col = divmod(i, cols)
+        ax = fig.add_axes(((0.6 + 4.1 * col) / W, (0.6 + 3.4 * (rows_of_panels - 1 - row)) / H, 3.3 / W,
+                           2.4 / H))
         for variant, r in rows.items():
             if "curve" not in r:
                 continue
@@ -153,16 +156,16 @@ def plot_evidence_curves(panels, level=0.9):
                             lw=0)
             handles[variant] = line
         ax.axhline(baseline, color="black", lw=1, ls=":")
-        ax.text(ax.get_xlim()[1], baseline + 0.02, f"baseline {baseline:.0%}", ha="right", va="bottom",
+        ax.text(ax.get_xlim()[1], baseline - 0.02, f"baseline {baseline:.0%}", ha="right", va="top",
                 fontsize=9)
         ax.axhline(level, color="#999999", lw=0.8, ls="--")
         ax.set(ylim=(0, 1.03), xlabel="training step")
-        ax.set_ylabel("test accuracy" if i == 0 else "")
+        ax.set_ylabel("test accuracy" if col == 0 else "")
         ax.tick_params(labelsize=9)
         ax.grid(True, alpha=0.3)
         ax.set_title(title, fontsize=10)
-    right = (0.4 + 4.1 * len(panels)) / W
-    fig.legend(handles=list(handles.values()), loc="center left", bbox_to_anchor=(right, 0.5), frameon=False,
+    right = (0.4 + 4.1 * cols) / W
+    fig.legend(handles=[handles[v] for v in VARIANTS if v in handles], loc="center left", bbox_to_anchor=(right, 0.5), frameon=False,
                fontsize=9)
     return fig
 
