@@ -15,7 +15,7 @@ from typing import Callable
 import torch
 from torch import nn
 
-from ._validate import MAX_MODALITIES, positive_int, probability
+from ._validate import MAX_MODALITIES, MAX_TOKENS, positive_int, probability
 from .blocks import (
     Encoder,
     TransformerBlock,
@@ -436,13 +436,21 @@ def stage_masks(variant, counts):
     separate weights. A ValueError if the variant cannot run on ``counts``.
     """
     spec = variant_of(variant)
-    spec.check(list(counts))
+    try:
+        counts = [positive_int(n, "counts", MAX_TOKENS) for n in counts]
+    except (TypeError, ValueError):
+        raise ValueError(f"counts must be token counts [N_1, ..., N_M], ints from 1 to {MAX_TOKENS}, "
+                         f"got {counts!r}") from None
+    if not counts or sum(counts) > MAX_TOKENS:
+        raise ValueError(f"counts must hold 1 to {MAX_TOKENS} tokens in all (one (S, S) mask each), "
+                         f"got {counts}")
+    spec.check(counts)
     modality = modality_labels(counts)
     same = modality[:, None] == modality[None, :]
     rules = {"joint": torch.ones_like(same), "separate": same, "cross": ~same,
              "summed": torch.ones(counts[0], counts[0], dtype=torch.bool)}
     masks = []
-    for stage in spec.stages(list(counts)):
+    for stage in spec.stages(counts):
         if stage.name not in rules:
             raise ValueError(f"stage {stage.name!r} of {variant} has no mask rule; "
                              f"expected one of {list(rules)}")

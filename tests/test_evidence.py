@@ -51,9 +51,9 @@ def test_committed_curves_have_one_value_per_check_and_stop_only_once_solved():
 
 
 def test_notebook_10s_live_row_reproduces():
-    """Notebook 10 reruns seed 0 of repeat with early concatenation and checks it against the file."""
-    row = committed_row("repeat", "early_concatenation")
-    live = evidence_run(mmviz.make_task("repeat"), "early_concatenation", seed=0)
+    """Notebook 10 reruns seed 0 of repeat (1,000 steps) with early concatenation: so does this test."""
+    row = committed_row("repeat, 1000 steps", "early_concatenation")
+    live = evidence_run(mmviz.make_task("repeat"), "early_concatenation", seed=0, steps=1000)
     assert live["accuracy"] == pytest.approx(row["accuracy"][0], abs=0.02)
     assert live["steps"] == pytest.approx(row["steps"][0], abs=EVERY)
     both = [(a, b) for a, b in zip(live["curve"], row["curve"][0]) if not (math.isnan(a) or math.isnan(b))]

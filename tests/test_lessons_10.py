@@ -189,8 +189,8 @@ def test_variant_masks_draw_one_panel_per_stage_with_readable_labels():
 def fake_evidence():
     nan = math.nan
     row = dict(task="streams, shuffled", variant="cross_attention", readout="soft_any", asked=None,
-               params=100, cap=150, accuracy=[0.9, 1.0, 0.95], steps=[150, 51, 101], seconds=[1.5, 0.51, 1.01],
-               to90=[150, 50, 100], auc=[0.6, 0.7, 0.8],
+               params=100, cap=150, accuracy=[0.9, 1.0, 0.95], steps=[150, 51, 101],
+               seconds=[1.5, 0.51, 1.01], to90=[150, 50, 100], auc=[0.6, 0.7, 0.8],
                curve=[[0.5, 0.8, 0.9], [1.0, nan, nan], [0.6, 1.0, nan]], curve_steps=[50, 100, 150])
     refused = dict(task="streams, shuffled", variant="early_summation", readout="soft_any", asked=None,
                    refusal="it cannot; because")
@@ -230,3 +230,21 @@ def test_cheapest_good_reads_evidence_rows_by_their_worst_seed(capsys):
     assert "on some seed (its worst: 80.0%)" in capsys.readouterr().out
     assert not check.playground_cheapest_good("early_summation", rows)
     assert "did not run" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("counts", [[4, "a"], [], "ab", None, [0, 3], [4000, 4000]])
+def test_stage_masks_name_bad_counts(counts):
+    from mmviz.fusion import stage_masks
+    with pytest.raises(ValueError, match="counts"):
+        stage_masks("cross_attention", counts)
+
+
+def test_evidence_helpers_name_bad_input(streams):
+    with pytest.raises(ValueError, match="path"):
+        playground.load_evidence(5)
+    with pytest.raises(ValueError, match="evidence must be"):
+        playground.evidence_rows([], "match")
+    with pytest.raises(ValueError, match="Task"):
+        playground.evidence_table(fake_evidence(), "streams, shuffled", "streams")
+    with pytest.raises(ValueError, match="FusionOutput"):
+        mmviz.measure.drawn_edges("not an output")

@@ -135,6 +135,8 @@ def evidence_run(task, variant, seed, readout=None, steps=None):
 
 def load_evidence(path):
     """The evidence file written by ``benchmarks/bench_training.py``: {"seeds", "run", "rows"}."""
+    if not isinstance(path, (str, Path)):
+        raise ValueError(f"path must be the evidence file's path, got {type(path).__name__}")
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"no evidence file at {path}; write it with benchmarks/bench_training.py")
@@ -144,6 +146,8 @@ def load_evidence(path):
 def evidence_rows(evidence, label):
     """{variant: row} of one task label (e.g. "streams, shuffled"), each with the task's readout, in
     the survey's order; a ValueError naming the labels there are if ``label`` has no row."""
+    if not isinstance(evidence, dict) or not isinstance(evidence.get("rows"), list):
+        raise ValueError(f"evidence must be the dict load_evidence returns, got {type(evidence).__name__}")
     rows = {r["variant"]: r for r in evidence["rows"] if r["task"] == label and r["asked"] is None}
     if not rows:
         labels = sorted({r["task"] for r in evidence["rows"]})
@@ -171,6 +175,7 @@ def evidence_table(evidence, label, task):
     to 90 % and alignment AUC; parameters; fusion FLOPs per example (formula, dim 32, depth 2 per
     stage); ms per training step; then the majority-class baseline. ``task``: the task the rows
     were trained on (its token counts and test labels)."""
+    check_task(task)
     rows = evidence_rows(evidence, label)
     counts = [m.num_tokens for m in task.modalities]
     seeds = len(evidence["seeds"])

@@ -165,8 +165,8 @@ def plot_evidence_curves(panels, level=0.9):
         ax.grid(True, alpha=0.3)
         ax.set_title(title, fontsize=10)
     right = (0.4 + 4.1 * cols) / W
-    fig.legend(handles=[handles[v] for v in VARIANTS if v in handles], loc="center left", bbox_to_anchor=(right, 0.5), frameon=False,
-               fontsize=9)
+    fig.legend(handles=[handles[v] for v in VARIANTS if v in handles], loc="center left",
+               bbox_to_anchor=(right, 0.5), frameon=False, fontsize=9)
     return fig
 
 
@@ -227,7 +227,7 @@ def plot_variant_maps(results, task, sample=0, max_ticks=20, title=None):
             ax.axis("off")
             why = textwrap.fill(short_reason(r), 44)
             ax.text(0.5, 0.5, f"{label}\n\ncannot run on task '{task.name}':\n{why}",
-                    ha="center", va="center", fontsize=8)
+                    ha="center", va="center", fontsize=9)
             continue
         record = defining_record(r.output)
         _, top = draw_panel(fig, box, record, task, sample, max_ticks)
