@@ -228,9 +228,9 @@ mmviz.plot.compare.plot_evidence_curves([(label, rows[label], baseline[label]) f
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **What the evidence says** (only what holds on every seed):
 # - **`match` (binding a word to a patch).** Cross-attention, every weight of which pairs a word with a
-#   patch, reaches 90 % soonest on every seed (after 150–350 steps) and ends at 96.4–100 %. Early
+#   patch, reaches 90 % after 150–350 steps (the soonest on average) and ends at 96.4–100 %. Early
 #   concatenation (90.8–99.8 %, 90 % after 450–800 steps) and cross → concatenation (94.2–100 %,
-#   200–750) get there later. Both hierarchies stay far below on every seed, **multi → one 46.6–79.8 %
+#   200–750) also get there on every seed. Both hierarchies stay far below on every seed, **multi → one 46.6–79.8 %
 #   and one → multi 52.0–76.6 %**, although they run 4 layers on every token against cross-attention's 2;
 #   some of their curves still rise at 800 steps, so this is *slower within 800 steps*, not shown
 #   unable. Every variant's read maps prefer the aligned partners only mildly (AUC 0.57–0.86).
@@ -396,9 +396,9 @@ if answer is not None:
 # first.
 # </details>
 #
-# **4. Predict, then run.** On `repeat` the evidence trains cross-attention with **two** layers
-# (24.6–65.2 %). Predict what **one** layer reaches with the same 300 steps, and whether a second layer
-# helps; then uncomment (about 20 s):
+# **4. Predict, then run.** On `repeat` the evidence trains cross-attention with **two** layers for
+# 1,000 steps (24.6–65.2 %). Predict what **one** layer reaches in 300 steps (seed 0), and whether a
+# second layer helps within those 300 steps; then uncomment (about 20 s):
 
 # %% slideshow={"slide_type": "subslide"}
 # repeat = mmviz.make_task("repeat", n_train=1000, n_test=300, seed=0)
@@ -448,7 +448,7 @@ if answer is not None:
 # | few tokens; context inside each modality matters as much as across | **early concatenation** | 90.8–99.8 % on `match`, 91.8–99.6 % on shuffled streams, `repeat` on 2 seeds of 3; the fewest parameters (28,705–29,889); but its attention grows with $(\sum N_m)^2$: ×4.8 from 1 to 4 modalities (cost table) |
 # | context inside each modality first, then interaction (each modality its own encoder, e.g. pretrained) | **hierarchical multi → one** | `repeat, 1000 steps`: 98.6–100 % on every seed, the only variant that solves it on all three; **but** slower on relations across modalities: `match` 46.6–79.8 %, `streams, aligned` 59.4–63.2 % where cross-attention reaches 96.4–100 % |
 # | one output per modality, each informed by the others (e.g. retrieval) | **hierarchical one → multi** | exact: a joint stage, then one stream per modality (mask above); trained, it was never the best here: `match` 52.0–76.6 %, `streams, aligned` 77.2–98.4 %, `repeat` 2 seeds of 3 |
-# | relations across modalities (which word goes with which patch), many tokens | **cross-attention** | `match`: 96.4–100 %, 90 % soonest (150–350 steps); `streams, shuffled` 99.4–99.8 %; attention FLOPs below concatenation's at every $M$ (cost table); **but** `repeat`: 24.6–65.2 %: it cannot attend inside a modality within a layer |
+# | relations across modalities (which word goes with which patch), many tokens | **cross-attention** | `match`: 96.4–100 %, 90 % soonest on average (150–350 steps); `streams, shuffled` 99.4–99.8 %; attention FLOPs below concatenation's at every $M$ (cost table); **but** `repeat`: 24.6–65.2 %: it cannot attend inside a modality within a layer |
 # | relations across modalities, then global context | **cross-attention → concatenation** | `match` 94.2–100 %, `streams, shuffled` 99.4–99.6 %, at the most parameters (79,905–81,089); its joint stage did **not** rescue `repeat` here (14.2–40.4 %): the survey's motivation for it is not borne out on this task at this budget |
 #
 # These are small generated tasks and short budgets: the table tells you what to try first, not what
