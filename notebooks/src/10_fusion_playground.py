@@ -146,9 +146,11 @@ print(playground.comparison_table(on_tally))
 # this machine (they vary from run to run); **align AUC** how selectively the queries attend to their
 # aligned partners (the word *red* ↔ the red object's patches) in the best of the maps the loss reads:
 # the chance that an aligned query gives a key more weight than a non-aligned one
-# (`mmviz.alignment_auc`: 0.5 = no preference, 1.0 = only the partners); **cross share** how much of all
-# attention crosses modalities. The **accuracy** columns are one seed after 100 steps: how far each run
-# got, **not a ranking** (the next section has 3 seeds).
+# (`mmviz.alignment_auc`: 0.5 = no preference, 1.0 = only the partners, below 0.5 = the partners get
+# less); **cross share** how much of all attention crosses modalities. The **accuracy** columns and the
+# AUC are one seed after 100 steps: how far each run got, **not a ranking** (the next section has 3
+# seeds). A high accuracy with an AUC near or below 0.5 says the model counts the signal without
+# pairing *red* with the red patches: the task asks only how many modalities say "red".
 #
 # **What is exact here**, for any seed:
 # - **Early summation cannot run**: 16 patches and 3 words have no token-for-token pairing to add.
