@@ -708,21 +708,30 @@ def playground_cross_flops(answer, counts=(16, 3, 8, 8), dim=32):
                    f"{value:g} is not it; {hint}")
 
 
+def _worst_accuracy(row):
+    """(accuracy on the worst seed, parameters) of a row: an evidence row (a dict, one accuracy per
+    seed) or a Measured row (one seed); None for a variant that did not run."""
+    if isinstance(row, dict):
+        return (min(row["accuracy"]), row["params"]) if "accuracy" in row else None
+    return (row.accuracy, row.parameters) if hasattr(row, "accuracy") else None
+
+
 @exercise
 def playground_cheapest_good(answer, results, level=0.9):
-    """Among the variants in ``results`` ({variant: measured row or refusal}) with test accuracy >=
-    ``level``, the one with the fewest parameters."""
+    """Among the variants in ``results`` ({variant: evidence row, measured row or refusal}) whose test
+    accuracy is >= ``level`` on every seed, the one with the fewest parameters."""
     if not isinstance(results, dict):
         raise ValueError(f"results must be the notebook's {{variant: row}}, got {type(results).__name__}")
-    good = {v: r.parameters for v, r in results.items() if hasattr(r, "accuracy") and r.accuracy >= level}
+    ran = {v: _worst_accuracy(r) for v, r in results.items() if _worst_accuracy(r) is not None}
+    good = {v: params for v, (accuracy, params) in ran.items() if accuracy >= level}
     if not good:
         raise ValueError(f"no variant in results reached {level:.0%}; nothing to choose from")
     choice = as_choice(answer, FUSION_VARIANTS, numbered=True)
     best = min(good, key=good.get)
-    if choice not in results or not hasattr(results[choice], "accuracy"):
+    if choice not in ran:
         wrong = f"{choice} did not run on this task: read the note under the table."
     elif choice not in good:
-        wrong = f"{choice} stayed below {level:.0%} ({results[choice].accuracy:.1%})."
+        wrong = f"{choice} stayed below {level:.0%} on some seed (its worst: {ran[choice][0]:.1%})."
     else:
         wrong = f"{choice} reached it, but with {good[choice]:,} parameters; look for fewer."
     how = HOW.get(best, "")

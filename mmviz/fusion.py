@@ -15,7 +15,7 @@ from typing import Callable
 import torch
 from torch import nn
 
-from ._validate import MAX_MODALITIES, positive_int, probability
+from ._validate import MAX_MODALITIES, MAX_TOKENS, positive_int, probability
 from .blocks import (
     Encoder,
     TransformerBlock,
@@ -424,3 +424,39 @@ def build_fusion(variant, num_modalities, dim, depth=2, heads=4, norm="pre", alp
         raise ValueError(f"alpha weights only the early_summation variant, got alpha={alpha!r} "
                          f"for {variant!r}")
     return spec.cls(num_modalities, dim, **kwargs)
+
+
+def stage_masks(variant, counts):
+    """Each stage of ``variant`` as a mask over one graph, from the registry: [(stage name, mask)].
+
+    counts: token counts [N_1..N_M]. mask: bool (S, S) over C(Z_1..Z_M), S = ΣN_m, True where a query
+    (row) may read a key (column): "joint" every pair, "separate" the pairs inside one modality,
+    "cross" the pairs across modalities; "summed" (N_1, N_1) over the summed sequence. A stage runs
+    ``depth`` such layers. The mask shows which edges exist, not that separate streams also have
+    separate weights. A ValueError if the variant cannot run on ``counts``.
+    """
+    spec = variant_of(variant)
+    try:
+        counts = [positive_int(n, "counts", MAX_TOKENS) for n in counts]
+    except (TypeError, ValueError):
+        raise ValueError(f"counts must be token counts [N_1, ..., N_M], ints from 1 to {MAX_TOKENS}, "
+                         f"got {counts!r}") from None
+    if not counts or sum(counts) > MAX_TOKENS:
+        raise ValueError(f"counts must hold 1 to {MAX_TOKENS} tokens in all (one (S, S) mask each), "
+                         f"got {counts}")
+    spec.check(counts)
+    modality = modality_labels(counts)
+    same = modality[:, None] == modality[None, :]
+    rules = {"joint": torch.ones_like(same), "separate": same, "cross": ~same,
+             "summed": torch.ones(counts[0], counts[0], dtype=torch.bool)}
+    masks = []
+    for stage in spec.stages(counts):
+        if stage.name not in rules:
+            raise ValueError(f"stage {stage.name!r} of {variant} has no mask rule; "
+                             f"expected one of {list(rules)}")
+        mask = rules[stage.name]
+        if int(mask.sum()) != sum(q * k for q, k in stage.blocks):    # the registry's own edge count
+            raise ValueError(f"stage {stage.name!r} of {variant}: its mask and the registry's blocks "
+                             "count different edges")
+        masks.append((stage.name, mask))
+    return masks

@@ -360,6 +360,31 @@ def cross_modal_share(record_or_output, sample=None, head=None, stage=None):
         return math.nan
     return 1.0 - float(np.nanmean(np.diag(mass)))
 
+
+def stage_kind(stage):
+    """The registry's name of a record's stage: "modality m encoder" → "separate", "cross m←j" → "cross"."""
+    return "separate" if stage.endswith("encoder") else "cross" if stage.startswith("cross") else stage
+
+
+def drawn_edges(output):
+    """Which query read which key in each layer the model ran: [(stage kind, layer, mask)], in order.
+
+    output: a FusionOutput. mask: bool (S, S) over the final token order (C(Z_1..Z_M), or the summed
+    sequence), True where some sample and head gave the key a nonzero weight; the records of one
+    stage and layer (e.g. "cross 1←2" and "cross 2←1") fill one mask. Compare with
+    :func:`mmviz.fusion.stage_masks`, the registry's masks.
+    """
+    if not isinstance(output, FusionOutput):
+        raise ValueError(f"expected a FusionOutput, got {type(output).__name__}")
+    tokens = output.token_modality
+    drawn = {}
+    for r in records_of(output):
+        where = [torch.isin(tokens, m).nonzero().flatten() for m in (r.query_modality, r.key_modality)]
+        mask = drawn.setdefault((stage_kind(r.stage), r.layer),
+                                torch.zeros(len(tokens), len(tokens), dtype=torch.bool))
+        mask[where[0][:, None], where[1][None, :]] |= (check_record(r).weights > 0).any(0).any(0)
+    return [(kind, layer, mask) for (kind, layer), mask in drawn.items()]
+
 # ---------------------------------------------------------------- influence
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 import mmviz
 from mmviz import over_seeds
+from mmviz.lessons.playground import EVERY, SOLVED, evidence_run
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCH))
@@ -31,3 +33,28 @@ def test_committed_evidence_reproduces_for_locate_with_early_concatenation():
                       progress=False)
     for name, tolerance in (("accuracy", 0.01), ("steps", bench_training.EVERY), ("auc", 0.05)):
         assert runs.values[name] == pytest.approx(row[name], abs=tolerance), (name, runs.values[name])
+
+
+def test_committed_curves_have_one_value_per_check_and_stop_only_once_solved():
+    """Every recorded curve: one test accuracy per check up to the row's cap, for every seed; NaN only
+    after the run stopped, which it does only once a check reached SOLVED."""
+    rows = [r for r in json.loads(bench_training.EVIDENCE.read_text())["rows"] if "curve" in r]
+    assert {r["task"] for r in rows} >= {"match", "streams, shuffled", "repeat"}
+    for r in rows:
+        assert r["curve_steps"] == list(range(EVERY, r["cap"] + 1, EVERY)), r["task"]
+        assert len(r["curve"]) == len(bench_training.SEEDS)
+        for curve, steps in zip(r["curve"], r["steps"]):
+            done = [a for a in curve if not math.isnan(a)]
+            assert len(done) == min(int(steps) // EVERY, len(curve)), (r["task"], r["variant"])
+            if steps < r["cap"]:
+                assert done[-1] >= SOLVED, (r["task"], r["variant"], done)
+
+
+def test_notebook_10s_live_row_reproduces():
+    """Notebook 10 reruns seed 0 of repeat (1,000 steps) with early concatenation: so does this test."""
+    row = committed_row("repeat, 1000 steps", "early_concatenation")
+    live = evidence_run(mmviz.make_task("repeat"), "early_concatenation", seed=0, steps=1000)
+    assert live["accuracy"] == pytest.approx(row["accuracy"][0], abs=0.02)
+    assert live["steps"] == pytest.approx(row["steps"][0], abs=EVERY)
+    both = [(a, b) for a, b in zip(live["curve"], row["curve"][0]) if not (math.isnan(a) or math.isnan(b))]
+    assert both and all(abs(a - b) <= 0.05 for a, b in both), (live["curve"], row["curve"][0])

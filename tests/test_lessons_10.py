@@ -139,3 +139,112 @@ def test_checks_of_notebook_10(on_tally, capsys):
     assert not check.playground_pick_aligned("transformer")    # never raises: "choose one of"
     assert "choose one of" in capsys.readouterr().out
 
+
+
+# ---------------------------------------------------------------- the variants as masks over one graph
+
+@pytest.mark.parametrize("counts", [(4, 3), (2, 3, 2)])
+def test_stage_masks_are_the_attention_the_models_draw(counts):
+    """Zero weight wherever a stage's mask forbids a pair, nonzero wherever it allows one, in every layer."""
+    from mmviz.fusion import build_fusion, stage_masks
+    from mmviz.measure import drawn_edges
+    torch = pytest.importorskip("torch")
+    for variant in mmviz.FUSION_VARIANTS:
+        drawn_counts = (counts[0],) * len(counts) if mmviz.VARIANTS[variant].equal_counts else counts
+        model = build_fusion(variant, len(counts), 16, depth=2, heads=2)
+        g = torch.Generator().manual_seed(0)
+        drawn = drawn_edges(model([torch.randn(3, n, 16, generator=g) for n in drawn_counts]))
+        expected = [(kind, mask) for kind, mask in stage_masks(variant, drawn_counts) for _ in range(2)]
+        assert [kind for kind, _, _ in drawn] == [kind for kind, _ in expected], variant
+        for (kind, layer, seen), (_, allowed) in zip(drawn, expected):
+            assert torch.equal(seen, allowed), (variant, kind, layer)
+
+
+def test_stage_masks_count_the_registry_edges_and_refuse_what_cannot_run():
+    from mmviz.fusion import stage_masks
+    masks = dict(stage_masks("hierarchical_multi_to_one", (4, 3)))
+    assert int(masks["separate"].sum()) == 16 + 9 and int(masks["joint"].sum()) == 49
+    assert int(dict(stage_masks("cross_attention", (4, 3)))["cross"].sum()) == 2 * 4 * 3
+    with pytest.raises(ValueError, match="equal token counts"):
+        stage_masks("early_summation", (4, 3))
+    with pytest.raises(ValueError, match="unknown fusion variant"):
+        stage_masks("late_fusion", (4, 3))
+
+
+def test_variant_masks_draw_one_panel_per_stage_with_readable_labels():
+    fig = mmviz.plot.compare.plot_variant_masks(counts=(4, 3))
+    stages = sum(len(mmviz.VARIANTS[v].stages([4, 3])) for v in mmviz.FUSION_VARIANTS)
+    assert len(fig.axes) == stages == 9
+    labels = [t for ax in fig.axes for t in ax.get_xticklabels() + ax.get_yticklabels()]
+    assert {t.get_text() for t in labels} >= {"A1", "A4", "B1", "B3", "A1+B1"}     # numbered from 1
+    assert min(t.get_fontsize() for t in labels) >= 9
+    titles = [ax.get_title() for ax in fig.axes]
+    assert sum("cross: A←B and B←A" in t for t in titles) == 2 and sum("separate" in t for t in titles) == 2
+    with pytest.raises(ValueError, match="two modalities"):
+        mmviz.plot.compare.plot_variant_masks(counts=(4, 3, 2))
+
+
+# ---------------------------------------------------------------- the committed evidence, over seeds
+
+def fake_evidence():
+    nan = math.nan
+    row = dict(task="streams, shuffled", variant="cross_attention", readout="soft_any", asked=None,
+               params=100, cap=150, accuracy=[0.9, 1.0, 0.95], steps=[150, 51, 101],
+               seconds=[1.5, 0.51, 1.01], to90=[150, 50, 100], auc=[0.6, 0.7, 0.8],
+               curve=[[0.5, 0.8, 0.9], [1.0, nan, nan], [0.6, 1.0, nan]], curve_steps=[50, 100, 150])
+    refused = dict(task="streams, shuffled", variant="early_summation", readout="soft_any", asked=None,
+                   refusal="it cannot; because")
+    return {"seeds": [0, 1, 2], "run": {}, "rows": [row, refused, {**row, "asked": "pooled"}]}
+
+
+def test_evidence_table_shows_mean_and_range_and_the_baseline(streams):
+    text = playground.evidence_table(fake_evidence(), "streams, shuffled", streams)
+    assert "95.0 (90.0–100.0)" in text and "100 (50–150)" in text and "0.70 (0.60–0.80)" in text
+    assert "cannot run: it cannot" in text and "baseline" in text
+    assert f"{playground.majority_share(streams):.1%}" in text
+    assert text.index("early_summation") < text.index("cross_attention")        # the survey's order
+    with pytest.raises(ValueError, match="streams, aligned"):
+        playground.evidence_rows(fake_evidence(), "streams, aligned")
+    with pytest.raises(ValueError, match="no evidence file"):
+        playground.load_evidence("no/such/file.json")
+
+
+def test_evidence_curves_carry_a_solved_seed_and_mark_the_baseline():
+    assert mmviz.plot.compare.carried([0.5, 1.0, math.nan, math.nan]) == [0.5, 1.0, 1.0, 1.0]
+    rows = playground.evidence_rows(fake_evidence(), "streams, shuffled")
+    fig = mmviz.plot.compare.plot_evidence_curves([("streams, shuffled", rows, 0.5)])
+    ax = fig.axes[0]
+    line = ax.get_lines()[0]
+    assert list(line.get_ydata()) == pytest.approx([0.7, 2.8 / 3, 2.9 / 3])   # seeds at their last check
+    assert any("baseline 50%" in t.get_text() for t in ax.texts)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["cross attention"]
+
+
+def test_cheapest_good_reads_evidence_rows_by_their_worst_seed(capsys):
+    good = dict(accuracy=[0.95, 0.92, 0.99], params=500)
+    cheap_but_unreliable = dict(accuracy=[0.99, 0.80, 0.99], params=100)
+    rows = {"cross_attention": good, "early_concatenation": cheap_but_unreliable,
+            "early_summation": dict(refusal="no")}
+    assert check.playground_cheapest_good("cross attention", rows)
+    assert not check.playground_cheapest_good("early_concatenation", rows)
+    assert "on some seed (its worst: 80.0%)" in capsys.readouterr().out
+    assert not check.playground_cheapest_good("early_summation", rows)
+    assert "did not run" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("counts", [[4, "a"], [], "ab", None, [0, 3], [4000, 4000]])
+def test_stage_masks_name_bad_counts(counts):
+    from mmviz.fusion import stage_masks
+    with pytest.raises(ValueError, match="counts"):
+        stage_masks("cross_attention", counts)
+
+
+def test_evidence_helpers_name_bad_input(streams):
+    with pytest.raises(ValueError, match="path"):
+        playground.load_evidence(5)
+    with pytest.raises(ValueError, match="evidence must be"):
+        playground.evidence_rows([], "match")
+    with pytest.raises(ValueError, match="Task"):
+        playground.evidence_table(fake_evidence(), "streams, shuffled", "streams")
+    with pytest.raises(ValueError, match="FusionOutput"):
+        mmviz.measure.drawn_edges("not an output")

@@ -1,21 +1,27 @@
-"""Variants side by side: learning curves, and one attention map per variant (notebook 10).
+"""Variants side by side: their stages as masks over one graph, learning curves (one seed, or the
+committed evidence over seeds), and one attention map per variant (notebook 10).
 
-Reads the :class:`mmviz.lessons.playground.Measured` rows it is given; the number of panels and each
-variant's line style come from the variant registry, so a new variant is drawn like the others.
+Reads the :class:`mmviz.lessons.playground.Measured` rows and evidence rows it is given; the panels,
+masks and each variant's line style come from the variant registry, so a new variant is drawn like
+the others.
 """
 from __future__ import annotations
 
 import math
 import textwrap
 
+import numpy as np
+from matplotlib.colors import to_rgb
 from matplotlib.patches import Patch
 
+from ..fusion import FUSION_VARIANTS, VARIANTS, stage_masks
 from ..lessons.playground import PANEL_SAMPLES, Measured, short_reason
 from ..measure import select_weights
 from ..outputs import FUSED
 from ..train import check_task
 from .base import (
     ATTENTION_CMAP,
+    FUSED_COLOUR,
     Figure,
     band,
     boundaries,
@@ -25,6 +31,78 @@ from .base import (
     thin,
     variant_style,
 )
+
+MASKED = "#E8E8E8"          # a query-key pair the stage's mask forbids
+STAGE_TITLES = {"joint": "joint: all pairs", "separate": "separate: inside each modality",
+                "cross": "cross: {a}←{b} and {b}←{a}", "summed": "summed: {a}+{b}, token i with i"}
+
+
+def mask_labels(counts, names, summed):
+    """Token labels of a mask picture, numbered from 1 inside each modality: A1 A2 … B1 …, or A1+B1 …"""
+    if summed:
+        return ["+".join(f"{n}{i + 1}" for n in names) for i in range(counts[0])]
+    return [f"{n}{i + 1}" for n, c in zip(names, counts) for i in range(c)]
+
+
+def draw_mask(ax, kind, mask, counts, names):
+    """One stage's mask: a cell coloured with the key's modality where the query may read the key."""
+    summed = kind == "summed"
+    keys = np.zeros(mask.shape[1], int) if summed else np.repeat(np.arange(len(counts)), counts)
+    colour = np.array([to_rgb(FUSED_COLOUR if summed else modality_colour(int(m), names)) for m in keys])
+    picture = np.where(mask.numpy()[..., None], colour[None], np.array(to_rgb(MASKED)))
+    ax.imshow(picture, interpolation="nearest")
+    labels = mask_labels(counts, names, summed)
+    ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=9)
+    ax.set_yticks(range(len(labels)), labels, fontsize=9)
+    n = len(labels)
+    for edge in np.arange(0.5, n - 1):
+        ax.axhline(edge, color="white", lw=0.8)
+        ax.axvline(edge, color="white", lw=0.8)
+    if not summed:
+        for edge in np.cumsum(counts)[:-1] - 0.5:
+            ax.axhline(edge, color="black", lw=1.5)
+            ax.axvline(edge, color="black", lw=1.5)
+    ax.tick_params(length=0)
+    a, b = names[0], names[1] if len(names) > 1 else names[0]
+    ax.set_title(f"{STAGE_TITLES[kind].format(a=a, b=b)}\n{int(mask.sum())} of {n}² edges", fontsize=9)
+
+
+@themed()
+def plot_variant_masks(counts=(4, 3), names=("A", "B"), variants=FUSION_VARIANTS):
+    """Every variant's stages as masks over one graph, side by side: rows are queries, columns keys
+    of C(Z_A, Z_B) (early summation: of the summed sequence, drawn for N_A = N_B = counts[0]).
+
+    The masks come from the registry (:func:`mmviz.fusion.stage_masks`), one panel per stage in the
+    order the stages run; each stage runs ``depth`` such layers. A mask shows which edges exist, not
+    which weights: separate streams also have separate weights.
+    """
+    if len(counts) != 2 or len(names) != 2:
+        raise ValueError(f"counts and names must describe two modalities, got {counts!r} and {names!r}")
+    per_row = 3
+    rows = math.ceil(len(variants) / per_row)
+    side, height, step = 1.55, 3.15, 4.45             # inches: a panel; a row of variants; a column
+    fig = Figure(figsize=(13.4, height * rows + 0.45), dpi=80)
+    W, H = fig.get_size_inches()
+    for i, variant in enumerate(variants):
+        row, col = divmod(i, per_row)
+        summed = VARIANTS[variant].equal_counts
+        drawn = (counts[0], counts[0]) if summed else tuple(counts)
+        stages = stage_masks(variant, drawn)
+        top = H - 0.45 - row * height
+        for k, (kind, mask) in enumerate(stages):
+            x = 0.55 + col * step + k * (side + 0.8)
+            ax = fig.add_axes((x / W, (top - 0.75 - side) / H, side / W, side / H))
+            draw_mask(ax, kind, mask, drawn, names)
+            if k:
+                fig.text((x - 0.62) / W, (top - 0.75 - side / 2) / H, "→", ha="center", va="center",
+                         fontsize=14)
+        note = f" (needs N_{names[0]} = N_{names[1]})" if summed else ""
+        fig.text((0.1 + col * step) / W, (top - 0.05) / H, variant.replace("_", " ") + note, ha="left",
+                 va="top", fontsize=10, weight="bold")
+    fig.text(0.5, 1 - 0.08 / H, "which query (row) may read which key (column), stage by stage; coloured: "
+             "allowed, in the colour of the key's modality; grey: masked. Tokens numbered from 1.",
+             ha="center", va="top", fontsize=10)
+    return fig
 
 
 @themed()
@@ -42,6 +120,53 @@ def plot_learning_curves(results, title=None):
     ax.grid(True, alpha=0.3)
     ax.set_title(title or "test accuracy while training", fontsize=10)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8)
+    return fig
+
+
+def carried(curve):
+    """A seed's curve, the checks after its run stopped (solved; NaN in the evidence) at its last value."""
+    out, last = [], math.nan
+    for value in curve:
+        last = last if math.isnan(value) else value
+        out.append(last)
+    return out
+
+
+@themed()
+def plot_evidence_curves(panels, level=0.9):
+    """Test accuracy against training step from the committed evidence, one panel per task: per
+    variant the mean over the seeds (line) and their min–max (band); a dotted line at the task's
+    baseline. panels: [(title, {variant: evidence row}, baseline)]; a row that could not run is left
+    out. A seed whose run stopped once solved counts at its last check from there on."""
+    cols, rows_of_panels = min(len(panels), 2), math.ceil(len(panels) / 2)     # two panels a row
+    fig = Figure(figsize=(4.1 * cols + 2.6, 3.4 * rows_of_panels + 0.2), dpi=80)
+    W, H = fig.get_size_inches()
+    handles = {}
+    for i, (title, rows, baseline) in enumerate(panels):
+        row, col = divmod(i, cols)
+        ax = fig.add_axes(((0.6 + 4.1 * col) / W, (0.6 + 3.4 * (rows_of_panels - 1 - row)) / H, 3.3 / W,
+                           2.4 / H))
+        for variant, r in rows.items():
+            if "curve" not in r:
+                continue
+            seeds = np.array([carried(c) for c in r["curve"]])
+            style = variant_style(variant)
+            line, = ax.plot(r["curve_steps"], seeds.mean(0), ms=4, label=variant.replace("_", " "), **style)
+            ax.fill_between(r["curve_steps"], seeds.min(0), seeds.max(0), color=style["color"], alpha=0.15,
+                            lw=0)
+            handles[variant] = line
+        ax.axhline(baseline, color="black", lw=1, ls=":")
+        ax.text(ax.get_xlim()[1], baseline - 0.02, f"baseline {baseline:.0%}", ha="right", va="top",
+                fontsize=9)
+        ax.axhline(level, color="#999999", lw=0.8, ls="--")
+        ax.set(ylim=(0, 1.03), xlabel="training step")
+        ax.set_ylabel("test accuracy" if col == 0 else "")
+        ax.tick_params(labelsize=9)
+        ax.grid(True, alpha=0.3)
+        ax.set_title(title, fontsize=10)
+    right = (0.4 + 4.1 * cols) / W
+    fig.legend(handles=[handles[v] for v in VARIANTS if v in handles], loc="center left",
+               bbox_to_anchor=(right, 0.5), frameon=False, fontsize=9)
     return fig
 
 
@@ -102,7 +227,7 @@ def plot_variant_maps(results, task, sample=0, max_ticks=20, title=None):
             ax.axis("off")
             why = textwrap.fill(short_reason(r), 44)
             ax.text(0.5, 0.5, f"{label}\n\ncannot run on task '{task.name}':\n{why}",
-                    ha="center", va="center", fontsize=8)
+                    ha="center", va="center", fontsize=9)
             continue
         record = defining_record(r.output)
         _, top = draw_panel(fig, box, record, task, sample, max_ticks)
