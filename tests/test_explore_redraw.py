@@ -1,0 +1,125 @@
+"""Explorer redraws at 2×: each frame is the picture a full draw makes, and a change redraws only what
+it changes (a view change runs no model; an unchanged picture is not drawn or encoded again)."""
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from mmviz.explore import fusion_explorer
+from mmviz.explore.base import CSS_DPI, RATIO, png_size
+from mmviz.plot import AttentionPicture, Figure, LivePng
+from mmviz.plot.base import png_bytes, themed
+
+SMALL = dict(dim=16, depth=2, heads=2, steps=3, batch_size=8, samples=4, n_train=32, n_test=8)
+
+
+def pixels(png):
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def full_draw(picture):
+    """The picture drawn from scratch, every artist in its z-order (what blitting must reproduce)."""
+    with themed():
+        picture.live.canvas.draw()
+    return np.asarray(picture.live.canvas.buffer_rgba())[..., :3]
+
+
+def assert_same_as_full_draw(picture, png):
+    assert np.array_equal(pixels(png), full_draw(picture))
+
+
+@pytest.fixture()
+def explorer():
+    return fusion_explorer(task="tally", variant="early_concatenation", num_modalities=3, **SMALL)
+
+
+def forward_counter(model):
+    calls = []
+    model.register_forward_hook(lambda *args: calls.append(1))
+    return calls
+
+
+@pytest.mark.parametrize("control, value", [("head", 1), ("sample", 2), ("layer", 1), ("scale", "auto"),
+                                            ("variant", "cross_attention"), ("num_modalities", 4),
+                                            ("norm", "post")])
+def test_every_frame_is_what_a_full_draw_shows(explorer, control, value):
+    explorer.controls["head"].value = 0                  # one move before: the frame under test is blitted
+    explorer.controls[control].value = value
+    assert_same_as_full_draw(explorer.attention_picture, explorer.attention_png)
+    assert_same_as_full_draw(explorer.blocks_picture, explorer.blocks_png)
+
+
+def test_alpha_frames_of_early_summation_are_what_a_full_draw_shows():
+    explorer = fusion_explorer(task="streams", variant="early_summation", **SMALL)
+    for value in (0.2, 0.9):
+        explorer.controls["alpha"][0].value = value
+        assert explorer.alpha_picture.alpha[0] == value
+        assert_same_as_full_draw(explorer.attention_picture, explorer.attention_png)
+        assert_same_as_full_draw(explorer.alpha_picture, explorer.blocks_png)
+
+
+def test_hatched_unread_rows_come_and_go_as_in_a_full_draw(explorer):
+    record = explorer.output.attention[0]
+    picture = AttentionPicture(dpi=CSS_DPI * RATIO)
+    rows = np.zeros(record.weights.shape[2], bool)
+    rows[1:3] = True
+    for unread in (None, rows, None):
+        picture.draw(record, unread=unread)
+        png = picture.png()
+        assert picture.shade.get_visible() == (unread is not None)
+        assert_same_as_full_draw(picture, png)
+
+
+def test_a_view_change_runs_no_model_and_alpha_does(explorer):
+    calls = forward_counter(explorer.model)
+    for control, value in (("head", 1), ("layer", 1), ("sample", 3), ("scale", "auto"), ("head", -1)):
+        before = explorer.attention_png
+        explorer.controls[control].value = value
+        assert explorer.attention_png != before           # redrawn ...
+    assert calls == []                                    # ... from the outputs already computed
+    summation = fusion_explorer(task="streams", variant="early_summation", **SMALL)
+    calls = forward_counter(summation.model)
+    summation.controls["alpha"][1].value = 0.0
+    assert len(calls) >= 2                                # α acts at inference: maps and accuracy again
+
+
+def test_a_head_change_draws_only_the_changing_artists_and_a_new_layout_draws_all(explorer):
+    live = explorer.attention_picture.live
+    draws = live.full_draws
+    explorer.controls["head"].value = 1
+    explorer.controls["sample"].value = 3                 # other words on the axes: the labels layer only
+    assert live.full_draws == draws
+    explorer.controls["variant"].value = "hierarchical_multi_to_one"      # new token layout
+    assert live.full_draws == draws + 1
+
+
+def test_an_unchanged_picture_is_not_drawn_again():
+    explorer = fusion_explorer(task="streams", variant="early_summation", **SMALL)
+    alpha_live, png = explorer.alpha_picture.live, explorer.blocks_png
+    frames = alpha_live.frames
+    explorer.controls["head"].value = 1                   # the map changes, α does not
+    assert explorer.blocks_png is png and alpha_live.frames == frames
+    explorer.controls["alpha"][0].value = 0.1
+    assert explorer.blocks_png != png and alpha_live.frames == frames + 1
+
+
+def test_pngs_stay_at_twice_the_css_size(explorer):
+    explorer.controls["sample"].value = 1
+    for picture, png, image in ((explorer.attention_picture, explorer.attention_png, explorer.attention_image),
+                                (explorer.blocks_picture, explorer.blocks_png, explorer.blocks_image)):
+        width, height = picture.figure.get_size_inches() * CSS_DPI
+        assert png_size(png) == (round(width * RATIO), round(height * RATIO))
+        assert (image.layout.width, image.layout.height) == (f"{width:g}px", f"{height:g}px")
+
+
+def test_png_bytes_drop_alpha_only_where_the_figure_is_opaque():
+    with themed():
+        opaque, clear = Figure(figsize=(1, 1), dpi=20), Figure(figsize=(1, 1), dpi=20)
+        clear.patch.set_alpha(0.0)
+    modes = []
+    for figure in (opaque, clear):
+        live = LivePng(figure)
+        live.render([])
+        modes.append(Image.open(io.BytesIO(png_bytes(live.canvas))).mode)
+    assert modes == ["RGB", "RGBA"]
