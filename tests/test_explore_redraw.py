@@ -84,14 +84,19 @@ def test_a_view_change_runs_no_model_and_alpha_does(explorer):
     assert len(calls) >= 2                                # α acts at inference: maps and accuracy again
 
 
-def test_a_head_change_draws_only_the_changing_artists_and_a_new_layout_draws_all(explorer):
+def test_a_change_redraws_only_the_layers_it_changes(explorer):
     live = explorer.attention_picture.live
-    draws = live.full_draws
     explorer.controls["head"].value = 1
-    explorer.controls["sample"].value = 3                 # other words on the axes: the labels layer only
-    assert live.full_draws == draws
-    explorer.controls["variant"].value = "hierarchical_multi_to_one"      # new token layout
-    assert live.full_draws == draws + 1
+    counts = lambda: (live.full_draws, live.layer_draws)  # noqa: E731
+    drawn = counts()
+    explorer.controls["head"].value = 0                   # the pixels and the title only
+    assert counts() == drawn
+    explorer.controls["sample"].value = 3                 # other words on the axes: the labels layer
+    assert counts() == (drawn[0], drawn[1] + 1)
+    explorer.controls["variant"].value = "hierarchical_multi_to_one"      # new token layout: the same
+    assert counts() == (drawn[0], drawn[1] + 2)
+    explorer.controls["scale"].value = "auto"             # another colour bar: everything
+    assert counts() == (drawn[0] + 1, drawn[1] + 3)
 
 
 def test_an_unchanged_picture_is_not_drawn_again():

@@ -88,10 +88,7 @@ class AttentionPicture:
         self.shade = ax.imshow(np.zeros((1, 1, 4)), aspect="auto", interpolation="nearest", zorder=3)
         self.hatches = []
         self.note = fig.text(0.02, 0.012, "", ha="left", va="bottom", fontsize=8.5, color="#555555")
-        # what changes from frame to frame: pixels, block lines and spines over them, the uniform level,
-        # title (the colour bar too on the "auto" scale); the tick labels change with the sample only
         self.lines = []
-        self.ticks = [ax.xaxis, self.left.yaxis]
 
     @themed()
     def draw(self, record, head=None, sample=0, query_labels=None, key_labels=None, modality_names=None,
@@ -110,7 +107,6 @@ class AttentionPicture:
         if structure != self.structure:     # new token layout: new bands, lines, legend
             self.restructure(qm, km, names)
             self.structure, self.labels = structure, None
-            self.live.invalidate()
         labels = (tuple(query_labels), tuple(key_labels), max_ticks)
         if labels != self.labels:           # new tick labels (e.g. another sample's words)
             self.set_labels(query_labels, key_labels, max_ticks)
@@ -193,8 +189,16 @@ class AttentionPicture:
         self.left.set_yticks(ticks, [query_labels[i] for i in ticks], fontsize=TICK_PT)
 
     @property
+    def layer(self):
+        """What changes with the token layout or the sample's words, not from frame to frame: the modality
+        bands (under their strips' spines), the legend, the tick labels."""
+        return [self.left_band, self.top_band, *self.left.spines.values(), *self.top.spines.values(),
+                self.axes.xaxis, self.left.yaxis, self.legend]
+
+    @property
     def dynamic(self):
-        """The artists drawn at every frame, in the order of their z-order."""
+        """What changes from frame to frame, in z-order: the map's pixels, block lines and spines over
+        them, grey unread rows, the uniform level (the whole colour bar on the "auto" scale), the title."""
         # "fixed": a static colour bar, the uniform level drawn on it under the bar's outline
         scale = [self.cax] if self.scale == "auto" else [self.uniform, self.colorbar.outline]
         shade = [self.shade, *self.hatches] if self.shade.get_visible() else []
@@ -203,7 +207,7 @@ class AttentionPicture:
 
     def png(self):
         """The current picture as PNG bytes, redrawing only what changed since the last layout."""
-        return self.live.render(self.dynamic, layer=self.ticks)
+        return self.live.render(self.dynamic, layer=self.layer)
 
 
 def plot_attention(record, head=None, sample=0, query_labels=None, key_labels=None, modality_names=None,
@@ -240,10 +244,10 @@ class BlocksPicture:
     def draw(self, record_or_output, sample=None, head=None, stage=None, modality_names=None, title=None):
         mods, mass = modality_blocks(record_or_output, sample, head, stage)
         layout = (tuple(mods), tuple(modality_names or ()))
-        if layout != self.layout:
+        if layout != self.layout:           # other modalities: other tick labels (the layer)
             self.restructure(mods, modality_names)
             self.layout = layout
-            self.live.invalidate()
+            self.live.refresh()
         self.image.set_data(mass)
         for (i, j), text in self.numbers.items():
             empty = np.isnan(mass[i, j])
@@ -272,11 +276,11 @@ class BlocksPicture:
         for ticks in (ax.get_xticklabels(), ax.get_yticklabels()):
             for text, m in zip(ticks, mods):
                 text.set_color(modality_colour(m, names))
-        self.dynamic = [self.image, *self.numbers.values(), *ax.spines.values(), self.title]
+        self.dynamic = [self.image, *ax.spines.values(), *self.numbers.values(), self.title]
 
     def png(self):
         """The picture as PNG bytes; nothing drawn if neither the numbers nor the title changed."""
-        return self.live.render(self.dynamic, key=self.key)
+        return self.live.render(self.dynamic, layer=[self.ax.xaxis, self.ax.yaxis], key=self.key)
 
 
 def plot_modality_blocks(record_or_output, sample=None, head=None, stage=None, modality_names=None,

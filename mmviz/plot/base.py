@@ -155,9 +155,10 @@ def png_bytes(canvas, compress_level=1):
 class LivePng:
     """PNG bytes of a figure for a live widget, drawn in three layers so that a frame redraws little.
 
-    * the static part (axes, colour bars, legends): one full draw, again after ``invalidate()``;
-    * ``layer`` artists that change now and then (tick labels: another sample's words): drawn over the
-      static part after ``refresh()`` (two axes' labels cost ~40 ms at 2×, a full draw ~100 ms);
+    * the static part (axes, colour bars): one full draw, again after ``invalidate()``;
+    * ``layer`` artists that change now and then (tick labels, legends: another sample's words, another
+      token layout): drawn over the static part after ``refresh()`` (at 2×, two axes of labels cost
+      ~40 ms, a full draw ~100 ms);
     * ``dynamic`` artists, drawn over both at every frame (the map's pixels, the title).
 
     ``render(..., key=k)`` with the key of the last frame, and nothing invalidated since, returns that
@@ -169,7 +170,7 @@ class LivePng:
         self.canvas = FigureCanvasAgg(figure)
         self.static = self.background = None
         self.key, self.png = None, b""
-        self.full_draws = self.frames = 0        # counters, for tests: what a change cost
+        self.full_draws = self.layer_draws = self.frames = 0      # what the changes cost, for tests
 
     def invalidate(self):
         """The layout changed: draw everything again at the next frame."""
@@ -198,6 +199,7 @@ class LivePng:
             for artist in layer:
                 artist.draw(renderer)
             self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+            self.layer_draws += 1
         else:
             self.canvas.restore_region(self.background)
         for artist in dynamic:
