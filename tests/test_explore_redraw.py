@@ -128,3 +128,17 @@ def test_png_bytes_drop_alpha_only_where_the_figure_is_opaque():
         live.render([])
         modes.append(Image.open(io.BytesIO(png_bytes(live.canvas))).mode)
     assert modes == ["RGB", "RGBA"]
+
+
+def test_switching_back_reuses_the_answers_and_training_runs_the_model_again(explorer):
+    first = explorer.model
+    calls = forward_counter(first)
+    explorer.controls["variant"].value = "cross_attention"
+    explorer.controls["variant"].value = "early_concatenation"
+    assert explorer.model is first and calls == []        # the same model, its maps kept
+    explorer.controls["train"].click()
+    ran = len(calls)
+    assert ran > 0
+    explorer.controls["norm"].value = "post"
+    explorer.controls["norm"].value = "pre"
+    assert len(calls) == ran and "trained 3 steps" in explorer.status.value   # the trained answers

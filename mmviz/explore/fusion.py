@@ -2,7 +2,8 @@
 maps redraw live; Train fits the model in a few seconds and shows what it learned.
 
 Work is kept: every trained model stays, one per (variant, modalities, norm), so switching back shows it
-again; α is an inference-time weight, so moving it re-evaluates the test accuracy at once.
+again; α is an inference-time weight, so moving it re-evaluates the test accuracy at once. What a model
+answered (maps, accuracy) is kept per setting, α and training steps: switching back redraws at once.
 """
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ from .base import (
     thumbnail_png,
 )
 from .look import what_to_look_for
+
+KEEP_ANSWERS = 32              # answers kept (a few samples' maps, an accuracy): up to ~0.5 MB each
 
 
 @dataclass
@@ -79,6 +82,8 @@ class FusionExplorer(Explorer):
         self.samples = min(samples, n_test)                     # a small task has fewer samples to show
         self.model = self.output = self.task = self.predicted = self.shown = None
         self.kept = {}                                          # (variant, m, norm) → Trained
+        self.models = {}                                        # (variant, m, norm) → its one model
+        self.answers = {}                                       # see forward()
         self.accuracy = None
         self.busy = False                  # True while the explorer itself sets widget values
 
@@ -189,14 +194,13 @@ class FusionExplorer(Explorer):
         self.alpha_box.layout.display = None if takes_alpha else "none"
         try:
             alpha = self.alpha() if takes_alpha else None
-            kept = self.kept.get((variant, m, norm))
-            if kept is not None:
-                self.model = kept.model
-                if takes_alpha:
-                    self.model.fusion.set_alpha(alpha)
-            else:
+            self.model = self.models.get((variant, m, norm))
+            if self.model is None:           # built once per setting: the same seed, the same weights
                 self.model = FusionClassifier(variant, self.task, self.dim, self.depth, self.heads, norm,
                                               alpha=alpha, seed=self.seed)
+                self.models[variant, m, norm] = self.model
+            elif takes_alpha:
+                self.model.fusion.set_alpha(alpha)
             self.forward()
         except ValueError as error:
             return self.fail(error, m)
@@ -227,14 +231,26 @@ class FusionExplorer(Explorer):
         self.caption.value = ""
         self.controls["train"].disabled = True
 
-    @one_thread()
     def forward(self):
-        """Run the shown samples (maps, the model's answers) and the test accuracy at the current α."""
-        with torch.no_grad():             # inference only: no graph for backward (a third of the time)
+        """The shown samples' maps and the model's answers, and the test accuracy, at the current α: run
+        once per (setting, α, steps trained), then kept (the last ``KEEP_ANSWERS`` of them)."""
+        setting = self.setting()
+        alpha = tuple(self.alpha()) if VARIANTS[setting[0]].takes_alpha else None
+        kept = self.kept.get(setting)
+        key = (setting, alpha, kept.steps if kept is not None else 0)
+        if key not in self.answers:
+            self.answers[key] = self.run_model()
+            if len(self.answers) > KEEP_ANSWERS:
+                del self.answers[next(iter(self.answers))]         # the oldest
+        self.output, self.predicted, self.accuracy = self.answers[key]
+
+    @one_thread()
+    def run_model(self):
+        with torch.no_grad():
             self.model.eval()
-            self.accuracy = evaluate(self.model, self.task)["accuracy"]
+            accuracy = evaluate(self.model, self.task)["accuracy"]
             logits = self.model(self.task.test.first(self.samples))
-        self.output, self.predicted = self.model.last, logits.argmax(-1)
+        return self.model.last, logits.argmax(-1), accuracy
 
     def show_status(self):
         chance = 1 / self.task.num_classes
@@ -284,6 +300,7 @@ class FusionExplorer(Explorer):
             return
         c = self.controls
         kept = self.kept.setdefault(self.shown, Trained(self.model))
+        self.answers = {k: v for k, v in self.answers.items() if k[0] != self.shown}   # the model changes
         c["train"].disabled = True
         self.progress.value = 0
 
