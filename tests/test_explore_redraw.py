@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmviz.explore import fusion_explorer
+from mmviz.explore import fusion_explorer, norm_explorer
 from mmviz.explore.base import CSS_DPI, RATIO, png_size
 from mmviz.plot import AttentionPicture, Figure, LivePng
 from mmviz.plot.base import png_bytes, themed
@@ -18,15 +18,15 @@ def pixels(png):
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 
-def full_draw(picture):
+def full_draw(live):
     """The picture drawn from scratch, every artist in its z-order (what blitting must reproduce)."""
     with themed():
-        picture.live.canvas.draw()
-    return np.asarray(picture.live.canvas.buffer_rgba())[..., :3]
+        live.canvas.draw()
+    return np.asarray(live.canvas.buffer_rgba())[..., :3]
 
 
 def assert_same_as_full_draw(picture, png):
-    assert np.array_equal(pixels(png), full_draw(picture))
+    assert np.array_equal(pixels(png), full_draw(picture.live))
 
 
 @pytest.fixture()
@@ -142,3 +142,20 @@ def test_switching_back_reuses_the_answers_and_training_runs_the_model_again(exp
     explorer.controls["norm"].value = "post"
     explorer.controls["norm"].value = "pre"
     assert len(calls) == ran and "trained 3 steps" in explorer.status.value   # the trained answers
+
+
+def test_norm_explorer_redraws_lines_alone_for_pre_post_and_all_for_a_new_depth():
+    explorer = norm_explorer(depth=2, max_depth=3, dim=16, steps=3, prefetch=False)
+    c, live = explorer.controls, explorer.grad_live
+    draws = live.full_draws
+    c["norm"].value = "pre"                               # which line is bold: the lines only
+    assert live.full_draws == draws
+    assert np.array_equal(pixels(explorer.grad_png), full_draw(live))
+    c["depth"].value = 3                                  # other norms: other scales, everything
+    assert live.full_draws == draws + 1
+    assert np.array_equal(pixels(explorer.grad_png), full_draw(live))
+    c["train"].click()
+    c["warmup"].value = False                             # the curve figure: the chosen line, the legend
+    curve = explorer.curve_live
+    assert curve.full_draws == 2                          # the note, then the first curve: no more
+    assert np.array_equal(pixels(explorer.curve_png), full_draw(curve))
