@@ -118,15 +118,20 @@ def test_pngs_stay_at_twice_the_css_size(explorer):
         assert (image.layout.width, image.layout.height) == (f"{width:g}px", f"{height:g}px")
 
 
-def test_png_bytes_drop_alpha_only_where_the_figure_is_opaque():
+def test_png_bytes_hold_the_canvas_pixels_dropping_alpha_only_where_the_figure_is_opaque():
     with themed():
-        opaque, clear = Figure(figsize=(1, 1), dpi=20), Figure(figsize=(1, 1), dpi=20)
+        opaque, clear = Figure(figsize=(1, 1.5), dpi=20), Figure(figsize=(1, 1.5), dpi=20)
         clear.patch.set_alpha(0.0)
+        for figure in (opaque, clear):
+            figure.add_axes((0.2, 0.2, 0.6, 0.6)).plot([0, 1], [1, 0], alpha=0.5)
     modes = []
     for figure in (opaque, clear):
         live = LivePng(figure)
         live.render([])
-        modes.append(Image.open(io.BytesIO(png_bytes(live.canvas))).mode)
+        image = Image.open(io.BytesIO(png_bytes(live.canvas)))
+        modes.append(image.mode)
+        held = np.asarray(live.canvas.buffer_rgba())
+        assert np.array_equal(np.asarray(image), held[..., :len(image.mode)])
     assert modes == ["RGB", "RGBA"]
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import io
 import math
+import struct
+import zlib
 from contextlib import contextmanager
 
 import matplotlib as mpl
@@ -18,7 +20,6 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb, to_rgba
 from matplotlib.figure import Figure as _Figure
-from PIL import Image
 
 from .._validate import positive_int
 from ..data import MODALITY_ORDER
@@ -140,16 +141,27 @@ def band(modality_of_tokens, names=None):
     return np.array([to_rgb(modality_colour(int(m), names)) for m in modality_of_tokens])
 
 
+def png_chunk(kind, data):
+    """One PNG chunk: length, type, data, CRC of type and data."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
 def png_bytes(canvas, compress_level=1):
-    """PNG bytes of what ``canvas`` (Agg) holds: RGB when the figure's background is opaque (a quarter
-    fewer bytes to filter and compress than RGBA, the slowest step of a 2× frame), RGBA otherwise."""
-    figure = canvas.figure
-    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    """PNG bytes of what ``canvas`` (Agg) holds; RGB when the figure's background is opaque, else RGBA.
+
+    Written here, rows unfiltered and deflated by zlib: Pillow's encoder tries five filters on every
+    row, which at 2× costs twice the compression itself (~18 ms against ~6 ms for a 960×864 frame,
+    for a file ~5% smaller).
+    """
+    figure, pixels = canvas.figure, np.asarray(canvas.buffer_rgba())
     if figure.patch.get_visible() and to_rgba(figure.patch.get_facecolor())[3] == 1:
-        image = image.convert("RGB")
-    buffer = io.BytesIO()
-    image.save(buffer, format="png", compress_level=compress_level)
-    return buffer.getvalue()
+        pixels = pixels[..., :3]
+    height, width, channels = pixels.shape
+    rows = np.zeros((height, 1 + width * channels), np.uint8)       # a 0 byte per row: no filter
+    rows[:, 1:] = pixels.reshape(height, width * channels)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2 if channels == 3 else 6, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header)
+            + png_chunk(b"IDAT", zlib.compress(rows, compress_level)) + png_chunk(b"IEND", b""))
 
 
 class LivePng:
