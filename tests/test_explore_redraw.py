@@ -93,7 +93,9 @@ def test_a_change_redraws_only_the_layers_it_changes(explorer):
     assert counts() == drawn
     explorer.controls["sample"].value = 3                 # other words on the axes: the labels layer
     assert counts() == (drawn[0], drawn[1] + 1)
-    explorer.controls["variant"].value = "hierarchical_multi_to_one"      # new token layout: the same
+    explorer.controls["sample"].value = 0                 # words seen before: that layer is kept
+    assert counts() == (drawn[0], drawn[1] + 1)
+    explorer.controls["variant"].value = "hierarchical_multi_to_one"      # new token layout: a layer
     assert counts() == (drawn[0], drawn[1] + 2)
     explorer.controls["scale"].value = "auto"             # another colour bar: everything
     assert counts() == (drawn[0] + 1, drawn[1] + 3)
@@ -111,8 +113,9 @@ def test_an_unchanged_picture_is_not_drawn_again():
 
 def test_pngs_stay_at_twice_the_css_size(explorer):
     explorer.controls["sample"].value = 1
-    for picture, png, image in ((explorer.attention_picture, explorer.attention_png, explorer.attention_image),
-                                (explorer.blocks_picture, explorer.blocks_png, explorer.blocks_image)):
+    e = explorer
+    for picture, png, image in ((e.attention_picture, e.attention_png, e.attention_image),
+                                (e.blocks_picture, e.blocks_png, e.blocks_image)):
         width, height = picture.figure.get_size_inches() * CSS_DPI
         assert png_size(png) == (round(width * RATIO), round(height * RATIO))
         assert (image.layout.width, image.layout.height) == (f"{width:g}px", f"{height:g}px")

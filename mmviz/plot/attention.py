@@ -111,7 +111,6 @@ class AttentionPicture:
         if labels != self.labels:           # new tick labels (e.g. another sample's words)
             self.set_labels(query_labels, key_labels, max_ticks)
             self.labels = labels
-            self.live.refresh()
         self.image.set_data(w)
         if scale != self.scale:              # a new colour-bar axis: redraw its ticks once
             self.image.set_norm(colour_norm(scale, w.max()))
@@ -207,7 +206,7 @@ class AttentionPicture:
 
     def png(self):
         """The current picture as PNG bytes, redrawing only what changed since the last layout."""
-        return self.live.render(self.dynamic, layer=self.layer)
+        return self.live.render(self.dynamic, self.layer, layer_key=(self.structure, self.labels))
 
 
 def plot_attention(record, head=None, sample=0, query_labels=None, key_labels=None, modality_names=None,
@@ -247,7 +246,6 @@ class BlocksPicture:
         if layout != self.layout:           # other modalities: other tick labels (the layer)
             self.restructure(mods, modality_names)
             self.layout = layout
-            self.live.refresh()
         self.image.set_data(mass)
         for (i, j), text in self.numbers.items():
             empty = np.isnan(mass[i, j])
@@ -280,7 +278,8 @@ class BlocksPicture:
 
     def png(self):
         """The picture as PNG bytes; nothing drawn if neither the numbers nor the title changed."""
-        return self.live.render(self.dynamic, layer=[self.ax.xaxis, self.ax.yaxis], key=self.key)
+        return self.live.render(self.dynamic, [self.ax.xaxis, self.ax.yaxis], layer_key=self.layout,
+                                key=self.key)
 
 
 def plot_modality_blocks(record_or_output, sample=None, head=None, stage=None, modality_names=None,

@@ -31,6 +31,7 @@ PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#0072B2", "#F
 MODALITY_COLOURS = dict(zip(MODALITY_ORDER, PALETTE))      # image, caption, sound, sensor
 FUSED_COLOUR = "#8C8C8C"
 ATTENTION_CMAP = "viridis"
+LAYERS_KEPT = 8                # a live picture's layers kept (~3 MB each at 2×): the 8 samples' labels
 _theme = None
 
 
@@ -169,8 +170,8 @@ class LivePng:
 
     * the static part (axes, colour bars): one full draw, again after ``invalidate()``;
     * ``layer`` artists that change now and then (tick labels, legends: another sample's words, another
-      token layout): drawn over the static part after ``refresh()`` (at 2×, two axes of labels cost
-      ~40 ms, a full draw ~100 ms);
+      token layout), named by ``layer_key``: drawn over the static part when the key changes, and kept
+      for the last ``LAYERS_KEPT`` keys (at 2×, two axes of labels cost ~40 ms, a full draw ~100 ms);
     * ``dynamic`` artists, drawn over both at every frame (the map's pixels, the title).
 
     ``render(..., key=k)`` with the key of the last frame, and nothing invalidated since, returns that
@@ -180,21 +181,17 @@ class LivePng:
     def __init__(self, figure):
         self.figure = figure
         self.canvas = FigureCanvasAgg(figure)
-        self.static = self.background = None
-        self.key, self.png = None, b""
+        self.static, self.layers = None, {}      # layer_key → the static part with that layer drawn
+        self.layer_key, self.key, self.png = None, None, b""
         self.full_draws = self.layer_draws = self.frames = 0      # what the changes cost, for tests
 
     def invalidate(self):
         """The layout changed: draw everything again at the next frame."""
-        self.static = self.background = None
-
-    def refresh(self):
-        """The ``layer`` artists changed: draw them again over the static part at the next frame."""
-        self.background = None
+        self.static, self.layers, self.key = None, {}, None
 
     @themed()
-    def render(self, dynamic, layer=(), key=None, compress_level=1):
-        if key is not None and key == self.key and self.background is not None:
+    def render(self, dynamic, layer=(), layer_key=None, key=None):
+        if key is not None and (key, layer_key) == (self.key, self.layer_key) and self.static is not None:
             return self.png
         if self.static is None:              # everything but the layer and the changing artists
             hidden = [a for a in (*dynamic, *layer) if a.get_visible()]
@@ -203,19 +200,20 @@ class LivePng:
             self.canvas.draw()
             for artist in hidden:
                 artist.set_visible(True)
-            self.static, self.background = self.canvas.copy_from_bbox(self.figure.bbox), None
+            self.static = self.canvas.copy_from_bbox(self.figure.bbox)
             self.full_draws += 1
         renderer = self.canvas.get_renderer()
-        if self.background is None:
+        if layer_key not in self.layers:
             self.canvas.restore_region(self.static)
             for artist in layer:
                 artist.draw(renderer)
-            self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+            self.layers[layer_key] = self.canvas.copy_from_bbox(self.figure.bbox)
             self.layer_draws += 1
-        else:
-            self.canvas.restore_region(self.background)
+            if len(self.layers) > LAYERS_KEPT:
+                del self.layers[next(iter(self.layers))]            # the oldest
+        self.canvas.restore_region(self.layers[layer_key])
         for artist in dynamic:
             artist.draw(renderer)
         self.frames += 1
-        self.key, self.png = key, png_bytes(self.canvas, compress_level)
+        self.layer_key, self.key, self.png = layer_key, key, png_bytes(self.canvas)
         return self.png
