@@ -167,3 +167,15 @@ def test_norm_explorer_redraws_lines_alone_for_pre_post_and_all_for_a_new_depth(
     curve = explorer.curve_live
     assert curve.full_draws == 2                          # the note, then the first curve: no more
     assert np.array_equal(pixels(explorer.curve_png), full_draw(curve))
+
+
+def test_the_pictures_are_sent_before_the_test_accuracy_is_measured(explorer, monkeypatch):
+    import mmviz.explore.fusion as fusion
+
+    order = []
+    explorer.attention_image.observe(lambda change: order.append("picture"), names="value")
+    real = fusion.evaluate
+    monkeypatch.setattr(fusion, "evaluate", lambda *a, **k: order.append("accuracy") or real(*a, **k))
+    explorer.controls["variant"].value = "cross_attention"
+    assert order == ["picture", "accuracy"]
+    assert "test accuracy" in explorer.status.value

@@ -3,7 +3,8 @@ maps redraw live; Train fits the model in a few seconds and shows what it learne
 
 Work is kept: every trained model stays, one per (variant, modalities, norm), so switching back shows it
 again; α is an inference-time weight, so moving it re-evaluates the test accuracy at once. What a model
-answered (maps, accuracy) is kept per setting, α and training steps: switching back redraws at once.
+answered (maps, accuracy) is kept per setting, α and training steps: switching back redraws at once;
+the pictures are sent before the test accuracy is measured.
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from .base import (
 )
 from .look import what_to_look_for
 
-KEEP_ANSWERS = 32              # answers kept (a few samples' maps, an accuracy): up to ~0.5 MB each
+KEEP_ANSWERS = 64              # answers kept (a few samples' maps: up to ~0.5 MB; an accuracy)
 
 
 @dataclass
@@ -210,8 +211,8 @@ class FusionExplorer(Explorer):
         if left is not None and left != self.shown:
             self.say(f"Your trained model ({left[0]}, {left[1]} modalities, {left[2]}-norm) is kept: "
                      "switch back to see it again.")
-        self.show_status()
         self.draw()
+        self.show_status()
 
     def fixed_modalities(self):
         return next(iter(self.tasks.values())).num_modalities if self.tasks else \
@@ -231,28 +232,33 @@ class FusionExplorer(Explorer):
         self.caption.value = ""
         self.controls["train"].disabled = True
 
-    def forward(self):
-        """The shown samples' maps and the model's answers, and the test accuracy, at the current α: run
-        once per (setting, α, steps trained), then kept (the last ``KEEP_ANSWERS`` of them)."""
+    def answer(self, what, compute):
+        """What the model answers (``what``: "maps", "accuracy") at the current setting, α and training:
+        ``compute()`` once, then kept (the last ``KEEP_ANSWERS`` answers)."""
         setting = self.setting()
         alpha = tuple(self.alpha()) if VARIANTS[setting[0]].takes_alpha else None
         kept = self.kept.get(setting)
-        key = (setting, alpha, kept.steps if kept is not None else 0)
+        key = (setting, alpha, kept.steps if kept is not None else 0, what)
         if key not in self.answers:
-            self.answers[key] = self.run_model()
+            with one_thread(), torch.no_grad():
+                self.model.eval()
+                self.answers[key] = compute()
             if len(self.answers) > KEEP_ANSWERS:
                 del self.answers[next(iter(self.answers))]         # the oldest
-        self.output, self.predicted, self.accuracy = self.answers[key]
+        return self.answers[key]
 
-    @one_thread()
-    def run_model(self):
-        with torch.no_grad():
-            self.model.eval()
-            accuracy = evaluate(self.model, self.task)["accuracy"]
+    def forward(self):
+        """The shown samples' maps and the model's answers at the current α: all the pictures need (the
+        test accuracy, a pass over the whole test set, is measured after they are sent)."""
+        def run():
             logits = self.model(self.task.test.first(self.samples))
-        return self.model.last, logits.argmax(-1), accuracy
+            return self.model.last, logits.argmax(-1)
+
+        self.output, self.predicted = self.answer("maps", run)
 
     def show_status(self):
+        """The test accuracy at the current α (measured here, after the pictures) and the training."""
+        self.accuracy = self.answer("accuracy", lambda: evaluate(self.model, self.task)["accuracy"])
         chance = 1 / self.task.num_classes
         kept = self.kept.get(self.shown)
         alpha = ""
@@ -288,8 +294,8 @@ class FusionExplorer(Explorer):
             return
         self.model.fusion.set_alpha(self.alpha())
         self.forward()                     # α acts at inference: the accuracy changes with it
-        self.show_status()
         self.draw()
+        self.show_status()
 
     def on_view_change(self, change=None):
         if not self.busy and self.output is not None:
@@ -318,8 +324,8 @@ class FusionExplorer(Explorer):
         kept.seconds += history.seconds
         c["train"].description = f"Train {self.steps} more steps"
         self.forward()
-        self.show_status()
         self.draw()
+        self.show_status()
 
     # ------------------------------------------------------------------ pictures
     def draw(self):
