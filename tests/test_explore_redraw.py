@@ -10,6 +10,7 @@ from mmviz.explore import fusion_explorer, norm_explorer
 from mmviz.explore.base import CSS_DPI, RATIO, png_size
 from mmviz.plot import AttentionPicture, Figure, LivePng
 from mmviz.plot.base import png_bytes, themed
+from mmviz.train import FusionClassifier
 
 SMALL = dict(dim=16, depth=2, heads=2, steps=3, batch_size=8, samples=4, n_train=32, n_test=8)
 
@@ -138,18 +139,21 @@ def test_png_bytes_hold_the_canvas_pixels_dropping_alpha_only_where_the_figure_i
     assert modes == ["RGB", "RGBA"]
 
 
-def test_switching_back_reuses_the_answers_and_training_runs_the_model_again(explorer):
-    first = explorer.model
-    calls = forward_counter(first)
+def test_switching_back_reuses_the_answers_and_training_runs_the_model_again(explorer, monkeypatch):
+    maps = explorer.output
     explorer.controls["variant"].value = "cross_attention"
+    calls, real = [], FusionClassifier.forward
+    monkeypatch.setattr(FusionClassifier, "forward", lambda *a, **k: calls.append(1) or real(*a, **k))
     explorer.controls["variant"].value = "early_concatenation"
-    assert explorer.model is first and calls == []        # the same model, its maps kept
-    explorer.controls["train"].click()
+    assert explorer.output is maps and calls == []        # rebuilt with the same seed: its maps kept
+    explorer.controls["train"].click()                    # trains, then runs the trained model
     ran = len(calls)
-    assert ran > 0
+    explorer.controls["norm"].value = "post"              # the untrained post-norm model: run once
+    explorer.controls["norm"].value = "pre"               # the trained model's answers: kept
+    assert len(calls) > ran and "trained 3 steps" in explorer.status.value
+    both = len(calls)
     explorer.controls["norm"].value = "post"
-    explorer.controls["norm"].value = "pre"
-    assert len(calls) == ran and "trained 3 steps" in explorer.status.value   # the trained answers
+    assert len(calls) == both
 
 
 def test_norm_explorer_redraws_lines_alone_for_pre_post_and_all_for_a_new_depth():

@@ -33,6 +33,7 @@ from .base import (
 from .look import what_to_look_for
 
 KEEP_ANSWERS = 64              # answers kept (a few samples' maps: up to ~0.5 MB; an accuracy)
+# Untrained models are not kept: each holds its last pass's attention over the whole test set (~6 MB).
 
 
 @dataclass
@@ -83,7 +84,6 @@ class FusionExplorer(Explorer):
         self.samples = min(samples, n_test)                     # a small task has fewer samples to show
         self.model = self.output = self.task = self.predicted = self.shown = None
         self.kept = {}                                          # (variant, m, norm) → Trained
-        self.models = {}                                        # (variant, m, norm) → its one model
         self.answers = {}                                       # see forward()
         self.accuracy = None
         self.busy = False                  # True while the explorer itself sets widget values
@@ -195,13 +195,14 @@ class FusionExplorer(Explorer):
         self.alpha_box.layout.display = None if takes_alpha else "none"
         try:
             alpha = self.alpha() if takes_alpha else None
-            self.model = self.models.get((variant, m, norm))
-            if self.model is None:           # built once per setting: the same seed, the same weights
+            kept = self.kept.get((variant, m, norm))
+            if kept is not None:
+                self.model = kept.model
+                if takes_alpha:
+                    self.model.fusion.set_alpha(alpha)
+            else:                            # the same seed, the same weights: its kept answers hold
                 self.model = FusionClassifier(variant, self.task, self.dim, self.depth, self.heads, norm,
                                               alpha=alpha, seed=self.seed)
-                self.models[variant, m, norm] = self.model
-            elif takes_alpha:
-                self.model.fusion.set_alpha(alpha)
             self.forward()
         except ValueError as error:
             return self.fail(error, m)
