@@ -2,7 +2,9 @@
 maps redraw live; Train fits the model in a few seconds and shows what it learned.
 
 Work is kept: every trained model stays, one per (variant, modalities, norm), so switching back shows it
-again; α is an inference-time weight, so moving it re-evaluates the test accuracy at once.
+again; α is an inference-time weight, so moving it re-evaluates the test accuracy at once. What a model
+answered (maps, accuracy) is kept per setting, α and training steps: switching back redraws at once;
+the pictures are sent before the test accuracy is measured.
 """
 from __future__ import annotations
 
@@ -29,6 +31,9 @@ from .base import (
     thumbnail_png,
 )
 from .look import what_to_look_for
+
+KEEP_ANSWERS = 64              # answers kept (a few samples' maps: up to ~0.5 MB; an accuracy)
+# Untrained models are not kept: each holds its last pass's attention over the whole test set (~6 MB).
 
 
 @dataclass
@@ -79,6 +84,7 @@ class FusionExplorer(Explorer):
         self.samples = min(samples, n_test)                     # a small task has fewer samples to show
         self.model = self.output = self.task = self.predicted = self.shown = None
         self.kept = {}                                          # (variant, m, norm) → Trained
+        self.answers = {}                                       # see forward()
         self.accuracy = None
         self.busy = False                  # True while the explorer itself sets widget values
 
@@ -194,7 +200,7 @@ class FusionExplorer(Explorer):
                 self.model = kept.model
                 if takes_alpha:
                     self.model.fusion.set_alpha(alpha)
-            else:
+            else:                            # the same seed, the same weights: its kept answers hold
                 self.model = FusionClassifier(variant, self.task, self.dim, self.depth, self.heads, norm,
                                               alpha=alpha, seed=self.seed)
             self.forward()
@@ -206,8 +212,8 @@ class FusionExplorer(Explorer):
         if left is not None and left != self.shown:
             self.say(f"Your trained model ({left[0]}, {left[1]} modalities, {left[2]}-norm) is kept: "
                      "switch back to see it again.")
-        self.show_status()
         self.draw()
+        self.show_status()
 
     def fixed_modalities(self):
         return next(iter(self.tasks.values())).num_modalities if self.tasks else \
@@ -227,16 +233,33 @@ class FusionExplorer(Explorer):
         self.caption.value = ""
         self.controls["train"].disabled = True
 
-    @one_thread()
+    def answer(self, what, compute):
+        """What the model answers (``what``: "maps", "accuracy") at the current setting, α and training:
+        ``compute()`` once, then kept (the last ``KEEP_ANSWERS`` answers)."""
+        setting = self.setting()
+        alpha = tuple(self.alpha()) if VARIANTS[setting[0]].takes_alpha else None
+        kept = self.kept.get(setting)
+        key = (setting, alpha, kept.steps if kept is not None else 0, what)
+        if key not in self.answers:
+            with one_thread(), torch.no_grad():
+                self.model.eval()
+                self.answers[key] = compute()
+            if len(self.answers) > KEEP_ANSWERS:
+                del self.answers[next(iter(self.answers))]         # the oldest
+        return self.answers[key]
+
     def forward(self):
-        """Run the shown samples (maps, the model's answers) and the test accuracy at the current α."""
-        with torch.no_grad():
-            self.model.eval()
+        """The shown samples' maps and the model's answers at the current α: all the pictures need (the
+        test accuracy, a pass over the whole test set, is measured after they are sent)."""
+        def run():
             logits = self.model(self.task.test.first(self.samples))
-        self.output, self.predicted = self.model.last, logits.argmax(-1)
-        self.accuracy = evaluate(self.model, self.task)["accuracy"]
+            return self.model.last, logits.argmax(-1)
+
+        self.output, self.predicted = self.answer("maps", run)
 
     def show_status(self):
+        """The test accuracy at the current α (measured here, after the pictures) and the training."""
+        self.accuracy = self.answer("accuracy", lambda: evaluate(self.model, self.task)["accuracy"])
         chance = 1 / self.task.num_classes
         kept = self.kept.get(self.shown)
         alpha = ""
@@ -272,8 +295,8 @@ class FusionExplorer(Explorer):
             return
         self.model.fusion.set_alpha(self.alpha())
         self.forward()                     # α acts at inference: the accuracy changes with it
-        self.show_status()
         self.draw()
+        self.show_status()
 
     def on_view_change(self, change=None):
         if not self.busy and self.output is not None:
@@ -284,6 +307,7 @@ class FusionExplorer(Explorer):
             return
         c = self.controls
         kept = self.kept.setdefault(self.shown, Trained(self.model))
+        self.answers = {k: v for k, v in self.answers.items() if k[0] != self.shown}   # the model changes
         c["train"].disabled = True
         self.progress.value = 0
 
@@ -301,8 +325,8 @@ class FusionExplorer(Explorer):
         kept.seconds += history.seconds
         c["train"].description = f"Train {self.steps} more steps"
         self.forward()
-        self.show_status()
         self.draw()
+        self.show_status()
 
     # ------------------------------------------------------------------ pictures
     def draw(self):

@@ -86,6 +86,8 @@ class NormExplorer(Explorer):
             self.curve_axes = self.curve_figure.add_axes((0.16, 0.16, 0.8, 0.7))
         self.curve_live = LivePng(self.curve_figure)
         self.grad_png = self.curve_png = b""
+        self.grad_shown = self.curve_frame = self.curve_style = None     # what each picture shows
+        self.curve_lines, self.placeholder = {}, None
         c = self.controls
         for name in ("depth", "norm", "init", "warmup", "lr"):
             c[name].observe(self.on_change, names="value")
@@ -162,46 +164,58 @@ class NormExplorer(Explorer):
         self.say("")
         depth, init = self.key()
         picture = self.grad_picture
-        picture.draw(norms, title=f"gradient norm per layer at init, depth {depth}, {init} init")
-        for norm, line in picture.lines.items():
+        if self.grad_shown != (depth, init):     # other norms: other scales and ticks, one full draw
+            picture.draw(norms, title=f"gradient norm per layer at init, depth {depth}, {init} init")
+            self.grad_shown = (depth, init)
+            self.grad_live.invalidate()
+        for norm, line in picture.lines.items():  # pre/post alone changes which line is bold
             line.set_linewidth(2.5 if norm == self.controls["norm"].value else 1.0)
             line.set_alpha(1.0 if norm == self.controls["norm"].value else 0.45)
-        self.grad_live.invalidate()              # lines and scales change: one full draw
-        self.grad_png = show_png(self.grad_image, self.grad_live.render([]))
+        over_lines = [*picture.ax.spines.values(), picture.ax.get_legend()]      # their z-order
+        self.grad_png = show_png(self.grad_image, self.grad_live.render([*picture.lines.values(),
+                                                                         *over_lines]))
         self.caption.value = what_to_look_for_in_norms(self.controls["norm"].value, init, depth)
         self.draw_curves()
 
     @themed()
     def draw_curves(self):
+        """The training curves of the shown depth and init, the chosen setting's bold (or a note that
+        there is none yet). New curves redraw the axes; a new choice or title only the lines and texts."""
         c, ax = self.controls, self.curve_axes
         depth, init = self.key()
         chosen = (c["norm"].value, c["warmup"].value, c["lr"].value)
-        here = sorted((k, len(v)) for k, v in self.curves.items() if k[:2] == (depth, init))
-        content = (depth if here else None, init, chosen, tuple(here))
-        if content == getattr(self, "curve_content", None):
+        here = {k[2:]: v for k, v in sorted(self.curves.items()) if k[:2] == (depth, init)}
+        frame = tuple((k, len(v)) for k, v in here.items())
+        where = f"depth {depth}, " if here else ""
+        style = (chosen, f"sorting task, {where}{init} init")
+        if frame == self.curve_frame and style == self.curve_style:
             return                               # the same picture: no redraw (a depth with no curve)
-        self.curve_content = content
-        ax.clear()
-        shown = 0
-        for (d, i, norm, warmup, lr), losses in sorted(self.curves.items()):
-            if (d, i) != (depth, init):
-                continue
-            bold = (norm, warmup, lr) == chosen
-            ax.plot(range(1, len(losses) + 1), losses, color=NORM_COLOURS[norm],
-                    ls="-" if warmup else "--", lw=2.2 if bold else 1.0, alpha=1.0 if bold else 0.5,
-                    label=f"{norm}-norm, {'with' if warmup else 'no'} warm-up, lr {lr:g}")
-            shown += 1
-        where = f"depth {depth}, " if shown else ""
-        ax.set(xlabel="step", ylabel="training loss", title=f"sorting task, {where}{init} init")
-        ax.grid(True, alpha=0.3)
-        if shown:
-            ax.legend(frameon=False, fontsize=9)
-        else:
-            ax.text(0.5, 0.5, f"no curve at this depth yet:\npress Train ({c['norm'].value}-norm, "
-                    f"{'with' if c['warmup'].value else 'no'} warm-up)", transform=ax.transAxes,
-                    ha="center", va="center", color="#666666")
-        self.curve_live.invalidate()
-        self.curve_png = show_png(self.curve_image, self.curve_live.render([]))
+        if frame != self.curve_frame:            # other curves: other limits and ticks, one full draw
+            ax.clear()
+            self.curve_lines = {
+                (norm, warmup, lr): ax.plot(range(1, len(losses) + 1), losses, color=NORM_COLOURS[norm],
+                                            ls="-" if warmup else "--",
+                                            label=f"{norm}-norm, {'with' if warmup else 'no'} warm-up, "
+                                                  f"lr {lr:g}")[0]
+                for (norm, warmup, lr), losses in here.items()}
+            ax.set(xlabel="step", ylabel="training loss")
+            ax.grid(True, alpha=0.3)
+            self.placeholder = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
+                                       color="#666666")
+            self.curve_frame = frame
+            self.curve_live.invalidate()
+        self.curve_style = style
+        for key, line in self.curve_lines.items():
+            bold = key == chosen
+            line.set_linewidth(2.2 if bold else 1.0)
+            line.set_alpha(1.0 if bold else 0.5)
+        ax.set_title(style[1])
+        legend = [ax.legend(frameon=False, fontsize=9)] if here else []      # shows the bold line
+        self.placeholder.set_text("" if here else
+                                  f"no curve at this depth yet:\npress Train ({c['norm'].value}-norm, "
+                                  f"{'with' if c['warmup'].value else 'no'} warm-up)")
+        dynamic = [*self.curve_lines.values(), *ax.spines.values(), self.placeholder, ax.title, *legend]
+        self.curve_png = show_png(self.curve_image, self.curve_live.render(dynamic))
 
     def on_train(self, button=None):
         c = self.controls

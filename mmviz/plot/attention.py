@@ -88,8 +88,7 @@ class AttentionPicture:
         self.shade = ax.imshow(np.zeros((1, 1, 4)), aspect="auto", interpolation="nearest", zorder=3)
         self.hatches = []
         self.note = fig.text(0.02, 0.012, "", ha="left", va="bottom", fontsize=8.5, color="#555555")
-        # what changes from frame to frame: pixels, block lines and spines over them, colour bar, title
-        self.dynamic = [self.image, *ax.spines.values(), cax, self.uniform_text, self.title]
+        self.lines = []
 
     @themed()
     def draw(self, record, head=None, sample=0, query_labels=None, key_labels=None, modality_names=None,
@@ -112,12 +111,14 @@ class AttentionPicture:
         if labels != self.labels:           # new tick labels (e.g. another sample's words)
             self.set_labels(query_labels, key_labels, max_ticks)
             self.labels = labels
-            self.live.invalidate()
         self.image.set_data(w)
-        self.image.set_norm(colour_norm(scale, w.max()))
         if scale != self.scale:              # a new colour-bar axis: redraw its ticks once
+            self.image.set_norm(colour_norm(scale, w.max()))
             self.scale = scale
             self.live.invalidate()
+        elif scale == "auto":                # the same norm, a new top: the colour bar follows
+            top = colour_norm(scale, w.max())
+            self.image.set_clim(top.vmin, top.vmax)
         level = uniform_level(w)
         self.uniform.set_ydata([level, level])
         self.uniform_text.set_text(f"white line:\nuniform,\n1/N_k = {level:.2g}")
@@ -145,9 +146,8 @@ class AttentionPicture:
         self.top.set_xlim(*cols)
         for line in list(ax.lines):
             line.remove()
-        lines = [ax.axhline(y, color="white", lw=1.2) for y in boundaries(qm)]
-        lines += [ax.axvline(x, color="white", lw=1.2) for x in boundaries(km)]
-        self.dynamic = [self.image, *lines, *ax.spines.values(), self.cax, self.uniform_text, self.title]
+        self.lines = [ax.axhline(y, color="white", lw=1.2) for y in boundaries(qm)]
+        self.lines += [ax.axvline(x, color="white", lw=1.2) for x in boundaries(km)]
         if self.legend is not None:
             self.legend.remove()
         present = sorted(set(qm) | set(km), key=lambda m: (m == FUSED, m))
@@ -166,6 +166,7 @@ class AttentionPicture:
         shade[rows] = (0.62, 0.62, 0.62, 0.8)
         self.shade.set_data(shade)
         self.shade.set_extent(self.image.get_extent())
+        self.shade.set_visible(bool(rows.any()))     # a transparent layer costs as much as the map
         for patch in self.hatches:
             patch.remove()
         edges = np.flatnonzero(np.diff(np.r_[0, rows.astype(int), 0]))    # starts and stops of grey runs
@@ -186,9 +187,26 @@ class AttentionPicture:
         ticks = thin(len(query_labels), fits(height))
         self.left.set_yticks(ticks, [query_labels[i] for i in ticks], fontsize=TICK_PT)
 
+    @property
+    def layer(self):
+        """What changes with the token layout or the sample's words, not from frame to frame: the modality
+        bands (under their strips' spines), the legend, the tick labels."""
+        return [self.left_band, self.top_band, *self.left.spines.values(), *self.top.spines.values(),
+                self.axes.xaxis, self.left.yaxis, self.legend]
+
+    @property
+    def dynamic(self):
+        """What changes from frame to frame, in z-order: the map's pixels, block lines and spines over
+        them, grey unread rows, the uniform level (the whole colour bar on the "auto" scale), the title."""
+        # "fixed": a static colour bar, the uniform level drawn on it under the bar's outline
+        scale = [self.cax] if self.scale == "auto" else [self.uniform, self.colorbar.outline]
+        shade = [self.shade, *self.hatches] if self.shade.get_visible() else []
+        return [self.image, *self.lines, *self.axes.spines.values(), *shade, *scale, self.uniform_text,
+                self.title, self.note]
+
     def png(self):
         """The current picture as PNG bytes, redrawing only what changed since the last layout."""
-        return self.live.render([*self.dynamic, self.shade, *self.hatches, self.note])
+        return self.live.render(self.dynamic, self.layer, layer_key=(self.structure, self.labels))
 
 
 def plot_attention(record, head=None, sample=0, query_labels=None, key_labels=None, modality_names=None,
@@ -225,10 +243,9 @@ class BlocksPicture:
     def draw(self, record_or_output, sample=None, head=None, stage=None, modality_names=None, title=None):
         mods, mass = modality_blocks(record_or_output, sample, head, stage)
         layout = (tuple(mods), tuple(modality_names or ()))
-        if layout != self.layout:
+        if layout != self.layout:           # other modalities: other tick labels (the layer)
             self.restructure(mods, modality_names)
             self.layout = layout
-            self.live.invalidate()
         self.image.set_data(mass)
         for (i, j), text in self.numbers.items():
             empty = np.isnan(mass[i, j])
@@ -237,6 +254,7 @@ class BlocksPicture:
         cross = 1 - float(np.nanmean(np.diag(mass)))
         self.title.set_text(title or f"attention between modalities\ncross-modal share {cross:.0%}")
         self.mass = self.figure.modality_mass = mass      # the numbers drawn, for tests and readers
+        self.key = (layout, mass.tobytes(), self.title.get_text())
         return self.figure
 
     @themed()
@@ -256,10 +274,12 @@ class BlocksPicture:
         for ticks in (ax.get_xticklabels(), ax.get_yticklabels()):
             for text, m in zip(ticks, mods):
                 text.set_color(modality_colour(m, names))
-        self.dynamic = [self.image, *self.numbers.values(), *ax.spines.values(), self.title]
+        self.dynamic = [self.image, *ax.spines.values(), *self.numbers.values(), self.title]
 
     def png(self):
-        return self.live.render(self.dynamic)
+        """The picture as PNG bytes; nothing drawn if neither the numbers nor the title changed."""
+        return self.live.render(self.dynamic, [self.ax.xaxis, self.ax.yaxis], layer_key=self.layout,
+                                key=self.key)
 
 
 def plot_modality_blocks(record_or_output, sample=None, head=None, stage=None, modality_names=None,
@@ -287,26 +307,41 @@ class AlphaPicture:
         self.live = LivePng(fig)
         self.ax = fig.add_axes((0.2, 0.2, 0.72, 0.56))
         self.title = fig.text(0.5, 0.97, "", ha="center", va="top", fontsize=10)
+        self.names = self.alpha = None
 
     @themed()
     def draw(self, alpha, modality_names):
-        alpha = [float(a) for a in alpha]
-        ax = self.ax
-        ax.clear()
-        names = list(modality_names)
-        ax.bar(range(len(alpha)), alpha, color=[modality_colour(n) for n in names], width=0.6)
-        for i, a in enumerate(alpha):
-            ax.text(i, a + 0.03, f"{a:.2f}", ha="center", va="bottom", fontsize=TICK_PT + 1)
-        ax.set_xticks(range(len(alpha)), names, fontsize=TICK_PT + 1)
-        ax.set_ylim(0, 1.15)
-        ax.set_ylabel("α (weight in the sum)")
-        ax.grid(True, axis="y", alpha=0.3)
+        alpha, names = [float(a) for a in alpha], list(modality_names)
+        if len(alpha) != len(names):
+            raise ValueError(f"alpha must hold one weight per modality ({len(names)}), got {len(alpha)}")
+        if names != self.names:                          # new modalities: new bars and ticks
+            self.restructure(names)
+        for bar, text, a in zip(self.bars, self.numbers, alpha):
+            bar.set_height(a)
+            text.set_position((bar.get_x() + bar.get_width() / 2, a + 0.03))
+            text.set_text(f"{a:.2f}")
         total = sum(alpha)
         shares = ", ".join(f"{n} {a / total:.0%}" if total > 0 else f"{n} 0%" for n, a in zip(names, alpha))
         self.title.set_text(f"Z = Σ α_m Z_m: what each summed token holds\n({shares})")
         self.alpha = alpha
-        self.live.invalidate()
         return self.figure
 
+    @themed()
+    def restructure(self, names):
+        ax = self.ax
+        ax.clear()
+        self.bars = list(ax.bar(range(len(names)), [0] * len(names), width=0.6,
+                                color=[modality_colour(n) for n in names]))
+        self.numbers = [ax.text(i, 0, "", ha="center", va="bottom", fontsize=TICK_PT + 1)
+                        for i in range(len(names))]
+        ax.set_xticks(range(len(names)), names, fontsize=TICK_PT + 1)
+        ax.set_ylim(0, 1.15)
+        ax.set_ylabel("α (weight in the sum)")
+        ax.grid(True, axis="y", alpha=0.3)
+        self.names = names
+        self.live.invalidate()
+
     def png(self):
-        return self.live.render([])
+        """Bars, spines over them (their z-order), numbers, title; nothing drawn if α did not change."""
+        dynamic = [*self.bars, *self.ax.spines.values(), *self.numbers, self.title]
+        return self.live.render(dynamic, key=(tuple(self.alpha), tuple(self.names)))
