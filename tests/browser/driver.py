@@ -62,6 +62,11 @@ _PROMPTS_JS = """() => [...document.querySelectorAll('.jp-CodeCell')]
     .filter(p => p !== '')"""
 
 
+# A cell that raised: JupyterLab renders the traceback as a stderr output.
+_RAISED_JS = """() => [...document.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]')]
+    .map(e => e.innerText).filter(t => /Traceback|\\w+Error\\b/.test(t))"""
+
+
 def run_all_cells(page, timeout=300):
     """Edit > Clear Outputs of All Cells, Run > Run All Cells, then wait until every code cell shows an
     execution count. Clearing first tells this run's counts from the committed ones.
@@ -79,16 +84,20 @@ def run_all_cells(page, timeout=300):
             break
         except Exception:
             page.wait_for_timeout(2000)
-    try:
+    try:   # done when every cell has its count; or stopped at a cell that raised (Run All stops there)
         page.wait_for_function(f"""() => {{
             const prompts = ({_PROMPTS_JS})();
             const s = document.querySelector('.jp-Notebook-ExecutionIndicator');
-            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p))
-                   && s && s.getAttribute('data-status') === 'idle';
+            const idle = s && s.getAttribute('data-status') === 'idle';
+            return idle && (({_RAISED_JS})().length > 0
+                            || (prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p))));
         }}""", timeout=timeout * 1000)
     except Exception as error:
         raise AssertionError(f"Run All Cells did not finish in {timeout} s; "
                              f"prompts: {prompts(page)}") from error
+    raised = page.evaluate(_RAISED_JS)
+    if raised:
+        raise AssertionError("Run All Cells stopped at an error:\n" + raised[0][-2000:])
 
 
 def menu(page, name, item):
