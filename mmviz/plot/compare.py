@@ -31,6 +31,7 @@ from .base import (
     thin,
     variant_style,
 )
+from .seeds import draw_band
 
 MASKED = "#E8E8E8"          # a query-key pair the stage's mask forbids
 STAGE_TITLES = {"joint": "joint: all pairs", "separate": "separate: inside each modality",
@@ -149,12 +150,9 @@ def plot_evidence_curves(panels, level=0.9):
         for variant, r in rows.items():
             if "curve" not in r:
                 continue
-            seeds = np.array([carried(c) for c in r["curve"]])
-            style = variant_style(variant)
-            line, = ax.plot(r["curve_steps"], seeds.mean(0), ms=4, label=variant.replace("_", " "), **style)
-            ax.fill_between(r["curve_steps"], seeds.min(0), seeds.max(0), color=style["color"], alpha=0.15,
-                            lw=0)
-            handles[variant] = line
+            seeds = [carried(c) for c in r["curve"]]
+            handles[variant] = draw_band(ax, r["curve_steps"], seeds, variant.replace("_", " "), alpha=0.15,
+                                         ms=4, **variant_style(variant))
         ax.axhline(baseline, color="black", lw=1, ls=":")
         ax.text(ax.get_xlim()[1], baseline - 0.02, f"baseline {baseline:.0%}", ha="right", va="top",
                 fontsize=9)

@@ -11,6 +11,14 @@ def band_of(curves):
     return [sum(c) / len(c) for c in columns], [min(c) for c in columns], [max(c) for c in columns]
 
 
+def draw_band(ax, steps, curves, label, alpha=0.18, **line):
+    """One variant on ``ax``: its mean over the seeds' ``curves`` as a line (``line``: plot keywords,
+    with a colour) and their min–max as a shaded band of that colour; returns the line."""
+    mean, low, high = band_of(curves)
+    ax.fill_between(steps, low, high, color=line["color"], alpha=alpha, lw=0)
+    return ax.plot(steps, mean, label=label, **line)[0]
+
+
 @themed()
 def plot_seed_curves(evidence, variants=None, live=None, title=None, labels=None):
     """Test accuracy against training step for ``variants`` (default: all in ``evidence``), one line
@@ -29,10 +37,8 @@ def plot_seed_curves(evidence, variants=None, live=None, title=None, labels=None
     ax = fig.add_axes((0.08, 0.15, 0.52, 0.74))
     for variant in variants:
         style = variant_style(variant)
-        mean, low, high = band_of(evidence["curves"][variant])
-        ax.fill_between(steps, low, high, color=style["color"], alpha=0.18, lw=0)
-        ax.plot(steps, mean, color=style["color"], ls=style.get("ls", "-"), lw=1.6,
-                label=labels.get(variant, variant.replace("_", " ")))
+        draw_band(ax, steps, evidence["curves"][variant], labels.get(variant, variant.replace("_", " ")),
+                  color=style["color"], ls=style.get("ls", "-"), lw=1.6)
         if live and variant in live:
             ax.plot(steps[:len(live[variant])], live[variant], "o", mfc="none", color=style["color"], ms=6)
     ax.axhline(evidence["chance"], color="#555555", lw=1, ls="--", label=f"chance ({evidence['chance']:.2f})")
