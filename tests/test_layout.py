@@ -16,7 +16,7 @@ LAYERS = {
     "vit": 2, "fusion": 2,
     "data": 3,
     "measure": 4, "train": 4, "seeds": 4,
-    "lessons": 5, "check": 5,
+    "lessons": 5, "check": 5, "evidence": 5,
     "plot": 6,
     "explore": 7,
 }
