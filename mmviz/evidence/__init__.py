@@ -33,8 +33,8 @@ from .core import (
     Experiment,
     Judged,
     Verdict,
-    both,
     bootstrap,
+    both,
     claim,
     committed,
     estimate,
@@ -54,7 +54,7 @@ from .core import (
 __all__ = ["CLAIMS", "EXPERIMENTS", "Claim", "Experiment", "Judged", "Verdict", "Notebook", "both",
            "bootstrap", "claim", "committed", "estimate", "experiment", "gap", "load", "mean_of", "percent",
            "plain", "share_at_least", "share_at_most", "notebooks", "notebook", "run", "claims_of",
-           "rerun_seed", "Seeds"]
+           "rerun_seed", "Seeds", "from_json", "to_json", "save"]
 
 
 def _register_all():
@@ -159,7 +159,7 @@ def run(keys, seeds=None, processes=2, progress=True) -> dict:
     result = {}
     for key, (runs, seconds) in out.items():
         by_seed = dict(runs)
-        s = over_seeds(lambda seed: by_seed[seed], [seed for seed, _ in runs], progress=False)
+        s = over_seeds(by_seed.__getitem__, [seed for seed, _ in runs], progress=False)
         result[key] = (s, seconds)
     return result
 

@@ -11,7 +11,7 @@ import argparse
 import sys
 import textwrap
 
-from . import EXPERIMENTS, claims_of, load, notebooks, run, save, to_json
+from . import EXPERIMENTS, claims_of, load, run, save, to_json
 
 
 def parse_seeds(text):
@@ -26,7 +26,8 @@ def parse_seeds(text):
             seeds.extend(range(low, high + 1))
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"seeds are a range A-B or a list A,B,C of ints >= 0 (at most 1001 in a range), got {text!r}") from None
+            f"seeds are a range A-B or a list A,B,C of ints >= 0 (at most 1001 in a range), "
+            f"got {text!r}") from None
     return seeds
 
 

@@ -90,7 +90,8 @@ def claim(notebook: str, name: str, sentence: str, experiment, judge) -> Claim:
     if not NAME.match(name):
         raise ValueError(f"a claim's name is lower-case words joined by dashes, got {name!r}")
     if name in CLAIMS:
-        raise ValueError(f"claim {name!r} is registered twice (notebooks {CLAIMS[name].notebook} and {notebook})")
+        raise ValueError(f"claim {name!r} is registered twice (notebooks {CLAIMS[name].notebook} "
+                         f"and {notebook})")
     exp = experiment if isinstance(experiment, str) else experiment.__name__.replace("_", "-")
     if (notebook, exp) not in EXPERIMENTS:
         raise ValueError(f"claim {name!r} reads experiment {exp!r}, which notebook {notebook} does not have")
