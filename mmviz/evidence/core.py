@@ -144,7 +144,8 @@ def gap(higher, lower, margin, share=1.0, fmt=percent):
     (the two measured on the same seed: a paired comparison)."""
     def judge(s):
         diffs = [a - b for a, b in zip(s.check(higher), s.check(lower))]
-        return _k_of_n([d >= margin for d in diffs], share, f"{higher} − {lower} >= {fmt(margin)}", diffs, fmt)
+        what = f"{higher} − {lower} >= {fmt(margin)}"
+        return _k_of_n([d >= margin for d in diffs], share, what, diffs, fmt)
     return judge
 
 
@@ -167,7 +168,8 @@ def estimate(statistic, low=-math.inf, high=math.inf, fmt=plain, what="estimate"
         bound = (f"in [{fmt(low)}, {fmt(high)}]" if math.isfinite(low) and math.isfinite(high)
                  else f">= {fmt(low)}" if math.isfinite(low) else f"<= {fmt(high)}")
         return Verdict(low <= value <= high,
-                       f"{what} {fmt(value)} ({level:.0%} interval {fmt(lo)}–{fmt(hi)}, {len(s.seeds)} seeds; "
+                       f"{what} {fmt(value)} ({level:.0%} interval {fmt(lo)}–{fmt(hi)}, "
+                       f"{len(s.seeds)} seeds; "
                        f"claim: {bound})")
     return judge
 
