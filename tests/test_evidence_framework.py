@@ -61,7 +61,8 @@ def test_register_refuses_twice_and_bad_names(fake):
 def test_cli_lists_writes_and_checks(fake, capsys):
     assert main(["99", "--list"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out == ["99 x-small: x stays below 0.45 on every seed.", "99 y-above-x: y exceeds x by 0.5 on 3 of 4 seeds."]
+    assert out == ["99 x-small: x stays below 0.45 on every seed.",
+                   "99 y-above-x: y exceeds x by 0.5 on 3 of 4 seeds."]
     assert main(["99", "--write", "--processes", "1"]) == 0
     stored = json.loads((fake / "99.json").read_text())["experiments"]["tenths"]
     assert stored["seeds"] == [0, 1, 2, 3] and stored["values"]["x"] == [0.0, 0.1, 0.2, 0.3]
