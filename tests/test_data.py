@@ -151,3 +151,24 @@ def test_bad_input_says_what_to_use():
         small("match").image(0, split="valid")
     with pytest.raises(ValueError, match="no image"):
         small("streams").image(0)
+
+
+def test_generated_data_does_not_depend_on_pythonhashseed():
+    """Every task is the same in two processes with different string hashing (set order differs)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import hashlib, mmviz\n"
+            "h = hashlib.sha1()\n"
+            "for name in sorted(mmviz.TASKS):\n"
+            "    t = mmviz.make_task(name, n_train=200, n_test=50, seed=3)\n"
+            "    for split in (t.train, t.test):\n"
+            "        for x in split.inputs: h.update(x.numpy().tobytes())\n"
+            "        h.update(split.labels.numpy().tobytes())\n"
+            "        h.update(repr([getattr(w, 'tolist', lambda: w)() for w in split.words]).encode())\n"
+            "print(h.hexdigest())\n")
+    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": hs}).stdout.strip()
+               for hs in ("1", "2", "3")}
+    assert len(digests) == 1 and len(next(iter(digests))) == 40, digests

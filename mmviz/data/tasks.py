@@ -53,8 +53,9 @@ def sample_match(rng, objects=3):
         if label:
             words = list(scene[rng.integers(objects)][:2])
             break
-        absent = [(c, s) for c in {c for c, _ in present} for s in {s for _, s in present}
-                  if (c, s) not in present]
+        colours, shapes = dict.fromkeys(c for c, _, _ in scene), dict.fromkeys(s for _, s, _ in scene)
+        absent = [(c, s) for c in colours for s in shapes if (c, s) not in present]   # scene order, not
+        #                                                             a set's (PYTHONHASHSEED) order
         if absent:
             words = list(absent[rng.integers(len(absent))])
             break
