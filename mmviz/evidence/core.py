@@ -30,7 +30,8 @@ NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 class Experiment:
     """One measured set-up: ``run(seed)`` returns {name: number, or a list for a curve}; "<name>_steps"
     gives a curve's x values. ``seeds``: the committed seeds (8+ for training, 32+ for initialisations);
-    ``setup``: the numbers that define it (steps, sizes), stored with the evidence so drift is seen."""
+    ``setup``: the numbers that define it (steps, sizes), stored with the evidence so drift is seen;
+    ``at_init``: it measures untrained models (then 32+ initialisations are committed, not 8+ seeds)."""
 
     notebook: str
     name: str
@@ -38,6 +39,11 @@ class Experiment:
     seeds: tuple
     setup: dict
     about: str
+    at_init: bool = False
+
+    @property
+    def min_seeds(self) -> int:
+        return 32 if self.at_init else 8
 
 
 @dataclass(frozen=True)
@@ -66,9 +72,10 @@ EXPERIMENTS: dict[tuple[str, str], Experiment] = {}
 CLAIMS: dict[str, Claim] = {}
 
 
-def experiment(notebook: str, seeds=range(8), about: str = "", **setup):
+def experiment(notebook: str, seeds=range(8), about: str = "", at_init: bool = False, **setup):
     """Decorator: register ``run(seed)`` as experiment ``notebook``/``run.__name__`` (dashes for
-    underscores), committed on ``seeds``. ``setup`` holds the numbers that define the experiment."""
+    underscores), committed on ``seeds``. ``setup`` holds the numbers that define the experiment;
+    ``at_init=True`` marks a measurement of untrained models (committed on 32+ initialisations)."""
     _check_notebook(notebook)
     seeds = tuple(check_seeds(list(seeds)))
 
@@ -77,7 +84,7 @@ def experiment(notebook: str, seeds=range(8), about: str = "", **setup):
         if (notebook, name) in EXPERIMENTS:
             raise ValueError(f"experiment {notebook} {name!r} is registered twice")
         EXPERIMENTS[notebook, name] = Experiment(notebook, name, run, seeds, dict(setup),
-                                                 about or (run.__doc__ or "").strip().split("\n")[0])
+                                                 about or (run.__doc__ or "").strip().split("\n")[0], at_init)
         return run
 
     return register
