@@ -141,6 +141,13 @@ def seeds_section():
     return seeds_table()
 
 
+def evidence_section():
+    """What rerunning each notebook's claims on 5 new seeds costs (benchmarks/bench_evidence.py)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_evidence import evidence_table
+    return evidence_table()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -174,6 +181,7 @@ def main(argv=None):
         lines += ["`make test` first/second times: run `make bench ARGS=--full` "
                   "(slow: builds a fresh .venv).", ""]
     lines += seeds_section()
+    lines += evidence_section()
     lines += ["## Training", "",
               "How fast and how well the tiny models learn: [TRAINING.md](TRAINING.md) "
               "(`benchmarks/bench_training.py`).", ""]
