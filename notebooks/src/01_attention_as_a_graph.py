@@ -13,7 +13,8 @@
 # - how that graph differs from the fixed neighbourhood of a convolution;
 # - that self-attention without positions is permutation-equivariant, and how position embeddings
 #   break the symmetry;
-# - that a mask deletes edges: complete graph, DAG, removed nodes, and the fusion variants as masks;
+# - that a mask deletes edges: complete graph, DAG, padded tokens no one reads, and the fusion variants
+#   as masks;
 # - why this lets one Transformer mix tokens of different modalities.
 #
 # **Before you start:** notebook 00 (MHSA in code, and the [glossary](00_start_here.ipynb#glossary):
@@ -42,8 +43,10 @@ _ = torch.manual_seed(0)
 # $$A = \mathrm{softmax}\!\left(\frac{(XW_Q)(XW_K)^\top}{\sqrt{d_h}}\right) \in \mathbb{R}^{N\times N},
 # \qquad \text{output}_i = \sum_j A_{ij}\, (XW_V)_j .$$
 #
-# Read $A_{ij}$ as the weight of an edge from token $i$ to token $j$ (token $i$ reads from $j$): $A$
-# is the weighted adjacency matrix of a directed graph. With **no mask**, every pair $(i, j)$ is an
+# Read $A_{ij}$ as the weight of the edge $j \to i$: information flows from key $j$ into query $i$
+# (token $i$ reads from token $j$). $A$ is the weighted adjacency matrix of a directed graph, row $i$
+# holding the edges that arrive at $i$; every picture here draws an arrow from $j$ to $i$, the way
+# information flows. With **no mask**, every pair $(i, j)$ is an
 # edge, self-loops included: the graph is complete, and a mask is what deletes edges (next section).
 # The weights depend on $X$: another input, another graph. A 1-D convolution with kernel size 3 also mixes tokens, along
 # the edges of a fixed band: token $i$ sees $i-1, i, i+1$, always, with the same weights.
@@ -92,8 +95,10 @@ assert int(C.sum()) == 22
 # deletes edges. Three masks of one sequence, and three of a concatenated pair of modalities:
 #
 # - **no mask**: the complete graph; **causal** ($j \le i$, as in a language model): a directed
-#   acyclic graph (plus self-loops), no edge to the future; **padding**: padded tokens lose every
-#   incoming edge, as if they were removed from the graph.
+#   acyclic graph (plus self-loops), no edge from the future; **padding**: a padded token loses every
+#   edge that leaves it (no token reads it: its column is 0), so it is removed as a *source*. As a query
+#   it still reads the real tokens (its row is not empty), but nothing downstream reads its output;
+#   it is not removed from the graph as a node.
 # - Over $C(Z_A, Z_B)$, the survey's variants (notebooks 05–09) are masks of one graph: **block-diagonal**
 #   = each modality in its own stream; **off-diagonal blocks** = cross-attention; **everything** = early
 #   concatenation. This is the survey's "controlling the input pattern of self-attention".
@@ -130,6 +135,8 @@ plt.show()
 with torch.no_grad():                             # a masked edge gets weight exactly 0 in a real block
     block(x1, key_padding_mask=torch.tensor([[False] * 6 + [True] * 2]))   # True: a padded key
     assert (block.attention[..., 6:] == 0).all() and torch.allclose(block.attention.sum(-1), torch.ones(1, 1, 8))
+    assert (block.attention[0, :, 6:, :6] > 0).all()   # a padded token still reads the real ones as a query
+assert masks["padding"][:, -1].sum() == 0 and masks["padding"][-1, :-1].all()   # its column empty, its row not
 assert int(masks["causal"].sum()) == 10 and int(masks["separate streams"].sum()) == 32
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -323,7 +330,8 @@ answer = None   # True or False
 # ## Summary
 # - An attention matrix is the weighted adjacency matrix of a directed graph over the tokens,
 #   recomputed from the data at every layer and for every input; complete without a mask, and a mask
-#   deletes edges (causal: a DAG; padding: removed nodes; the fusion variants: blocks of one graph).
+#   deletes edges (causal: a DAG; padding: no edges leave the padded tokens; the fusion variants:
+#   blocks of one graph).
 # - A convolution's graph is a fixed local neighbourhood on a grid, the same for every input.
 # - Without positions, self-attention is permutation-equivariant: $f(X_\pi) = f(X)_\pi$. Position
 #   embeddings break the symmetry, and each modality can bring its own.
