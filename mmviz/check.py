@@ -258,6 +258,44 @@ def most_attended(answer, weights, words, query=1):
                    "that row is brighter.")
 
 
+@exercise
+def causal_mask(answer, tokens=8):
+    """The causal mask for ``tokens`` tokens: (N, N) bool, True where query i may NOT read key j (j > i)."""
+    got = as_tensor(answer)
+    want = torch.triu(torch.ones(tokens, tokens, dtype=torch.bool), diagonal=1)
+    if tuple(got.shape) != (tokens, tokens):
+        return verdict(False, "", f"expected a ({tokens}, {tokens}) mask, got shape {tuple(got.shape)}.")
+    got = got != 0
+    if torch.equal(got, want | torch.eye(tokens, dtype=torch.bool)):
+        hint = "the diagonal is hidden too: a token may read itself (diagonal=1 in torch.triu)."
+    elif torch.equal(got, ~want) or torch.equal(got, ~want.T):
+        hint = "True must mark what is hidden (the future), not what is allowed: flip it with ~mask."
+    elif torch.equal(got, want.T):
+        hint = "this hides the past: row i must hide the keys j > i, above the diagonal (torch.triu)."
+    else:
+        hint = "row i must hide exactly the keys j > i (the cells above the diagonal)."
+    return verdict(torch.equal(got, want), "row i hides the keys j > i; row 0 reads only token 0, with "
+                                          "weight 1 in every head.", hint)
+
+
+@exercise
+def all_seeds_succeed(answer, rate=0.9, seeds=5):
+    """The probability that ``seeds`` independent seeds all succeed, each with probability ``rate``."""
+    value = as_number(answer)
+    want = rate ** seeds
+    if abs(value - rate) < 1e-3:
+        hint = f"{value:g} is one seed's chance; all {seeds} must succeed, each independently."
+    elif abs(value - rate * seeds) < 1e-3 or value > 1:
+        hint = "a probability is at most 1: multiply the seeds' chances, do not add them."
+    elif abs(value - (1 - rate) ** seeds) < 1e-3:
+        hint = f"{value:g} is the chance that all {seeds} FAIL."
+    else:
+        hint = f"{value:g} is not it: each seed succeeds with {rate:g}, independently of the rest."
+    right = (f"{rate:g}^{seeds} = {want:.2f}: a set-up that succeeds {rate:.0%} of the time fails somewhere "
+             f"on {seeds} seeds {1 - want:.0%} of the time.")
+    return verdict(abs(value - want) < 0.005, right, hint)
+
+
 # --- 01 attention as a graph -------------------------------------------------------------------
 
 

@@ -33,3 +33,24 @@ def test_foundation_checks_never_raise_on_an_unreadable_answer(capsys):
     assert check.pre_norm_depth_factor("about a half") is False
     assert check.most_attended(None, [[1.0]], ["a"], query=0) is False
     assert capsys.readouterr().out.count("Not yet") == 2
+
+
+def test_causal_mask_hint_names_the_mistake(capsys):
+    import torch
+
+    want = torch.triu(torch.ones(8, 8, dtype=torch.bool), diagonal=1)
+    assert check.causal_mask(want, tokens=8) is True
+    for wrong, words in ((~want, "flip it"), (want.T, "hides the past"),
+                         (want | torch.eye(8, dtype=torch.bool), "diagonal"), (torch.zeros(3, 3), "(8, 8)")):
+        capsys.readouterr()
+        assert check.causal_mask(wrong, tokens=8) is False
+        assert words in capsys.readouterr().out
+
+
+def test_all_seeds_succeed(capsys):
+    assert check.all_seeds_succeed("0.9**5", rate=0.9, seeds=5) is True
+    assert check.all_seeds_succeed("59%", rate=0.9, seeds=5) is True
+    for wrong, words in ((0.9, "one seed"), (4.5, "at most 1"), (1e-5, "FAIL"), (0.3, "independently")):
+        capsys.readouterr()
+        assert check.all_seeds_succeed(wrong, rate=0.9, seeds=5) is False
+        assert words in capsys.readouterr().out

@@ -279,7 +279,8 @@ assert not torch.allclose(unshuffled_attention(5, True), unshuffled_attention(0,
 
 # %% slideshow={"slide_type": "subslide"}
 answer = None   # a number
-# mmviz.check.attention_edges(answer, tokens=6)      # remove the '#' to check
+if answer is not None:                 # checked once you have written an answer
+    mmviz.check.attention_edges(answer, tokens=6)
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # <details><summary>Solution</summary>
@@ -294,7 +295,8 @@ answer = None   # a number
 
 # %% slideshow={"slide_type": "subslide"}
 answer = None   # the convolution's number of edges
-# mmviz.check.conv_edges(answer, tokens=6, kernel_size=3)   # remove the '#' to check
+if answer is not None:                 # checked once you have written an answer
+    mmviz.check.conv_edges(answer, tokens=6, kernel_size=3)
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # <details><summary>Solution</summary>
@@ -310,7 +312,8 @@ answer = None   # the convolution's number of edges
 
 # %% slideshow={"slide_type": "subslide"}
 answer = None   # True or False
-# mmviz.check.position_breaks_symmetry(answer)       # remove the '#' to check
+if answer is not None:                 # checked once you have written an answer
+    mmviz.check.position_breaks_symmetry(answer)
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # <details><summary>Solution</summary>
