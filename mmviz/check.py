@@ -37,7 +37,7 @@ MAX_ANSWER_VALUES = 10_000     # numbers in a list, array or tensor answer
 MAX_MESSAGE = 300              # characters of a verdict: an answer is echoed, cut to fit
 
 
-def answer_size(answer, limit=MAX_ANSWER_VALUES):
+def _answer_size(answer, limit=MAX_ANSWER_VALUES):
     """How many values ``answer`` holds (strings count their characters), counting no further than
     ``limit`` + 1: a list of a billion entries is not walked."""
     if isinstance(answer, (str, bytes)):
@@ -49,7 +49,7 @@ def answer_size(answer, limit=MAX_ANSWER_VALUES):
     if isinstance(answer, (list, tuple)):
         total = 0
         for item in answer:
-            total += answer_size(item, limit - total) if isinstance(item, (list, tuple, np.ndarray,
+            total += _answer_size(item, limit - total) if isinstance(item, (list, tuple, np.ndarray,
                                                                           torch.Tensor)) else 1
             if total > limit:
                 break
@@ -57,14 +57,14 @@ def answer_size(answer, limit=MAX_ANSWER_VALUES):
     return 1
 
 
-def too_big(answer):
+def _too_big(answer):
     """What is wrong with an answer too large to read quickly, or None."""
     if isinstance(answer, (str, bytes)):
         if len(answer) > MAX_ANSWER_CHARS:
             return (f"an answer of {len(answer):,} characters is too long to read; write at most "
                     f"{MAX_ANSWER_CHARS:,} (for example 36, 0.25 or a name).")
         return None
-    if answer_size(answer) > MAX_ANSWER_VALUES:
+    if _answer_size(answer) > MAX_ANSWER_VALUES:
         return (f"an answer of more than {MAX_ANSWER_VALUES:,} values is too large to read; give the "
                 "number, name or small array the exercise asks for.")
     return None
@@ -79,7 +79,7 @@ def exercise(check):
     """
     @functools.wraps(check)
     def checked(answer, *args, **kwargs):
-        problem = too_big(answer)
+        problem = _too_big(answer)
         if problem:
             return verdict(False, "", problem)
         try:
@@ -163,7 +163,7 @@ def parse_number(text):
     return value / 100 if percent else value
 
 
-def tensor_values(t, name="answer"):
+def _tensor_values(t, name="answer"):
     """A tensor answer as a numpy array, whatever its dtype (bfloat16 too), layout (sparse) or device;
     a meta tensor, which holds no values, is ``Unreadable``."""
     if t.device.type == "meta":
@@ -187,7 +187,7 @@ def tensor_values(t, name="answer"):
 def _single(answer, what):
     """The one element of a 1-element list, tuple, array or tensor (a 0-d one is its own element)."""
     if isinstance(answer, torch.Tensor):
-        answer = tensor_values(answer)
+        answer = _tensor_values(answer)
     if isinstance(answer, (list, tuple)):
         answer = np.asarray(answer, dtype=object)
     if isinstance(answer, np.ndarray):
@@ -296,7 +296,7 @@ def as_indices(answer, name="answer"):
             raise Unreadable(f"{name} should list token indices, e.g. [0, 3]; got {value!r}.", name)
         value = parts
     if isinstance(value, torch.Tensor):
-        value = tensor_values(value, name)
+        value = _tensor_values(value, name)
     values = np.asarray(value, dtype=object).reshape(-1).tolist() if not isinstance(value, (int, float)) \
         else [value]
     out = []
@@ -318,10 +318,10 @@ def as_tensor(answer, name="answer"):
             raise Unreadable(f"{name} should be a vector such as [0.0, 1.0, 0.0]; got {answer!r}.", name) \
                 from None
     if isinstance(value, torch.Tensor):
-        value = tensor_values(value, name)
+        value = _tensor_values(value, name)
     try:
         return torch.as_tensor(np.asarray(value, dtype=np.float64))
-    except (TypeError, ValueError, RuntimeError):
+    except (TypeError, ValueError, RuntimeError, OverflowError):
         raise Unreadable(f"{name} should be a number, array or tensor, got {type(answer).__name__}.",
                          name) from None
 

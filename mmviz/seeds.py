@@ -91,7 +91,10 @@ def workers(processes, count):
     """How many worker processes to use for ``count`` runs: 0 (run in this process) unless
     ``processes`` > 1, this is Linux (fork is safe there), more than one core is ours and this is not
     itself a worker (a daemonic pool worker may not start processes of its own)."""
-    processes = integer(processes, "processes", 1, None)
+    try:
+        processes = integer(processes, "processes", 1, None)     # numpy and 0-d torch ints too
+    except ValueError:
+        raise ValueError(f"processes must be an int >= 1, got {processes!r}") from None
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     n = min(processes, count, cores)
     nested = multiprocessing.current_process().daemon
