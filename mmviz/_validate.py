@@ -23,6 +23,13 @@ MAX_MODALITIES = 16
 MAX_SAMPLES = 20_000        # samples in one generated split (an image sample is 7 KB)
 MAX_PARAMETERS = 20_000_000  # one model: 80 MB of float32
 MAX_SEED = 2**63 - 1
+# Limits on what one call may cost, whatever the combination of its arguments. An attention map holds
+# batch × heads × Nq × Nk float32 numbers (and a forward keeps a few tensors of that size): 512 MB of
+# one map is ~50× what any mmviz lesson draws. A training run costs steps × FLOPs per step; 10^14 FLOPs
+# is hours on one core (mmviz's task budgets: ~10^12).
+MAX_ATTENTION_BYTES = 2**29
+MAX_STEPS = 1_000_000
+MAX_RUN_FLOPS = 10**14
 
 
 def integer(value, name, low, high):
@@ -97,8 +104,32 @@ def parameter_budget(count, what):
                          f"more than {MAX_PARAMETERS:,} (its teaching models hold about 10^5)")
 
 
+def attention_budget(batch, heads, queries, keys):
+    """Raise a ValueError before an attention map of batch × heads × queries × keys float32 numbers
+    is allocated if it would exceed MAX_ATTENTION_BYTES (512 MB)."""
+    size = 4 * batch * heads * queries * keys
+    if size > MAX_ATTENTION_BYTES:
+        raise ValueError(f"an attention map of batch={batch} × heads={heads} × {queries} queries × "
+                         f"{keys} keys would take {size / 2**20:,.0f} MB; mmviz refuses more than "
+                         f"{MAX_ATTENTION_BYTES // 2**20} MB: use fewer samples, heads or tokens")
+
+
+def run_budget(steps, flops_per_step, what):
+    """``steps`` as an int from 1 to MAX_STEPS, or a ValueError if ``steps`` × ``flops_per_step`` (an
+    estimate of one step's cost) exceeds MAX_RUN_FLOPS: a run of hours is refused before it starts."""
+    steps = integer(steps, "steps", 1, MAX_STEPS)
+    total = steps * flops_per_step
+    if total > MAX_RUN_FLOPS:
+        raise ValueError(f"{what}: steps={steps:,} × ~{flops_per_step:.2g} FLOPs per step = "
+                         f"{total:.2g} FLOPs, hours on one core; mmviz refuses more than {MAX_RUN_FLOPS:.0e} "
+                         f"(at most {max(1, MAX_RUN_FLOPS // max(1, flops_per_step)):,} such steps)")
+    return steps
+
+
 def flag(value, name):
     """``value`` as a Python bool if it is True or False (numpy's too); otherwise a ValueError naming it."""
+    if isinstance(value, torch.Tensor) and value.dtype == torch.bool and value.dim() == 0:
+        return bool(value)
     if not isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name} must be True or False, got {value!r}")
     return bool(value)
@@ -136,14 +167,21 @@ def float_tensor(x, name, shape_text):
     return x
 
 
-def key_padding_mask(mask, batch, keys):
-    """Raise a ValueError unless ``mask`` is None or a (batch, keys) bool tensor leaving a key to see."""
+def padding_mask(mask, batch, keys):
+    """``mask`` if it is None or a (batch, keys) bool tensor (True = a padded key); else a ValueError."""
     if mask is None:
         return None
     if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool or tuple(mask.shape) != (batch, keys):
         got = (f"dtype {mask.dtype}, shape {tuple(mask.shape)}" if isinstance(mask, torch.Tensor)
                else type(mask).__name__)
         raise ValueError(f"key_padding_mask must be a bool tensor of shape ({batch}, {keys}), got {got}")
+    return mask
+
+
+def key_padding_mask(mask, batch, keys):
+    """Raise a ValueError unless ``mask`` is None or a (batch, keys) bool tensor leaving a key to see."""
+    if padding_mask(mask, batch, keys) is None:
+        return None
     if mask.all(dim=1).any():
         rows = mask.all(dim=1).nonzero().flatten().tolist()
         raise ValueError(f"key_padding_mask hides every key of sample(s) {rows}: nothing left to attend to")

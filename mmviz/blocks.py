@@ -15,7 +15,10 @@ from ._validate import (
     MAX_DIM,
     MAX_HEADS,
     MAX_MLP_DIM,
+    attention_budget,
+    flag,
     one_of,
+    padding_mask,
     parameter_budget,
     positive_int,
     probability,
@@ -59,7 +62,11 @@ class Attention(nn.Module):
     """Multi-head attention: softmax(Q Kᵀ / √d_head) V, heads computed side by side.
 
     Queries come from ``x``; keys and values from ``context`` (``x`` itself for self-attention).
-    After a forward, ``self.weights`` holds the attention: (batch, heads, Nq, Nk), rows sum to 1.
+    ``key_padding_mask``: None or bool (batch, Nk), True = a padded key, which gets weight 0; a sample
+    whose keys are all padded attends to nothing: weights all 0 and output 0 (not NaN), so in a block
+    its tokens pass the attention's residual unchanged.
+    After a forward, ``self.weights`` holds the attention: (batch, heads, Nq, Nk), rows sum to 1
+    (to 0 for such a sample). A map of more than 512 MB is refused before it is allocated.
     """
 
     def __init__(self, dim, heads, dropout=0.0):
@@ -76,14 +83,20 @@ class Attention(nn.Module):
 
     def forward(self, x, context=None, key_padding_mask=None):
         context = x if context is None else context
+        attention_budget(context.shape[0], self.heads, x.shape[1], context.shape[1])
+        mask = padding_mask(key_padding_mask, context.shape[0], context.shape[1])
         q, k, v = self.split(self.q(x)), self.split(self.k(context)), self.split(self.v(context))
         scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
-        if key_padding_mask is not None:      # True marks a padded key: it gets weight 0
-            scores = scores.masked_fill(key_padding_mask[:, None, None, :], float("-inf"))
+        if mask is not None:                  # True marks a padded key: it gets weight 0
+            empty = mask.all(dim=-1, keepdim=True)          # samples with no key left to see
+            scores = scores.masked_fill((mask & ~empty)[:, None, None, :], float("-inf"))
         weights = scores.softmax(dim=-1)
+        if mask is not None:                  # softmax over no key would be 0/0: zero weights instead
+            weights = weights.masked_fill(empty[:, None, None, :], 0.0)
         self.weights = weights.detach()
         mixed = self.dropout(weights) @ v     # (B, heads, Nq, dim / heads)
-        return self.out(mixed.transpose(1, 2).flatten(2))
+        out = self.out(mixed.transpose(1, 2).flatten(2))
+        return out if mask is None else out.masked_fill(empty[:, :, None], 0.0)
 
 
 class MLP(nn.Sequential):
@@ -115,6 +128,7 @@ class TransformerBlock(nn.Module):
         dropout = probability(dropout, "dropout")
         check_norm(norm)
         check_blocks(1, dim, mlp_dim, f"a block of dim={dim}, mlp_dim={mlp_dim}")
+        cross = flag(cross, "cross")
         self.dim, self.heads, self.norm, self.cross = dim, heads, norm, cross
         self.attn = Attention(dim, heads, dropout)
         self.mlp = MLP(dim, mlp_dim, activation, dropout)

@@ -31,13 +31,57 @@ class Unreadable(ValueError):
         self.name = name
 
 
+# An answer is read in bounded time: longer strings or larger arrays are refused before any parsing.
+MAX_ANSWER_CHARS = 4000        # a written answer; notebook 07's 18×18 mask as a string is ~1000
+MAX_ANSWER_VALUES = 10_000     # numbers in a list, array or tensor answer
+MAX_MESSAGE = 300              # characters of a verdict: an answer is echoed, cut to fit
+
+
+def _answer_size(answer, limit=MAX_ANSWER_VALUES):
+    """How many values ``answer`` holds (strings count their characters), counting no further than
+    ``limit`` + 1: a list of a billion entries is not walked."""
+    if isinstance(answer, (str, bytes)):
+        return len(answer)
+    if isinstance(answer, torch.Tensor):
+        return answer.numel()
+    if isinstance(answer, np.ndarray):
+        return answer.size
+    if isinstance(answer, (list, tuple)):
+        total = 0
+        for item in answer:
+            total += _answer_size(item, limit - total) if isinstance(item, (list, tuple, np.ndarray,
+                                                                          torch.Tensor)) else 1
+            if total > limit:
+                break
+        return total
+    return 1
+
+
+def _too_big(answer):
+    """What is wrong with an answer too large to read quickly, or None."""
+    if isinstance(answer, (str, bytes)):
+        if len(answer) > MAX_ANSWER_CHARS:
+            return (f"an answer of {len(answer):,} characters is too long to read; write at most "
+                    f"{MAX_ANSWER_CHARS:,} (for example 36, 0.25 or a name).")
+        return None
+    if _answer_size(answer) > MAX_ANSWER_VALUES:
+        return (f"an answer of more than {MAX_ANSWER_VALUES:,} values is too large to read; give the "
+                "number, name or small array the exercise asks for.")
+    return None
+
+
 def exercise(check):
     """Make ``check`` answer "Not yet: ..." (and return False) for an unreadable answer, never raise.
 
-    Bad values of the other arguments (which the notebook passes, not the reader) still raise.
+    Bad values of the other arguments (which the notebook passes, not the reader) still raise. The
+    answer's size is bounded first (``MAX_ANSWER_CHARS``, ``MAX_ANSWER_VALUES``), so every verdict
+    comes in well under a second, and a verdict echoes at most ``MAX_MESSAGE`` characters of it.
     """
     @functools.wraps(check)
     def checked(answer, *args, **kwargs):
+        problem = _too_big(answer)
+        if problem:
+            return verdict(False, "", problem)
         try:
             return check(answer, *args, **kwargs)
         except Unreadable as error:
@@ -51,7 +95,10 @@ def exercise(check):
 
 def verdict(ok, right, wrong):
     """Print "Right: <right>" or "Not yet: <wrong>" and return ``ok`` as a bool."""
-    print(f"Right: {right}" if ok else f"Not yet: {wrong}")
+    text = str(right if ok else wrong)
+    if len(text) > MAX_MESSAGE:                # an echoed answer is cut, not printed in full
+        text = text[:MAX_MESSAGE - 1] + "…"
+    print(f"Right: {text}" if ok else f"Not yet: {text}")
     return bool(ok)
 
 
@@ -64,18 +111,33 @@ _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.m
               ast.UAdd: operator.pos}
 
 
+MAX_BITS = 4096       # an int of an answer's arithmetic: far beyond a float (1024 bits), cheap to compute
+
+
+def _bounded(value):
+    if isinstance(value, int) and value.bit_length() > MAX_BITS:
+        raise ValueError("number too large")
+    return value
+
+
 def _arithmetic(node):
-    """The value of a small arithmetic expression (numbers, + − × ÷, powers, brackets), nothing else."""
+    """The value of a small arithmetic expression (numbers, + − × ÷, powers, brackets), nothing else.
+
+    Every int stays under MAX_BITS bits, checked before a power is computed: (((10**64)**64)**64)**64
+    is refused at once instead of computed for minutes."""
     if isinstance(node, ast.Expression):
         return _arithmetic(node.body)
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
             and not isinstance(node.value, bool):
-        return node.value
+        return _bounded(node.value)
     if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
         left, right = _arithmetic(node.left), _arithmetic(node.right)
-        if isinstance(node.op, ast.Pow) and abs(right) > 64:
-            raise ValueError("power too large")
-        return _OPERATORS[type(node.op)](left, right)
+        if isinstance(node.op, ast.Pow):
+            if abs(right) > 64:
+                raise ValueError("power too large")
+            if isinstance(left, int) and isinstance(right, int) and left.bit_length() * right > MAX_BITS:
+                raise ValueError("number too large")
+        return _bounded(_OPERATORS[type(node.op)](left, right))
     if isinstance(node, ast.UnaryOp) and type(node.op) in _OPERATORS:
         return _OPERATORS[type(node.op)](_arithmetic(node.operand))
     raise ValueError("not arithmetic")
@@ -83,6 +145,8 @@ def _arithmetic(node):
 
 def parse_number(text):
     """A number written as a reader writes it: "36", " 0.25 ", "1/4", "25%", "1,024", "4·8²·32", "four"."""
+    if len(text) > 200:                  # before any regular expression runs on it
+        raise ValueError("too long")
     t = text.strip().lower().rstrip(".")
     if t in WORDS:
         return float(WORDS[t])
@@ -99,15 +163,36 @@ def parse_number(text):
     return value / 100 if percent else value
 
 
+def _tensor_values(t, name="answer"):
+    """A tensor answer as a numpy array, whatever its dtype (bfloat16 too), layout (sparse) or device;
+    a meta tensor, which holds no values, is ``Unreadable``."""
+    if t.device.type == "meta":
+        raise Unreadable(f"{name} is a meta tensor, which holds no values: compute the values first.", name)
+    t = t.detach()
+    if t.layout != torch.strided:
+        t = t.to_dense()
+    t = t.cpu().resolve_conj().resolve_neg()
+    if t.is_quantized:
+        t = t.dequantize()
+    try:
+        return t.numpy()
+    except (TypeError, RuntimeError):          # a dtype numpy lacks (bfloat16, float8, ...)
+        try:
+            return (t.to(torch.complex128) if t.is_complex() else t.to(torch.float64)).numpy()
+        except (TypeError, RuntimeError):
+            raise Unreadable(f"{name} is a {t.dtype} tensor, which cannot be read as numbers.",
+                             name) from None
+
+
 def _single(answer, what):
     """The one element of a 1-element list, tuple, array or tensor (a 0-d one is its own element)."""
     if isinstance(answer, torch.Tensor):
-        answer = answer.detach().cpu().numpy()
+        answer = _tensor_values(answer)
     if isinstance(answer, (list, tuple)):
         answer = np.asarray(answer, dtype=object)
     if isinstance(answer, np.ndarray):
         if answer.size != 1:
-            raise Unreadable(f"give one {what}, not {answer.size} values ({answer.tolist()!r}).")
+            raise Unreadable(f"give one {what}, not {answer.size} values ({answer.tolist()!r:.100}).")
         answer = answer.reshape(-1)[0]
     return answer
 
@@ -125,7 +210,11 @@ def as_number(answer, name="answer"):
             raise Unreadable(f"{name} should be a number; {value!r} does not read as one "
                              "(write for example 36, 0.25 or 1/4).", name) from None
     elif isinstance(value, numbers.Number):
-        value = float(value.real) if not isinstance(value, complex) else float("nan")
+        try:
+            value = float(value.real) if not isinstance(value, complex) else float("nan")
+        except (OverflowError, TypeError, ValueError):          # e.g. 10**400: beyond any float
+            raise Unreadable(f"{name} should be a number a float can hold (below 1e308), got one "
+                             "beyond it.", name) from None
     else:
         raise Unreadable(f"{name} should be a number, got {type(value).__name__} {value!r}.", name)
     if not math.isfinite(value):
@@ -154,7 +243,7 @@ FILLER = {"the", "a", "an", "variant", "variants", "fusion", "modality", "norm",
 def normalise(text):
     """Lower case, arrows and "to" as ``_to_``, other punctuation and spaces as ``_``: a name key."""
     t = str(text).strip().lower()
-    t = re.sub(r"\s*(→|->|=>|⟶)\s*", " to ", t)
+    t = re.sub(r"→|->|=>|⟶", " to ", t)          # the spaces around become "_" below: linear time
     t = re.sub(r"[^\w]+", "_", t)
     return t.strip("_")
 
@@ -183,7 +272,7 @@ def as_choice(answer, choices, aliases=None, numbered=False, name="answer"):
             return plain[candidate]
         if candidate in aliases:
             return aliases[candidate]
-    number = re.fullmatch(r"(?:no_|number_)?(\d+)", _without_filler(key))
+    number = re.fullmatch(r"(?:no_|number_)?(\d{1,9})", _without_filler(key))
     if numbered and number:
         i = int(number[1])
         if 1 <= i <= len(choices):
@@ -207,7 +296,7 @@ def as_indices(answer, name="answer"):
             raise Unreadable(f"{name} should list token indices, e.g. [0, 3]; got {value!r}.", name)
         value = parts
     if isinstance(value, torch.Tensor):
-        value = value.detach().cpu().numpy()
+        value = _tensor_values(value, name)
     values = np.asarray(value, dtype=object).reshape(-1).tolist() if not isinstance(value, (int, float)) \
         else [value]
     out = []
@@ -225,14 +314,14 @@ def as_tensor(answer, name="answer"):
     if isinstance(value, str):
         try:
             value = ast.literal_eval(value.strip())
-        except (ValueError, SyntaxError):
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             raise Unreadable(f"{name} should be a vector such as [0.0, 1.0, 0.0]; got {answer!r}.", name) \
                 from None
     if isinstance(value, torch.Tensor):
-        value = value.detach().cpu()
+        value = _tensor_values(value, name)
     try:
         return torch.as_tensor(np.asarray(value, dtype=np.float64))
-    except (TypeError, ValueError, RuntimeError):
+    except (TypeError, ValueError, RuntimeError, OverflowError):
         raise Unreadable(f"{name} should be a number, array or tensor, got {type(answer).__name__}.",
                          name) from None
 

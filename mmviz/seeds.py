@@ -13,6 +13,8 @@ Windows) or only one core exists, the seeds run one after the other.
 """
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import multiprocessing
 import os
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 
 from tqdm.auto import tqdm
 
-from ._validate import flag
+from ._validate import flag, integer
 from ._validate import seed as check_seed
 from .train import FusionClassifier, check_task, evaluate, fit
 
@@ -77,38 +79,46 @@ def check_seeds(seeds):
     return seeds
 
 
-_RUN = None          # the run a forked worker calls: set in the parent just before the fork
+_RUNS = {}           # call token → the run of that call: forked workers inherit the dict, each call its own
+_TOKENS = itertools.count()
 
 
-def _call(item):
-    return _RUN(item)
+def _call(token, item):
+    return _RUNS[token](item)
 
 
 def workers(processes, count):
     """How many worker processes to use for ``count`` runs: 0 (run in this process) unless
-    ``processes`` > 1, this is Linux (fork is safe there) and more than one core is ours."""
-    if isinstance(processes, bool) or not isinstance(processes, int) or processes < 1:
-        raise ValueError(f"processes must be an int >= 1, got {processes!r}")
+    ``processes`` > 1, this is Linux (fork is safe there), more than one core is ours and this is not
+    itself a worker (a daemonic pool worker may not start processes of its own)."""
+    try:
+        processes = integer(processes, "processes", 1, None)     # numpy and 0-d torch ints too
+    except ValueError:
+        raise ValueError(f"processes must be an int >= 1, got {processes!r}") from None
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     n = min(processes, count, cores)
-    return n if n > 1 and sys.platform == "linux" else 0
+    nested = multiprocessing.current_process().daemon
+    return n if n > 1 and sys.platform == "linux" and not nested else 0
 
 
 def parallel_map(run, items, processes=2):
     """``run(item)`` for each item, in order: in forked worker processes where :func:`workers` allows
-    (independent runs such as seeds or variants; results must pickle), else in this process."""
-    global _RUN
+    (independent runs such as seeds or variants; results must pickle), else in this process.
+
+    Each call registers its run under a token of its own before its pool forks, and the workers look
+    it up by that token: two threads mapping at once each get their own run's results."""
     items = list(items)
     n = workers(processes, len(items))
     if not n:
         yield from map(run, items)
         return
-    _RUN = run
+    token = next(_TOKENS)
+    _RUNS[token] = run
     try:
         with multiprocessing.get_context("fork").Pool(n) as pool:
-            yield from pool.imap(_call, items)
+            yield from pool.imap(functools.partial(_call, token), items)
     finally:
-        _RUN = None
+        del _RUNS[token]
 
 
 def over_seeds(run, seeds=(0, 1, 2), progress=True, desc="seeds", processes=1):

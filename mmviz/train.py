@@ -6,17 +6,21 @@
 """
 from __future__ import annotations
 
+import contextlib
 import math
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from ._random import seeded
-from ._validate import MAX_SAMPLES, flag, integer, positive_float, positive_int, real
+from ._validate import MAX_SAMPLES, flag, integer, positive_float, positive_int, real, run_budget
 from ._validate import float_tensor as check_float
 from ._validate import seed as check_seed
 from .data import Task, task_budget
@@ -39,6 +43,11 @@ def check_task(task):
         raise ValueError(f"expected a Task from mmviz.make_task, got {type(task).__name__}")
 
 
+def task_signature(task):
+    """What a model is built for: the task's name, its modalities (name, kind, tokens) and classes."""
+    return (task.name, tuple((m.name, m.kind, m.num_tokens) for m in task.modalities), task.num_classes)
+
+
 def check_model(model, task):
     """Raise a ValueError unless ``model`` is a FusionClassifier built for ``task`` (its embedders and
     classes fit no other task, so another task's accuracy would be a number without meaning)."""
@@ -46,6 +55,11 @@ def check_model(model, task):
     if not isinstance(model, FusionClassifier) or model.task_name != task.name:
         got = getattr(model, "task_name", type(model).__name__)
         raise ValueError(f"expected a FusionClassifier built for task {task.name!r}, got one for {got!r}")
+    built = getattr(model, "signature", None)
+    if built is not None and built != task_signature(task):
+        raise ValueError(f"this FusionClassifier was built for task {task.name!r} with modalities "
+                         f"{[m[:3] for m in built[1]]} and {built[2]} classes; the task given has "
+                         f"{[m[:3] for m in task_signature(task)[1]]} and {task.num_classes} classes")
 
 
 class TrainingDiverged(ValueError):
@@ -85,6 +99,7 @@ class FusionClassifier(nn.Module):
             raise ValueError(f"the {readout!r} readout scores tokens of one modality, but {variant} "
                              f"mixes all modalities into each token; use readout='pooled'")
         self.variant, self.task_name, self.readout = variant, task.name, readout
+        self.signature = task_signature(task)
         self.pointer_modality = task.pointer_modality
         with seeded(seed):      # own generator: thread-safe, the global RNG is left alone
             self.embedders = nn.ModuleList(embedder(m, dim) for m in task.modalities)
@@ -103,7 +118,7 @@ class FusionClassifier(nn.Module):
     def run(self, task, n=8, split="test"):
         """The FusionOutput (tokens, attention records) of the first ``n`` samples of ``task``'s split,
         in eval mode and without gradients: what the pictures and measures read."""
-        check_task(task)
+        check_model(self, task)
         positive_int(n, "n")
         self.eval()
         self(task.split(split).first(n))
@@ -140,6 +155,28 @@ class History:
     test_accuracy: list = field(default_factory=list)
     seconds: float = 0.0
 
+    def record(self, step, loss, accuracy, lr, seconds):
+        """Append one step's numbers, all of them or none (an interrupt waits until they are in)."""
+        self.step.append(step)
+        self.loss.append(loss)
+        self.accuracy.append(accuracy)
+        self.lr.append(lr)
+        self.seconds = seconds
+
+    def record_evaluation(self, step, seconds, test_accuracy):
+        self.eval_step.append(step)
+        self.eval_seconds.append(seconds)
+        self.test_accuracy.append(test_accuracy)
+
+    def trim(self):
+        """Cut the per-step and per-evaluation lists to a common length (after an interrupt that came
+        between two appends), so that ``plt.plot(h.eval_step, h.test_accuracy)`` always works."""
+        n = min(map(len, (self.step, self.loss, self.accuracy, self.lr)))
+        del self.step[n:], self.loss[n:], self.accuracy[n:], self.lr[n:]
+        e = min(map(len, (self.eval_step, self.eval_seconds, self.test_accuracy)))
+        del self.eval_step[e:], self.eval_seconds[e:], self.test_accuracy[e:]
+        return self
+
     @property
     def final(self):
         return dict(steps=len(self.step), loss=self.loss[-1] if self.loss else math.nan,
@@ -163,18 +200,25 @@ def fit(model, task, steps=None, lr=None, warmup=None, batch_size=64, weight_dec
     ``steps``, ``lr``, ``warmup`` left at None take the task's budget (``task_budget(task.name)``):
     enough for the variants the task is meant for to solve it. Mini-batches are drawn from a
     torch.Generator seeded with ``seed``; ``callback(step, history)``, if given, runs after every
-    step (return True to stop early, e.g. ``history.seconds > 15``).
-    A non-finite loss or gradient stops training with :class:`TrainingDiverged` (a ValueError naming
-    the learning rate) before the step that would spoil the weights. A ``KeyboardInterrupt`` (the
-    kernel's stop button) is re-raised, so a loop over runs stops too. Either way the error carries the
-    steps so far as ``.history`` (in Jupyter: ``sys.last_value.history``), the progress bar is closed
-    and the model is left in eval mode, ready for ``evaluate`` and the pictures.
+    step (return True to stop early, e.g. ``history.seconds > 15``; False or None to go on).
+    A non-finite loss, gradient or updated weight stops training with :class:`TrainingDiverged` (a
+    ValueError naming the learning rate); the model keeps the weights of its last finite step.
+    A ``KeyboardInterrupt`` (the kernel's stop button) is re-raised, so a loop over runs stops too; it
+    takes effect between two steps (a second one at once), so every step in the history was applied to
+    the model and the next ``fit`` starts clean. Either way the error carries the steps so far as
+    ``.history`` (in Jupyter: ``sys.last_value.history``), the progress bar is closed and the model is
+    left in eval mode, ready for ``evaluate`` and the pictures.
+    A run is refused before it starts if steps × its cost per step would take hours (``run_budget``).
     """
     check_model(model, task)
     budget = task_budget(task.name)
-    steps = positive_int(budget["steps"] if steps is None else steps, "steps")
     batch_size = positive_int(batch_size, "batch_size", MAX_SAMPLES)
     eval_every = positive_int(eval_every, "eval_every")
+    tokens = sum(m.num_tokens for m in task.modalities)
+    params = sum(p.numel() for p in model.parameters())
+    per_step = 6 * params * tokens * batch_size + 2 * params * tokens * len(task.test) // eval_every
+    steps = run_budget(budget["steps"] if steps is None else steps, per_step,
+                       f"fit of a {params:,}-parameter model on {tokens} tokens, batch_size={batch_size}")
     lr = positive_float(budget["lr"] if lr is None else lr, "lr")
     weight_decay = real(weight_decay, "weight_decay", 0.0)
     warmup = integer(budget["warmup"] if warmup is None else warmup, "warmup", 0, None)
@@ -183,51 +227,116 @@ def fit(model, task, steps=None, lr=None, warmup=None, batch_size=64, weight_dec
     if callback is not None and not callable(callback):
         raise ValueError(f"callback must be a function (step, history) -> bool or None, got {callback!r}")
     data, n = task.train, len(task.train)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: schedule(s, warmup, steps))
-    history, order, pos = History(), torch.randperm(n, generator=gen), 0
-    bar = tqdm(total=steps, desc=f"{model.variant} on {task.name}", leave=False) if progress else None
-    start, eval_time = time.perf_counter(), 0.0
+    history, bar = History(), None
     try:
-        for step in range(steps):
-            if pos + batch_size > n:                     # a new epoch: a new shuffle
-                order, pos = torch.randperm(n, generator=gen), 0
-            idx = order[pos:pos + batch_size]
-            pos += batch_size
-            model.train()
-            logits = model([x[idx] for x in data.inputs])
-            loss = F.cross_entropy(logits, data.labels[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            check_finite(loss, model, step, lr, sched.get_last_lr()[0])   # before the step touches weights
-            opt.step()
-            history.lr.append(sched.get_last_lr()[0])
-            sched.step()
-            history.step.append(step)
-            history.loss.append(loss.item())
-            history.accuracy.append((logits.argmax(-1) == data.labels[idx]).float().mean().item())
-            history.seconds = time.perf_counter() - start - eval_time
-            stop = callback is not None and bool(callback(step, history))
-            if (step + 1) % eval_every == 0 or step + 1 == steps or stop:
-                tick = time.perf_counter()
-                history.eval_step.append(step)
-                history.eval_seconds.append(history.seconds)
-                history.test_accuracy.append(evaluate(model, task)["accuracy"])
-                eval_time += time.perf_counter() - tick      # evaluation time is not training time
-            if bar is not None:
-                bar.update()
-                bar.set_postfix(loss=f"{history.loss[-1]:.3f}", acc=f"{history.accuracy[-1]:.2f}",
-                                refresh=False)
-            if stop:
-                break
+        with held_interrupts() as interrupted:
+            # The optimizer's first construction imports torch._dynamo (~2 s, sympy among it): an
+            # interrupt inside that import would leave sympy half-imported and break every later fit.
+            opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+            sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: schedule(s, warmup, steps))
+            order, pos = torch.randperm(n, generator=gen), 0
+            bar = tqdm(total=steps, desc=f"{model.variant} on {task.name}", leave=False) if progress else None
+            start, eval_time = time.perf_counter(), 0.0
+            for step in range(steps):
+                if interrupted():
+                    raise KeyboardInterrupt
+                if pos + batch_size > n:                     # a new epoch: a new shuffle
+                    order, pos = torch.randperm(n, generator=gen), 0
+                idx = order[pos:pos + batch_size]
+                pos += batch_size
+                model.train()
+                logits = model([x[idx] for x in data.inputs])
+                loss = F.cross_entropy(logits, data.labels[idx])
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                lr_now = sched.get_last_lr()[0]
+                check_finite(loss, model, step, lr, lr_now)      # before the step touches weights
+                safe_step(opt, model, step, lr, lr_now)
+                sched.step()
+                correct = (logits.argmax(-1) == data.labels[idx]).float().mean().item()
+                history.record(step, loss.item(), correct, lr_now, time.perf_counter() - start - eval_time)
+                stop = callback is not None and wants_stop(callback(step, history))
+                if (step + 1) % eval_every == 0 or step + 1 == steps or stop:
+                    tick = time.perf_counter()
+                    accuracy = evaluate(model, task)["accuracy"]
+                    history.record_evaluation(step, history.seconds, accuracy)
+                    eval_time += time.perf_counter() - tick      # evaluation time is not training time
+                if bar is not None:
+                    bar.update()
+                    bar.set_postfix(loss=f"{history.loss[-1]:.3f}", acc=f"{history.accuracy[-1]:.2f}",
+                                    refresh=False)
+                if stop:
+                    break
     except (TrainingDiverged, KeyboardInterrupt) as error:
-        error.history = history
+        error.history = history.trim()
         raise
     finally:
         if bar is not None:
             bar.close()
         model.eval()
     return history
+
+
+def wants_stop(answer):
+    """A callback's answer as a bool: True (stop), False or None (go on); numpy and 0-d tensors too."""
+    if answer is None:
+        return False
+    if isinstance(answer, torch.Tensor) and answer.numel() == 1 and answer.dtype == torch.bool:
+        return bool(answer)
+    if isinstance(answer, (bool, np.bool_)):
+        return bool(answer)
+    raise ValueError(f"callback(step, history) must return True (stop), False or None, got {answer!r:.80}")
+
+
+@contextlib.contextmanager
+def held_interrupts():
+    """Inside the block, a first Ctrl-C (SIGINT, the kernel's stop button) is held: ``interrupted()``
+    (yielded) says whether one came, and the block raises KeyboardInterrupt where its state is whole.
+    A second Ctrl-C raises at once; a held one not asked for is raised on leaving the block.
+    Only the main thread receives signals: elsewhere nothing is held."""
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+    held = []
+
+    def hold(signum, frame):
+        if held:                                   # the second press: do not wait any longer
+            signal.signal(signal.SIGINT, previous)
+            raise KeyboardInterrupt
+        held.append(signum)
+
+    def interrupted():
+        if held:
+            held.clear()
+            return True
+        return False
+
+    previous = signal.signal(signal.SIGINT, hold)
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held:
+        raise KeyboardInterrupt
+
+
+def safe_step(opt, model, step, lr, scheduled):
+    """``opt.step()``, undone if it fails or leaves a weight non-finite (an lr so large that the update
+    overflows float32): then TrainingDiverged, and the model keeps its weights from before the step."""
+    params = [p for p in model.parameters()]
+    before = nn.utils.parameters_to_vector(params).detach().clone()
+    try:
+        opt.step()
+        finite = bool(torch.isfinite(nn.utils.parameters_to_vector(params)).all())
+    except RuntimeError:                   # e.g. "value cannot be converted ... without overflow"
+        finite = False
+    if not finite:
+        with torch.no_grad():
+            nn.utils.vector_to_parameters(before, params)
+        raise TrainingDiverged(f"training diverged at step {step}: the update with lr={lr:g} (this step: "
+                               f"{scheduled:g}) made the weights overflow; try a smaller lr, e.g. "
+                               f"lr={lr / 10:g}, or a longer warmup. The model keeps its weights from "
+                               f"before this step.")
 
 
 def check_finite(loss, model, step, lr, scheduled):
@@ -270,25 +379,42 @@ def check_pictures(model, images, labels):
                          f"images, one label per image; got {got}")
     if len(images) == 0:
         raise ValueError("images must hold at least one picture, got none")
+    if not torch.isfinite(images).all():     # a NaN image would score as a guess, not as an error
+        raise ValueError("images must be finite, got NaN or inf")
 
 
 def train_vit(model, images, labels, steps=200, lr=3e-3, batch_size=32, seed=0):
-    """Adam on cross-entropy for ``steps`` mini-batches drawn with ``seed``; returns the list of losses."""
-    steps = positive_int(steps, "steps")
+    """AdamW on cross-entropy for ``steps`` mini-batches drawn with ``seed``; returns the list of losses.
+
+    A non-finite loss, gradient or updated weight stops training with :class:`TrainingDiverged`
+    (its ``.losses`` are the steps before it; the model keeps its last finite weights). A run of hours
+    (steps × cost per step, see ``run_budget``) is refused before it starts.
+    """
     batch_size = positive_int(batch_size, "batch_size", MAX_SAMPLES)
     check_pictures(model, images, labels)
+    params = sum(p.numel() for p in model.parameters())
+    tokens = model.grid[0] * model.grid[1] + 1                 # patches and the class token
+    steps = run_budget(steps, 6 * params * tokens * batch_size,
+                       f"train_vit of a {params:,}-parameter ViT, batch_size={batch_size}")
     g = torch.Generator().manual_seed(check_seed(seed))
-    opt = torch.optim.AdamW(model.parameters(), lr=positive_float(lr, "lr"), weight_decay=0.01)
+    lr = positive_float(lr, "lr")
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     model.train()
     losses = []
-    for _ in range(steps):
-        idx = torch.randint(0, len(images), (batch_size,), generator=g)
-        loss = F.cross_entropy(model(images[idx]), labels[idx])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    model.eval()
+    try:
+        for step in range(steps):
+            idx = torch.randint(0, len(images), (batch_size,), generator=g)
+            loss = F.cross_entropy(model(images[idx]), labels[idx])
+            opt.zero_grad()
+            loss.backward()
+            check_finite(loss, model, step, lr, lr)
+            safe_step(opt, model, step, lr, lr)
+            losses.append(loss.item())
+    except TrainingDiverged as error:
+        error.losses = losses
+        raise
+    finally:
+        model.eval()
     return losses
 
 

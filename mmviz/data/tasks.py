@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .._validate import MAX_SAMPLES, int_in, positive_int
+from .._validate import MAX_SAMPLES, flag, int_in, positive_int
 from .._validate import seed as check_seed
 from .world import (
     FRAME,
@@ -278,10 +278,11 @@ def make_task(name, num_modalities=None, n_train=2000, n_test=500, seed=0, **opt
     if unknown:
         raise ValueError(f"task {name!r} takes options {sorted(spec['options']) or 'none'}, "
                          f"got {sorted(unknown)}")
-    objects, aligned = options.get("objects", 3), options.get("aligned", True)
-    int_in(objects, 2, 5, "objects")
-    if not isinstance(aligned, bool):
-        raise ValueError(f"aligned must be True or False, got {aligned!r}")
+    # numpy and 0-d torch values are read as the Python ints and bools the samplers use
+    if "objects" in options:
+        options["objects"] = int_in(options["objects"], 2, 5, "objects")
+    if "aligned" in options:
+        options["aligned"] = flag(options["aligned"], "aligned")
     mismatches = options.get("mismatches", (2, 4))
     pair = isinstance(mismatches, (tuple, list)) and len(mismatches) == 2
     try:

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 import ipywidgets as W
 import torch
 
-from .._validate import positive_int
+from .._validate import MAX_STEPS, integer, positive_int
+from .._validate import seed as check_seed
 from ..data import TASKS, Task, make_task, modality_range
 from ..fusion import VARIANTS, variant_of
 from ..plot import AttentionPicture, BlocksPicture
 from ..plot.attention import AlphaPicture
-from ..train import FusionClassifier, evaluate, fit
+from ..train import FusionClassifier, TrainingDiverged, evaluate, fit
 from .base import (
     CSS_DPI,
     MEAN,
@@ -56,10 +57,12 @@ class FusionExplorer(Explorer):
     def __init__(self, task="tally", variant="early_concatenation", num_modalities=2, dim=32, depth=2,
                  heads=4, steps=120, batch_size=32, samples=8, n_train=1000, n_test=200, seed=0):
         variant_of(variant)
-        for value, name in ((dim, "dim"), (depth, "depth"), (heads, "heads"), (steps, "steps"),
-                            (batch_size, "batch_size"), (samples, "samples"), (n_train, "n_train"),
-                            (n_test, "n_test")):
-            positive_int(value, name)
+        dim, depth, heads, batch_size, samples, n_train, n_test = (
+            positive_int(value, name) for value, name in (
+                (dim, "dim"), (depth, "depth"), (heads, "heads"), (batch_size, "batch_size"),
+                (samples, "samples"), (n_train, "n_train"), (n_test, "n_test")))
+        steps = integer(steps, "steps", 1, MAX_STEPS)
+        seed = check_seed(seed)
         self.task_options = {}
         if isinstance(task, Task):
             self.tasks, self.task_name = {task.num_modalities: task}, task.name
@@ -70,9 +73,7 @@ class FusionExplorer(Explorer):
             self.tasks, self.task_name = {}, task
         else:
             raise ValueError(f"task must be one of {', '.join(TASKS)} or a Task, got {task!r}")
-        m = num_modalities
-        if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= 4:
-            raise ValueError(f"num_modalities must be an int from 1 to 4, got {num_modalities!r}")
+        m = num_modalities = integer(num_modalities, "num_modalities", 1, 4)
         # Some tasks are defined for 1 to 4 modalities ("tally"); the others have a fixed set.
         low, high = modality_range(self.task_name) if not self.tasks else (m, m)
         self.free_modalities = low < high
@@ -318,12 +319,24 @@ class FusionExplorer(Explorer):
             with one_thread():
                 history = fit(self.model, self.task, steps=self.steps, batch_size=self.batch_size,
                               seed=self.seed + kept.runs, progress=False, callback=tick)
+        except (KeyboardInterrupt, TrainingDiverged) as error:
+            self.count(kept, error.history)      # stopped: show the model as those steps left it
+            raise
         finally:
             c["train"].disabled = False
-        kept.steps += len(history.step)
-        kept.runs += 1
-        kept.seconds += history.seconds
-        c["train"].description = f"Train {self.steps} more steps"
+        self.count(kept, history)
+
+    def count(self, kept, history):
+        """Add a run's steps (all, or those before an interrupt; each one was applied) to the kept model
+        and redraw maps, accuracy and status from the model as it now is."""
+        if history.step:
+            kept.steps += len(history.step)
+            kept.runs += 1
+            kept.seconds += history.seconds
+            self.controls["train"].description = f"Train {self.steps} more steps"
+        elif kept.runs == 0:                     # stopped before its first step: still untrained
+            self.kept.pop(self.shown, None)
+        self.progress.value = len(history.step)
         self.forward()
         self.draw()
         self.show_status()

@@ -19,6 +19,10 @@ import threading
 
 import ipywidgets as W
 
+from .._validate import depth as check_depth
+from .._validate import flag, integer, run_budget
+from .._validate import seed as check_seed
+from ..blocks import block_parameters, check_blocks, check_dims
 from ..lessons.norms import grad_norms_at_init, norm_training_curve
 from ..plot import Figure, GradNormPicture, LivePng
 from ..plot.base import themed
@@ -59,8 +63,14 @@ class NormExplorer(Explorer):
     """
 
     def __init__(self, depth=6, max_depth=24, dim=64, heads=4, steps=150, seed=0, prefetch=True):
-        if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= max_depth:
-            raise ValueError(f"depth must be an int from 1 to {max_depth}, got {depth!r}")
+        max_depth = check_depth(max_depth, "max_depth")          # the background pass measures each depth
+        depth = integer(depth, "depth", 1, max_depth)
+        dim, heads = check_dims(dim, heads)
+        check_blocks(max_depth, dim, 4 * dim, f"a stack of max_depth={max_depth}, dim={dim}")
+        # a training run: norm_training_curve's defaults, dim 32 and 32 sequences of 8 tokens per step
+        steps = run_budget(steps, 6 * max_depth * block_parameters(32, 128) * 32 * 8,
+                           f"a training run of depth up to {max_depth}")
+        seed, prefetch = check_seed(seed), flag(prefetch, "prefetch")
         self.dim, self.heads, self.steps, self.seed = dim, heads, steps, seed
         self.max_depth = max_depth
         self.norm_cache, self.curves = {}, {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipywidgets as W
 import torch
 
+from .._validate import integer
 from ..measure import select_weights, unread_queries
 from ..plot import AttentionPicture, BlocksPicture, ImagePicture
 from ..plot.attention import colour_norm
@@ -28,8 +29,7 @@ class StageViewer(Explorer):
         if not isinstance(model, FusionClassifier) or model.task_name != task.name:
             raise ValueError(f"model must be a FusionClassifier trained on task {task.name!r}, "
                              f"got {getattr(model, 'task_name', type(model).__name__)!r}")
-        if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= len(task.test):
-            raise ValueError(f"samples must be an int from 1 to {len(task.test)}, got {samples!r}")
+        samples = integer(samples, "samples", 1, len(task.test))
         self.model, self.task, self.samples = model, task, samples
         self.names = [m.name for m in task.modalities]
         self.image_modality = self.names.index("image") if "image" in self.names else None

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure as _Figure
 
 from .._validate import positive_int
 from ..data import MODALITY_ORDER
-from ..fusion import VARIANTS
+from ..fusion import VARIANTS, variant_of
 from ..outputs import FUSED
 
 # Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies.
@@ -93,9 +93,9 @@ def modality_colour(m, names=None):
 
 def variant_style(variant):
     """How curves draw ``variant``: its registry style (marker, line style) and a colour of its own."""
-    names = list(VARIANTS)
-    i = names.index(variant) if variant in names else len(names)
-    return {"color": PALETTE[i % len(PALETTE)], **VARIANTS[variant].style}
+    spec = variant_of(variant)          # an unknown name: a ValueError listing the known ones
+    i = list(VARIANTS).index(variant)
+    return {"color": PALETTE[i % len(PALETTE)], **spec.style}
 
 
 def modality_name(m, names=None):
