@@ -543,7 +543,6 @@ def test_vit_accuracy_of_nan_images_is_refused():
         mmviz.vit_accuracy(mmviz.VisionTransformer(dim=16, depth=1, heads=2), images, labels)
 
 
-@pytest.mark.xfail(strict=True, reason=LESSONS)
 def test_conv_adjacency_refuses_a_fractional_size():
     from mmviz.lessons.graphs import conv_adjacency
     with pytest.raises(ValueError, match="n"):                 # today: a 3×3 matrix

@@ -9,6 +9,8 @@ import math
 
 import torch
 
+from .._validate import MAX_TOKENS, positive_int
+
 
 def permute_tokens(x, perm):
     """x (batch, N, dim) with its tokens reordered: x[:, perm]."""
@@ -29,8 +31,9 @@ def conv_adjacency(n, kernel_size=3):
 
     The same for every input: a fixed grid neighbourhood, unlike attention's data-dependent graph.
     """
-    odd = isinstance(kernel_size, int) and not isinstance(kernel_size, bool) and kernel_size % 2 == 1
-    if not odd or kernel_size < 1:
+    n = positive_int(n, "n", MAX_TOKENS)
+    kernel_size = positive_int(kernel_size, "kernel_size", MAX_TOKENS)
+    if kernel_size % 2 == 0:
         raise ValueError(f"kernel_size must be a positive odd int, got {kernel_size!r}")
     i = torch.arange(n)
     return ((i[:, None] - i[None, :]).abs() <= kernel_size // 2).float()
