@@ -66,7 +66,8 @@ def norm(name):
 
 def lock_pins(python, platform, *files):
     """{name: version} of the lock's lines whose markers hold on the target, read by `packaging`."""
-    env = {**default_environment(), "implementation_name": "cpython", "platform_python_implementation": "CPython",
+    env = {**default_environment(), "implementation_name": "cpython",
+           "platform_python_implementation": "CPython",
            "python_version": python.rsplit(".", 1)[0], "python_full_version": python, **platform.markers}
     pins = {}
     for f in files:
@@ -140,7 +141,8 @@ def test_the_test_lock_holds_the_students_lock_line_for_line():
     dev = {line for line in (ROOT / LOCKS[1]).read_text().splitlines() if "==" in line}
     runtime = {line for line in (ROOT / LOCKS[0]).read_text().splitlines() if "==" in line}
     assert runtime and not runtime - dev, f"in requirements.txt only: {sorted(runtime - dev)}"
-    assert not {line for line in dev - runtime if line.startswith("torch")}, "torch comes from requirements.txt"
+    assert not {line for line in dev - runtime if line.startswith("torch")}, \
+        "torch comes from requirements.txt"
 
 
 @pytest.mark.parametrize("python", PYTHONS)
@@ -158,8 +160,8 @@ def test_lock_installs_without_cuda(platform, python, lock=LOCKS[1]):
         got = {n: v for n, v in got.items() if not CUDA.match(n)}
     else:
         assert not cuda, f"{platform.name}, Python {python}: CUDA packages planned: {cuda}"
-    assert got == wanted, (f"{platform.name}, Python {python}: the plan differs from the lock: "
-                           f"{ {n: (wanted.get(n), got.get(n)) for n in set(got) | set(wanted) if got.get(n) != wanted.get(n)} }")
+    differ = {n: (wanted.get(n), got.get(n)) for n in set(got) | set(wanted) if got.get(n) != wanted.get(n)}
+    assert not differ, f"{platform.name}, Python {python}: lock and plan differ: {differ}"
     if linux:
         assert wanted["torch"].endswith("+cpu") != fallback, "Linux takes torch's CPU build, on every machine"
     if fallback:
@@ -186,8 +188,8 @@ def test_the_resolver_sees_a_patch_release_too_old_for_a_pin():
     flat = Path(os.environ.get("TMPDIR", "/tmp")) / f"mmviz-old-{os.getpid()}.txt"
     flat.write_text(need + "\n")
     try:
-        done = subprocess.run([*uv(), "pip", "compile", str(flat), "--no-config", "--python-version", "3.11.2",
-                               "--python-platform", LINUX_X86.uv, "--python", sys.executable],
+        done = subprocess.run([*uv(), "pip", "compile", str(flat), "--no-config", "--python", sys.executable,
+                               "--python-version", "3.11.2", "--python-platform", LINUX_X86.uv],
                               capture_output=True, text=True, timeout=300,
                               env={**os.environ, "UV_PYTHON_DOWNLOADS": "never", "NO_COLOR": "1"})
     finally:
