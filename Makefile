@@ -19,7 +19,7 @@ PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check -q
 # The Pythons the lock is made and tested for (tests/test_install_plans.py resolves it on each).
 PYTHONS_OK := (3, 10) <= sys.version_info[:2] <= (3, 14)
 LOCK_ARGS ?=
-UV_COMPILE := $(PY) -m uv pip compile pyproject.toml --universal --python-version 3.10 --custom-compile-command "make lock" $(LOCK_ARGS)
+UV_COMPILE := $(PY) -m uv pip compile --quiet pyproject.toml --universal --python-version 3.10 --custom-compile-command "make lock" $(LOCK_ARGS)
 
 # PYTHON=... chooses the Python that makes .venv; once .venv exists it is that venv's Python. Asked for
 # another one, make stops and says how to switch, instead of silently using the old one.
