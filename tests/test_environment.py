@@ -159,7 +159,7 @@ def test_the_lock_is_uvs_universal_lock_with_torch_per_platform():
                         "#    make lock"], head
     assert not (ROOT / "tools" / "freeze.py").exists()
     make = (ROOT / "Makefile").read_text()
-    assert re.search(r"uv pip compile pyproject\.toml --universal --python-version 3\.10", make)
+    assert re.search(r"uv pip compile (--quiet )?pyproject\.toml --universal --python-version 3\.10", make)
     uv = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["uv"]
     cpu = [i for i in uv["index"] if i["name"] == "pytorch-cpu"]
     assert cpu == [{"name": "pytorch-cpu", "url": "https://download.pytorch.org/whl/cpu", "explicit": True}]
