@@ -1,9 +1,10 @@
 # The two commands a newcomer needs: `make lab` and `make test`. Each sets up .venv by itself and
-# skips that work when the requirements files and pyproject.toml have not changed. `make help` lists all.
+# skips that work when the lock (requirements*.txt) and pyproject.toml have not changed. `make help` lists all.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-HASH    = $(shell cat $(1) | sha1sum | cut -c1-12)
+# A portable hash (hashlib: macOS has no sha1sum) of the files that decide what .venv holds.
+HASH    = $(shell $(PYTHON) -c "import hashlib, sys; print(hashlib.sha1(b''.join(open(f, 'rb').read() for f in sys.argv[1:])).hexdigest()[:12])" $(1) 2>/dev/null)
 LAB_STAMP  := $(VENV)/.stamp-lab-$(call HASH,requirements.txt pyproject.toml)
 TEST_STAMP := $(VENV)/.stamp-test-$(call HASH,requirements.txt requirements-dev.txt pyproject.toml)
 ARGS   ?=
@@ -12,11 +13,30 @@ OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 # Voilà pages (make app) load JupyterLab's extensions; those for notebooks and slides only log errors there.
 VOILA_CONFIG := $(VENV)/etc/jupyter/voila.json
 VOILA_SKIPS := ["jupyterlab-slideshow", "jupyterlab-rise", "jupyterlab-jupytext", "@deathbeds/jupyterlab-fonts", "@deathbeds/jupyterlab-font-dejavu-sans-mono", "@deathbeds/jupyterlab-font-atkinson-hyperlegible", "@deathbeds/jupyterlab-font-anonymous-pro", "@deathbeds/jupyterlab-font-fira-code"]
-# PyTorch's index of CPU-only wheels: on Linux x86-64 the default index's torch is the CUDA build.
+# PyTorch's index of CPU-only wheels: on Linux (x86-64 and aarch64) the default index's torch is the CUDA build.
 CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check -q
+# The Pythons the lock is made and tested for (tests/test_install_plans.py resolves it on each).
+PYTHONS_OK := (3, 10) <= sys.version_info[:2] <= (3, 14)
+LOCK_ARGS ?=
+UV_COMPILE := $(PY) -m uv pip compile --quiet pyproject.toml --universal --python-version 3.10 --custom-compile-command "make lock" $(LOCK_ARGS)
 
-.PHONY: help setup setup-test lab test test-fast notebooks bench app slides freeze clean
+# PYTHON=... chooses the Python that makes .venv; once .venv exists it is that venv's Python. Asked for
+# another one, make stops and says how to switch, instead of silently using the old one.
+ifneq ($(filter command line environment,$(origin PYTHON)),)
+ifneq ($(wildcard $(PY)),)
+ifeq ($(filter clean help,$(MAKECMDGOALS)),)
+VERSION_OF = $(shell $(1) -c "import sys; print('%d.%d.%d' % sys.version_info[:3])" 2>/dev/null)
+VENV_PYTHON := $(call VERSION_OF,$(PY))
+ASKED_PYTHON := $(call VERSION_OF,$(PYTHON))
+ifneq ($(VENV_PYTHON),$(ASKED_PYTHON))
+$(error .venv was made by Python $(VENV_PYTHON), but PYTHON=$(PYTHON) is Python $(or $(ASKED_PYTHON),not found). To switch: make clean, then make lab PYTHON=$(PYTHON))
+endif
+endif
+endif
+endif
+
+.PHONY: help setup setup-test lab test test-fast notebooks bench app slides lock clean
 
 help:                       ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):[^#]*## /  make \1\t/' | expand -t 20
@@ -25,23 +45,27 @@ setup: $(LAB_STAMP)         ## create .venv with what a student needs (requireme
 
 setup-test: $(TEST_STAMP)   ## add the test tools (requirements-dev.txt); make test does this
 
-# pip install -r FILE. On Linux x86-64 torch comes from PyTorch's CPU index; where that index cannot be
-# reached, from the default index instead (the pin without +cpu), and one line says so.
+# pip install -r FILE (a lock made by `make lock`). On Linux, x86-64 and aarch64 alike, torch's CPU build
+# (+cpu) comes from PyTorch's CPU index; where that index cannot be reached, the same pin without +cpu
+# comes from the default index instead, and one line says so (once: requirements-dev.txt repeats torch's
+# pin, already installed by then, so its install passes "quiet"). macOS and Windows take PyPI's torch.
+FALLBACK_SAID = PyTorch's CPU index ($(CPU_INDEX)) cannot be reached: torch comes from the default index (on Linux the CUDA build, about 3 GB more, unless a local CPU wheel is configured).
 define pip_install
-	@if [ "$$(uname -s)-$$(uname -m)" != "Linux-x86_64" ]; then \
+	@if [ "$$(uname -s)" != "Linux" ]; then \
 	  $(PIP_INSTALL) -r $(1); \
 	elif $(PY) -c "import urllib.request as u; u.urlopen('$(CPU_INDEX)/torch/', timeout=15)" 2>/dev/null; then \
 	  $(PIP_INSTALL) --extra-index-url $(CPU_INDEX) -r $(1); \
 	else \
-	  echo "PyTorch's CPU index ($(CPU_INDEX)) cannot be reached: torch comes from the default index (on Linux x86-64 the CUDA build, about 3 GB more, unless a local CPU wheel is configured)."; \
-	  sed 's/+cpu / /' $(1) > $(VENV)/requirements-default-index.txt; \
-	  $(PIP_INSTALL) -r $(VENV)/requirements-default-index.txt; \
+	  $(if $(2),,echo "$(FALLBACK_SAID)";) \
+	  sed 's/+cpu / /' $(1) > $(VENV)/$(basename $(1))-default-index.txt; \
+	  $(PIP_INSTALL) -r $(VENV)/$(basename $(1))-default-index.txt; \
 	fi
 endef
 
 $(LAB_STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 10) <= v <= (3, 13) else \
-	  "mmviz is pinned for Python 3.10 to 3.13; $(PYTHON) is %d.%d. Choose another: make lab PYTHON=python3.12" % v)'
+	@command -v $(PYTHON) >/dev/null || { echo "mmviz needs Python 3.10 to 3.14; PYTHON=$(PYTHON) is not found. Choose one: make lab PYTHON=python3.12" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if $(PYTHONS_OK) else \
+	  "mmviz is locked for Python 3.10 to 3.14; $(PYTHON) is %d.%d. Choose another: make lab PYTHON=python3.12" % sys.version_info[:2])'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Installing what a student needs into $(VENV) (first time only) ..."
 	$(call pip_install,requirements.txt)
@@ -56,7 +80,7 @@ $(LAB_STAMP): requirements.txt pyproject.toml
 	@echo "Environment ready in $(VENV)."
 
 $(TEST_STAMP): $(LAB_STAMP) requirements-dev.txt
-	$(PIP_INSTALL) -r requirements-dev.txt
+	$(call pip_install,requirements-dev.txt,quiet)
 	@rm -f $(VENV)/.stamp-test-*
 	@touch $@
 	@echo "Test tools ready in $(VENV)."
@@ -85,11 +109,18 @@ bench: setup-test           ## measure notebooks, explorers, environment; writes
 app: setup                  ## the fusion playground as a page without code, for the projector
 	$(VENV)/bin/voila app/playground.ipynb --no-browser $(ARGS)
 
-slides: setup               ## offline reveal.js decks in build/slides/ (reveal.js from the npm registry); one: ARGS=05
+slides: setup               ## offline reveal.js decks in build/slides/; needs Node.js + npm (reveal.js from the npm registry); one: ARGS=05
+	@command -v npm >/dev/null || { echo "make slides needs Node.js with npm (it fetches reveal.js and MathJax from the npm registry once): install Node.js 18 or newer (nodejs.org, brew install node, apt install npm)" >&2; exit 1; }
 	$(PY) tools/build_notebooks.py --slides build/slides $(ARGS)
 
-freeze: setup-test          ## after changing versions on purpose: re-pin requirements*.txt from .venv
-	$(PY) tools/freeze.py
+# The lock: one universal resolution (every Python 3.10-3.14, Linux, macOS, Windows) by uv, which
+# requirements-dev.txt brings. Versions already locked are kept unless pyproject.toml's bounds exclude
+# them; LOCK_ARGS="--upgrade" (or --upgrade-package NAME) moves them. torch's index per platform is
+# pyproject.toml's [tool.uv.sources]. Where PyTorch's CPU index cannot be reached, name a copy of it:
+# LOCK_ARGS="--index pytorch-cpu=file:///path/to/simple".
+lock: setup-test            ## after changing pyproject.toml: re-lock requirements.txt and requirements-dev.txt (uv)
+	UV_PYTHON_DOWNLOADS=never $(UV_COMPILE) -o requirements.txt
+	UV_PYTHON_DOWNLOADS=never $(UV_COMPILE) --extra dev -c requirements.txt -o requirements-dev.txt
 
 clean:                      ## remove .venv, caches and build/
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis test-artifacts build
