@@ -107,8 +107,11 @@ def dev_tools_mb():
     """MB on disk of the packages only requirements-dev.txt pins (what `make test` adds to `make lab`)."""
     from importlib import metadata
 
-    names = {line.split("==")[0].strip() for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
-             if line.strip() and not line.startswith("#")}
+    def pinned(file):         # uv's lock: "name==version ; marker" lines, "# via" comments indented
+        return {line.split("==")[0].strip().lower() for line in (ROOT / file).read_text().splitlines()
+                if "==" in line and not line.lstrip().startswith("#")}
+
+    names = pinned("requirements-dev.txt") - pinned("requirements.txt")    # the dev lock repeats the lab one
     total = 0
     for name in names:
         try:

@@ -13,10 +13,12 @@
 # - how the notebooks are organised and which one to open next;
 # - the words and symbols the collection uses, once, in one place;
 # - multi-head self-attention in ten lines of code, checked against `mmviz` and PyTorch;
-# - how to read an attention map (who looks at whom) and how to move a widget.
+# - how to read an attention map (who looks at whom) and how to move a widget;
+# - how the collection knows that a trained model "learns": seeds, "k of n", and rerunning any claim
+#   on your own seeds.
 #
-# **For lecturers (90 min):** map and glossary 20 · attention in code 30 · reading a map 15 · widget and
-# exercises 15 · discussion 10.
+# **For lecturers (90 min):** map and glossary 15 · attention in code 30 · reading a map 15 · widget 5 ·
+# how we know 10 · exercises 10 · discussion 5.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## The map of the collection
@@ -57,34 +59,19 @@
 # | **⊕** | $Z_A \oplus Z_B$ | element-wise sum of two token sequences of the same length (early summation, notebook 05). |
 # | **FLOPs** | $4 N_q N_k d$ | floating-point operations; a multiply-add counts as 2. Attention's core ($QK^\top$ and the weighted sum of $V$) costs $2N_qN_kd + 2N_qN_kd = 4 N_q N_k d$ for $N_q$ queries and $N_k$ keys, whatever the number of heads. |
 # | **depth** | `Encoder(dim, depth, heads)` | the number of Transformer layers stacked in one Tf; in code `mmviz.Encoder(dim=32, depth=1, heads=4)` is one pre-norm layer of width 32 with 4 heads. |
-#
-# **Multimodal terms** (notebooks 03–10):
-#
-# | term | symbol | meaning |
-# |---|---|---|
-# | **modality** | $m = 1, \dots, M$; $Z_m$ | one kind of input: image, caption, sound, sensor. Numbered from 1 in names and text ("modality 2", "cross 1←2"), from 0 in code (`zs[1]`, `out.stream(1)`). |
-# | **patch** | row $r$, column $c$ | a square piece of the picture that becomes one image token (notebook 03); patches are numbered in raster order (row by row), and "patch (r, c)" counts rows and columns from 0 at the top left. |
-# | **positional embedding** | $P_m$ | a learned vector per token position, added to the token (an early summation, notebook 05); it tells attention *where* a token sits. |
-# | **type embedding** | $t_m$ | one learned vector per modality, added to every token of modality $m$: a tag for the slot's modality (BERT's segment embedding, notebook 04). |
-# | **[CLS], [SEP], [MASK]** | | special tokens from no input: [CLS] a learned summary token read out at the end; [SEP] a separator between segments; [MASK] stands in for a hidden token in masked pre-training (notebook 04). |
-# | **readout** | | how one answer is read from the final tokens: the **[CLS]** token's vector, the **mean-pooled** vector (mean over all final tokens, mmviz's `pooled`), or a **pointer**: one score per token of one modality, the best token is the answer ("which patch?"). |
-# | **α (summation weights)** | $\alpha_m$ | the weight of modality $m$ in early summation, $Z = \mathrm{Tf}(\alpha_1 Z_1 \oplus \dots \oplus \alpha_M Z_M)$ (notebook 05). |
-# | **arrow A←B** | $Z_{A\leftarrow B}$ | A's queries read B's keys and values: information flows from B into A. The asking modality comes first: "image←caption" = image patches attend to caption words; the stage "cross 1←2" = modality 1's queries read modality 2. |
-# | **stream** | $Z_m$ after fusion | one modality's own sequence of tokens, kept separate through some layers (with its own weights), as in notebooks 07–09; `out.stream(m)` in code. |
-# | **stage** | "modality 1 encoder", "joint", "cross 1←2" | a group of layers with one attention pattern; a variant is one stage or several in a row. A stage runs `depth` layers. |
-# | **separate stage / encoder** | $\mathrm{Tf}_m(Z_m)$ | layers over one modality's tokens alone, with that modality's own weights: nothing crosses modalities there (notebooks 07, 08). |
-# | **joint stage / joint layer** | $\mathrm{Tf}(\mathcal{C}(Z_1, \dots, Z_M))$ | layers over the concatenation of all modalities' tokens, every token attending to every token (early concatenation, and the shared part of the hierarchical variants). |
-# | **alignment, aligned pairs** | | the ground truth of which token of one modality goes with which of another: a word and the patches of the object it names, sound step $t$ and sensor step $t$. |
-# | **alignment AUC** | $\mathrm{AUC} \in [0, 1]$ | for one key token, the probability that a query aligned with it gives it more attention than a query that is not (ties count half), averaged over keys: **0.5 = no preference**, 1.0 = only the aligned partners (`mmviz.alignment_auc`). |
-# | **chance level** | | the accuracy of guessing without looking at the input: the commoner answer's share of the test set, or $1/K$ for $K$ equally likely answers (e.g. 1/16 for "which patch?"). A model is said to learn only when it is clearly above it. |
-# | **seed** | `seed=0, 1, 2` | the number that fixes the random initial weights and the order of the training batches. A claim about a trained model holds over at least 3 seeds and is shown with its spread (min–max). |
+# | **seed** | `seed=0, 1, 2, …` | the number that fixes the random initial weights and the order of the training batches. A claim about a trained model is stated over at least 8 seeds, as "k of n seeds" or a mean with its range, and anyone can rerun it on their own seeds ([How we know](#how-we-know)). |
+# | **k of n seeds** | | a claim held on k of the n seeds tried. 8 of 8 is strong evidence, not proof: the next seed may still fail ([How we know](#how-we-know)). |
 # | **learning curve over seeds** | mean line, min–max band | test accuracy against training steps, one run per seed: the line is the mean, the shaded band spans the lowest to the highest seed. Long enough curves tell "slower" (still rising) from "cannot" (flat at chance while a control succeeds). |
-# | **forward hook** | `module.register_forward_hook(f)` | a PyTorch function called with a module's output every time it runs: how a notebook reads or swaps a stage's tokens inside the real forward pass. |
+#
+# **Multimodal terms** (fusion, streams, stages, alignment: notebooks 03–10) are in the
+# [second part of the glossary](#glossary-multimodal) at the end of this notebook; read them when
+# you reach notebook 04. How the collection knows that a trained model "learns": [How we know](#how-we-know).
 #
 # **Indices:** in code, tokens, heads and patches are numbered from 0 (Python); modalities are numbered
 # from 1 in names and text and from 0 in code; where a picture numbers heads or layers from 1, it says so.
 
 # %% slideshow={"slide_type": "skip"}
+import matplotlib
 import matplotlib.pyplot as plt
 import torch
 
@@ -155,6 +142,9 @@ with torch.no_grad():
 # `mmviz` (MHSA + FFN, residuals, pre-norm), untrained, reading the caption above. The words get
 # random embeddings, so the pattern is not meaningful yet: it is the *format* of every attention
 # picture in this collection (rows: the token that looks; columns: the token looked at).
+#
+# The colour scale has its middle at $1/8$, the share an **unselective** query would give each of the
+# 8 keys (uniform attention, the baseline): green is "as much as uniform", yellow more, purple less.
 
 # %% slideshow={"slide_type": "subslide"}
 block = mmviz.TransformerBlock(dim=32, heads=4, norm="pre")
@@ -163,19 +153,30 @@ attention = block.attention[0].mean(0)       # average the 4 heads: (8, 8)
 print("input", tuple(x[None].shape), "-> output", tuple(y.shape), "| attention", tuple(block.attention.shape))
 
 labels = [f"{i}:{w}" for i, w in enumerate(words)]    # token index (from 0) and word
-SCALE = dict(cmap="viridis", vmin=0, vmax=0.6)         # one colour scale for every map of this notebook
-fig, ax = plt.subplots(figsize=(4.6, 4.0), layout="constrained")
-image = ax.imshow(attention.detach(), **SCALE)
-ax.set_xticks(range(8), labels, rotation=45, ha="right")
-ax.set_yticks(range(8), labels)
-ax.set(xlabel="key j (is looked at)", ylabel="query i (looks)", title="one block, 4 heads averaged")
-fig.colorbar(image, ax=ax, label="attention weight")
+# One colour scale for every map of this notebook: 0 to 1 (a weight never leaves it), middle colour at
+# the uniform share 1/8, so a near-uniform untrained map is not all dark and nothing clips.
+SCALE = dict(cmap="viridis", norm=matplotlib.colors.TwoSlopeNorm(vmin=0, vcenter=1 / 8, vmax=1))
+
+
+def draw_map(ax, weights):
+    image = ax.imshow(weights, **SCALE)
+    ax.set_xticks(range(8), labels, rotation=45, ha="right")
+    ax.set_yticks(range(8), labels)
+    ax.set(xlabel="key j (is looked at)", ylabel="query i (looks)")
+    bar = ax.figure.colorbar(image, ax=ax, label="attention weight", ticks=[0, 1 / 8, 0.5, 1])
+    bar.ax.set_yticklabels(["0", "1/8 uniform", "0.5", "1"])
+    return image
+
+
+fig, ax = plt.subplots(figsize=(4.8, 4.0), layout="constrained")
+draw_map(ax, attention.detach())
+ax.set_title("one block, 4 heads averaged")
 plt.show()
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
 # Hidden check: every row of an attention map is a probability distribution.
 assert torch.allclose(block.attention.sum(-1), torch.ones(1, 4, 8))
-assert attention.max() < SCALE["vmax"]
+assert 0 <= attention.min() and attention.max() <= 1 and SCALE["norm"].vcenter == 1 / 8
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Moving a widget
@@ -202,25 +203,19 @@ def sharpen(beta=1.0):
 
 
 # One figure, drawn once; the slider only swaps the numbers inside it (fast enough to feel live).
-DPI = 80
-fig, ax = plt.subplots(figsize=(4.6, 4.0), layout="constrained")
-shown = ax.imshow(sharpen(), **SCALE)
-ax.set_xticks(range(8), labels, rotation=45, ha="right")
-ax.set_yticks(range(8), labels)
-ax.set(xlabel="key j (is looked at)", ylabel="query i (looks)")
-fig.colorbar(shown, ax=ax, label="attention weight")
+fig, ax = plt.subplots(figsize=(4.8, 4.0), layout="constrained")
+shown = draw_map(ax, sharpen())
 plt.close(fig)
 
 
 def redraw(change=None):
     shown.set_data(sharpen(slider.value))
     ax.set_title(f"softmax(β · scores), β = {slider.value:.1f}")
-    picture.value = figure_png(fig, dpi=DPI)
+    picture.value = figure_png(fig)           # drawn at 2x, shown at its natural size
 
 
 slider = widgets.FloatSlider(value=4.0, min=0.0, max=8.0, step=0.5, description="sharpness β")
-size = widgets.Layout(width=f"{int(4.6 * DPI)}px", height=f"{int(4.0 * DPI)}px")   # natural size, no scaling
-picture = widgets.Image(format="png", layout=size)
+picture = widgets.Image(format="png")
 slider.observe(redraw, names="value")
 redraw()
 with_picture(widgets.VBox([slider, picture]), picture)
@@ -234,6 +229,79 @@ assert torch.allclose(sharpen(0.0), torch.full((8, 8), 1 / 8))
 assert sharpen(8.0).max(-1).values.mean() > sharpen(1.0).max(-1).values.mean()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
+# <a id="how-we-know"></a>
+# ## How we know: seeds, spread, k of n
+#
+# Later notebooks say things like "summing aligned streams learns the task" or "one cross-attention
+# layer cannot find the repeat". How do we know that is a fact about the *set-up*, and not the luck of
+# one run? A trained model depends on its **seed**: the initial weights and the order of the batches.
+# One run is one draw from a distribution. So every such sentence in this collection is a **claim in
+# code** (`mmviz/evidence/nbNN.py`): the sentence, the experiment it rests on, and a test it must pass,
+# run on at least 8 seeds (32 initialisations for measurements of untrained models) and reported as
+# "k of n seeds" or a mean with its range.
+#
+# Why 8 and not 3? If a set-up succeeds on a fraction $p$ of seeds, all $n$ of $n$ seeds succeed with
+# probability $p^n$. With $p = \tfrac12$, a coin flip, three seeds all succeed one time in eight. And
+# $n$ of $n$ successes are compatible with any $p$ down to about $0.05^{1/n}$ (the lowest rate that still
+# gives $n$ of $n$ at least 5 % of the time): 0.37 for 3 seeds, 0.69 for 8.
+
+# %% slideshow={"slide_type": "subslide"}
+p = torch.linspace(0, 1, 101)
+fig, ax = plt.subplots(figsize=(6.4, 3.0), layout="constrained")
+for n, colour in ((3, "#d95f02"), (8, "#1b9e77")):
+    ax.plot(p, p**n, color=colour, label=f"{n} of {n} seeds succeed")
+    ax.axvline(0.05 ** (1 / n), color=colour, ls=":", lw=1)
+ax.axhline(0.05, color="#888888", lw=0.8, ls="--", label="5 %")
+ax.set(xlabel="p: the share of all seeds on which the set-up succeeds",
+       ylabel="probability of\nn of n successes", title="what n of n seeds can and cannot tell")
+ax.legend(frameon=False, loc="upper left")
+plt.show()
+for n in (3, 8, 16):
+    print(f"{n:>2} of {n:>2} seeds: consistent with a success rate as low as {0.05 ** (1 / n):.2f}")
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# This collection learned it the hard way: three seeds misled it once. Notebook 09 trains a model to
+# find the object a two-word caption names, and measures whether each word's attention prefers the
+# patches of its object (an alignment AUC: 0.5 = no preference, 1 = only its own patches). On seeds 0,
+# 1 and 2 the colour word always preferred its patches clearly, and the notebook said so "on every
+# seed". Here is the committed evidence for that measurement, every seed a dot:
+
+# %% slideshow={"slide_type": "subslide"}
+from mmviz import evidence  # noqa: E402
+
+locate = evidence.load("09", "locate-words")     # the committed runs: one AUC per seed and word
+colour = locate.values["colour word"]
+first_three, n = colour[:3], len(colour)
+clear = sum(auc >= 0.7 for auc in colour)
+fig, ax = plt.subplots(figsize=(6.4, 1.9), layout="constrained")
+ax.scatter(colour, [0] * n, s=60, color="#999999", label=f"all {n} seeds")
+ax.scatter(first_three, [0] * 3, s=60, color="#d95f02", label="seeds 0, 1, 2")
+ax.axvline(0.5, color="#333333", lw=0.8, ls="--")
+ax.text(0.505, 0.6, "no preference", fontsize=9)
+ax.set(xlim=(0.2, 1.0), ylim=(-1, 1), yticks=[], xlabel="colour word's alignment AUC after training")
+ax.legend(frameon=False, loc="upper left", ncols=2)
+plt.show()
+print(f"seeds 0–2: AUC {min(first_three):.2f}–{max(first_three):.2f}, all three >= 0.7")
+print(f"all {n} seeds: AUC {min(colour):.2f}–{max(colour):.2f}, >= 0.7 on {clear} of {n}, "
+      f"below 0.5 on {sum(auc < 0.5 for auc in colour)} of {n}")
+
+# %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+assert min(first_three) >= 0.7 and clear < n and n >= 8     # three seeds said "always"; more do not
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# Every claim is stated so that it survives new seeds: where 8 of 8 seeds succeed, the claim says "at
+# least 4 of every 5 seeds", not "always". You can rerun any notebook's claims on seeds nobody chose,
+# from a terminal in the repository (each run shows a progress bar with the time left):
+#
+# ```bash
+# python -m mmviz.evidence --list                       # every claim, one line each
+# python -m mmviz.evidence 05 --seeds 100-104 --check   # notebook 05's claims on 5 new seeds
+# ```
+#
+# It prints, for each claim, its sentence, what the committed seeds measured, what your seeds
+# measured, and whether it holds. In a notebook, `evidence.notebook("05").show()` prints the first two.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 #
 # **1 (read the picture).** Set the slider to $\beta = 8$. Which word does "red" (row 1) attend to
@@ -241,7 +309,8 @@ assert sharpen(8.0).max(-1).values.mean() > sharpen(1.0).max(-1).values.mean()
 
 # %% slideshow={"slide_type": "subslide"}
 answer = None   # a word from the caption, e.g. "circle"
-# mmviz.check.most_attended(answer, sharpen(8.0), words, query=1)   # remove the '#' to check
+if answer is not None:                 # checked once you have written an answer
+    mmviz.check.most_attended(answer, sharpen(8.0), words, query=1)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **2 (code, predict then run).** Build the causal mask for 8 tokens (token $i$ may look only at
@@ -250,6 +319,8 @@ answer = None   # a word from the caption, e.g. "circle"
 
 # %% slideshow={"slide_type": "subslide"}
 mask = None   # your (8, 8) bool tensor: True where token i may NOT look at token j
+if mask is not None:                   # checked once you have built it
+    mmviz.check.causal_mask(mask, tokens=8)
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # <details><summary>Solution</summary>
@@ -257,6 +328,23 @@ mask = None   # your (8, 8) bool tensor: True where token i may NOT look at toke
 # `mask = torch.triu(torch.ones(8, 8, dtype=torch.bool), diagonal=1)`. Row 0 may look only at
 # token 0, so its weights are `[1, 0, 0, 0, 0, 0, 0, 0]` in every head: a softmax over one allowed
 # score gives 1.
+# </details>
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **3 (how we know).** A training set-up succeeds on 90 % of all seeds. You rerun it on 5 new seeds.
+# What is the probability that all 5 succeed? (A number from 0 to 1; a fraction like `9/10` is fine.)
+
+# %% slideshow={"slide_type": "subslide"}
+answer = None   # a probability
+if answer is not None:                 # checked once you have written an answer
+    mmviz.check.all_seeds_succeed(answer, rate=0.9, seeds=5)
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# <details><summary>Solution</summary>
+#
+# $0.9^5 \approx 0.59$: even a set-up that works 9 times in 10 fails somewhere on 5 seeds 4 times in 10.
+# That is why a claim says "at least 4 of every 5 seeds" rather than "every seed" unless the margin is
+# very large.
 # </details>
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -272,8 +360,37 @@ mask = None   # your (8, 8) bool tensor: True where token i may NOT look at toke
 #   row sums to 1.
 # - `mmviz` keeps every map its models draw (`block.attention`: batch × heads × queries × keys).
 # - Widgets redraw pictures live; where no kernel runs, the last picture still shows.
+# - A trained result is a distribution over seeds: claims here are stated as "k of n seeds" over 8 or
+#   more, and `python -m mmviz.evidence NN --seeds A-B --check` reruns them on yours.
 #
 # **Next:** [01 · Attention as a graph](01_attention_as_a_graph.ipynb).
 #
 # **References.** P. Xu, X. Zhu, D. A. Clifton, *Multimodal Learning with Transformers: A Survey*,
 # IEEE TPAMI 2023 (arXiv:2206.06488). A. Vaswani et al., *Attention Is All You Need*, NeurIPS 2017.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# <a id="glossary-multimodal"></a>
+# ## Glossary, part 2: multimodal terms
+#
+# For notebooks 03–10. (Part 1, the general terms, is [above](#glossary).)
+#
+# | term | symbol | meaning |
+# |---|---|---|
+# | term | symbol | meaning |
+# |---|---|---|
+# | **modality** | $m = 1, \dots, M$; $Z_m$ | one kind of input: image, caption, sound, sensor. Numbered from 1 in names and text ("modality 2", "cross 1←2"), from 0 in code (`zs[1]`, `out.stream(1)`). |
+# | **patch** | row $r$, column $c$ | a square piece of the picture that becomes one image token (notebook 03); patches are numbered in raster order (row by row), and "patch (r, c)" counts rows and columns from 0 at the top left. |
+# | **positional embedding** | $P_m$ | a learned vector per token position, added to the token (an early summation, notebook 05); it tells attention *where* a token sits. |
+# | **type embedding** | $t_m$ | one learned vector per modality, added to every token of modality $m$: a tag for the slot's modality (BERT's segment embedding, notebook 04). |
+# | **[CLS], [SEP], [MASK]** | | special tokens from no input: [CLS] a learned summary token read out at the end; [SEP] a separator between segments; [MASK] stands in for a hidden token in masked pre-training (notebook 04). |
+# | **readout** | | how one answer is read from the final tokens: the **[CLS]** token's vector, the **mean-pooled** vector (mean over all final tokens, mmviz's `pooled`), or a **pointer**: one score per token of one modality, the best token is the answer ("which patch?"). |
+# | **α (summation weights)** | $\alpha_m$ | the weight of modality $m$ in early summation, $Z = \mathrm{Tf}(\alpha_1 Z_1 \oplus \dots \oplus \alpha_M Z_M)$ (notebook 05). |
+# | **arrow A←B** | $Z_{A\leftarrow B}$ | A's queries read B's keys and values: information flows from B into A. The asking modality comes first: "image←caption" = image patches attend to caption words; the stage "cross 1←2" = modality 1's queries read modality 2. |
+# | **stream** | $Z_m$ after fusion | one modality's own sequence of tokens, kept separate through some layers (with its own weights), as in notebooks 07–09; `out.stream(m)` in code. |
+# | **stage** | "modality 1 encoder", "joint", "cross 1←2" | a group of layers with one attention pattern; a variant is one stage or several in a row. A stage runs `depth` layers. |
+# | **separate stage / encoder** | $\mathrm{Tf}_m(Z_m)$ | layers over one modality's tokens alone, with that modality's own weights: nothing crosses modalities there (notebooks 07, 08). |
+# | **joint stage / joint layer** | $\mathrm{Tf}(\mathcal{C}(Z_1, \dots, Z_M))$ | layers over the concatenation of all modalities' tokens, every token attending to every token (early concatenation, and the shared part of the hierarchical variants). |
+# | **alignment, aligned pairs** | | the ground truth of which token of one modality goes with which of another: a word and the patches of the object it names, sound step $t$ and sensor step $t$. |
+# | **alignment AUC** | $\mathrm{AUC} \in [0, 1]$ | for one key token, the probability that a query aligned with it gives it more attention than a query that is not (ties count half), averaged over keys: **0.5 = no preference**, 1.0 = only the aligned partners (`mmviz.alignment_auc`). |
+# | **chance level** | | the accuracy of guessing without looking at the input: the commoner answer's share of the test set, or $1/K$ for $K$ equally likely answers (e.g. 1/16 for "which patch?"). A model is said to learn only when it is clearly above it. |
+# | **forward hook** | `module.register_forward_hook(f)` | a PyTorch function called with a module's output every time it runs: how a notebook reads or swaps a stage's tokens inside the real forward pass. |
