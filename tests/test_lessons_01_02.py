@@ -214,3 +214,16 @@ def test_masks_delete_edges_of_the_complete_graph():
     assert (block.attention[..., 3] == 0).all()
     with pytest.raises(ValueError, match="padded"):
         attention_masks(4, 3, padded=4)
+
+
+def test_notebook_02_says_what_it_means():
+    """Review items: ℓ is the loss and L the depth, "Jacobian" is defined, the two warm-up explanations
+    are said to disagree, the default-init gap is not said to vanish, the width change is stated."""
+    from pathlib import Path
+    source = Path(__file__).resolve().parents[1] / "notebooks" / "src"
+    text = (source / "02_pre_norm_vs_post_norm.py").read_text()
+    assert "∂L/" not in text and "partial \\mathcal L" not in text          # L is the depth only
+    assert "The *Jacobian* of a map is the matrix of its" in text
+    assert "two explanations that disagree" in text and "Liu et al. (2020) disagree" in text
+    assert "nearly vanishes" not in text and "does not vanish" in text
+    assert "smaller than above to keep training cheap" in text

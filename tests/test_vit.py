@@ -161,3 +161,12 @@ def test_head_ablation_replaces_a_head_by_its_mean():
     one = images[:1].expand(30, -1, -1, -1).contiguous()     # 30 copies: the mean is the head itself
     assert head_ablation_accuracy(model, one, labels, [0, 1, 2, 3]) == vit_accuracy(model, one, labels)
     assert 0 <= head_ablation_accuracy(model, images, labels, [0, 1, 2, 3]) <= 1
+
+
+def test_notebook_03_separates_steps_from_data_and_learned_from_distinguishable():
+    from pathlib import Path
+    source = Path(__file__).resolve().parents[1] / "notebooks" / "src"
+    text = (source / "03_vision_transformer.py").read_text()
+    assert "needs a lot of data" not in text and "not\n# about the amount of data" in text
+    assert "fixed 2-D sinusoidal" in text and '"sincos-learns"' in text
+    assert "a constant reference" not in text                    # the fixed heads' role was seed 0's only

@@ -31,8 +31,8 @@ def _group(norm, depth, seed, init="xavier"):
     return {k: [sum(col) / GROUP for col in zip(*(m[k] for m in runs))] for k in ("grads", "stream")}
 
 
-@experiment("02", seeds=range(32), dim=DIM, heads=4, depths=DEPTHS, batch=16, tokens=16, init="xavier",
-            initialisations_per_seed=GROUP, default_init_depth=12)
+@experiment("02", seeds=range(32), at_init=True, dim=DIM, heads=4, depths=list(DEPTHS), batch=16, tokens=16,
+            init="xavier", initialisations_per_seed=GROUP, default_init_depth=12)
 def gradients_at_init(seed):
     """‖∂ℓ/∂W₂‖ of each block's second MLP weight and the stream ‖x_l‖²/d, mean of 4 initialisations."""
     out = {}
@@ -78,7 +78,7 @@ def mean_ratio(top, bottom):
 claim("02", "pre-stream-grows",
       "Pre-norm's residual stream grows with depth: after 24 blocks ‖x‖²/d is more than 10× its value "
       "after one block, and from block 4 on it lies inside Xiong et al.'s band 1 + l/2 to 1 + 3l/2, on at "
-      "least 9 of every 10 initialisations.", gradients_at_init,
+      "least 9 of every 10 seeds (a seed: 4 initialisations).", gradients_at_init,
       both(share_at_least("pre_stream_growth", 10, 0.9, fmt=plain),
            share_at_least("pre_stream_in_band", 1, 0.9, fmt=plain)))
 claim("02", "pre-slope",
@@ -95,7 +95,7 @@ claim("02", "slope-vs-stream",
       gradients_at_init, estimate(slope_share, 0.2, 0.85, what="measured ÷ predicted slope"))
 claim("02", "post-above-pre",
       "Post-norm's last-layer gradient is larger than pre-norm's at every depth from 3 to 24, on at least "
-      "9 of every 10 initialisations.", gradients_at_init,
+      "9 of every 10 seeds (a seed: 4 initialisations).", gradients_at_init,
       share_at_least("post_above_pre", 1, 0.9, fmt=plain))
 claim("02", "post-rises-gently",
       "At depth 24 post-norm's gradient is larger at the last layer than at the first, by far less than "
@@ -105,7 +105,8 @@ claim("02", "post-rises-gently",
                               share_at_most("post_rise_24", 10, 1.0, fmt=plain)))
 claim("02", "pre-falls-to-output",
       "At depth 24 pre-norm's gradient is not level across layers, as Xiong et al.'s shape is: the first "
-      "layer's is larger than the last's on at least 9 of every 10 initialisations.", gradients_at_init,
+      "layer's is larger than the last's on at least 9 of every 10 seeds (a seed: 4 initialisations).",
+      gradients_at_init,
       share_at_least("pre_fall_24", 1, 0.9, fmt=plain))
 claim("02", "default-init-ratio",
       "The initialisation matters: at depth 12, post-norm's last-layer gradient is about 2–6× pre-norm's "
@@ -115,8 +116,8 @@ claim("02", "default-init-ratio",
            estimate(mean_ratio("default_post_12", "default_pre_12"), 1.3, 2, what="default ratio")))
 
 
-@experiment("02", seeds=range(32), dim=DIM, heads=4, blocks=BLOCKS, perturbation_std=1e-3, tokens=16,
-            initialisations_per_seed=GROUP)
+@experiment("02", seeds=range(32), at_init=True, dim=DIM, heads=4, blocks=list(BLOCKS), perturbation_std=1e-3,
+            tokens=16, initialisations_per_seed=GROUP)
 def amplification(seed):
     """Liu et al.'s output change under a random perturbation of every weight, mean of 4 initialisations."""
     return {f"change_{norm}_{2 * L}": norms.output_change(norm, L, dim=DIM, seed=GROUP * seed, repeats=GROUP)
@@ -188,6 +189,6 @@ claim("02", "pre-beats-post-warmup",
       "Pre-norm without warm-up ends at least 0.1 more accurate than post-norm with warm-up, seed by seed, "
       "on at least 9 of every 10 seeds.", warmup, gap("acc_pre_no", "acc_post_warm", 0.1, 0.9))
 claim("02", "small-lr-instead",
-      "A smaller learning rate (3e-3) without warm-up also lets post-norm beat the positions-only baseline "
-      "in 150 steps, on at least 4 of every 5 seeds.", small_lr,
-      share_at_least("acc_post_small", BASE_ACC + 0.02, 0.8))
+      "A smaller learning rate (3e-3) without warm-up lets post-norm beat the positions-only baseline in 150 "
+      "steps on some seeds (at least 2 of every 5), less reliably than warm-up does.", small_lr,
+      share_at_least("acc_post_small", BASE_ACC + 0.02, 0.4))
