@@ -26,8 +26,9 @@ def train_tiny_vit(seed=0, position_std=0.5, position=True, steps=200, train=Non
 
 
 def sincos_positions(rows, cols, dim):
-    """A fixed 2-D sinusoidal position table (rows·cols, dim), never trained: a quarter of the features
-    are sin and cos of the row at dim/4 frequencies (1 down to 1/100), a quarter ... of the column."""
+    """A fixed 2-D sinusoidal position table (rows·cols, dim), never trained: the first half of the
+    features are sin and cos of the row index at dim/4 frequencies (1 down to about 1/100), the second
+    half the same of the column index. Row r·cols + c is patch (r, c)."""
     rows, cols, dim = (positive_int(v, name) for v, name in ((rows, "rows"), (cols, "cols"), (dim, "dim")))
     if dim % 4:
         raise ValueError(f"dim must be divisible by 4 (sin and cos of row and column), got {dim}")
