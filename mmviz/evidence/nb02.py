@@ -179,15 +179,19 @@ claim("02", "post-needs-warmup",
       "steps (accuracy at least 0.1 below it) on at least 9 of every 10 seeds.", warmup,
       share_at_most("acc_post_no", BASE_ACC - 0.1, 0.9))
 claim("02", "post-warmup-beats-baseline",
-      "With warm-up, post-norm beats the positions-only baseline on at least 9 of every 10 seeds.", warmup,
-      share_at_least("acc_post_warm", BASE_ACC + 0.02, 0.9))
+      "Warm-up lifts post-norm far above its run without warm-up (accuracy at least 0.15 higher, seed by "
+      "seed, on at least 9 of every 10 seeds); it beats the positions-only baseline on at least 2 of every "
+      "5 seeds, and is at most 0.1 below it on at least 9 of every 10.", warmup,
+      both(gap("acc_post_warm", "acc_post_no", 0.15, 0.9),
+           share_at_least("acc_post_warm", BASE_ACC + 0.02, 0.4),
+           share_at_least("acc_post_warm", BASE_ACC - 0.1, 0.9)))
 claim("02", "pre-learns-either-way",
       "Pre-norm sorts with or without warm-up: accuracy at least 0.85 on at least 9 of every 10 seeds, "
       "both ways.", warmup,
       both(share_at_least("acc_pre_no", 0.85, 0.9), share_at_least("acc_pre_warm", 0.85, 0.9)))
 claim("02", "pre-beats-post-warmup",
-      "Pre-norm without warm-up ends at least 0.1 more accurate than post-norm with warm-up, seed by seed, "
-      "on at least 9 of every 10 seeds.", warmup, gap("acc_pre_no", "acc_post_warm", 0.1, 0.9))
+      "Pre-norm without warm-up ends at least 0.05 more accurate than post-norm with warm-up, seed by seed, "
+      "on at least 9 of every 10 seeds.", warmup, gap("acc_pre_no", "acc_post_warm", 0.05, 0.9))
 claim("02", "small-lr-instead",
       "A smaller learning rate (3e-3) without warm-up lets post-norm beat the positions-only baseline in 150 "
       "steps on some seeds (at least 2 of every 5), less reliably than warm-up does.", small_lr,

@@ -11,7 +11,7 @@ import torch
 from ..data import make_pictures
 from ..lessons import vision
 from ..train import train_vit, vit_accuracy
-from .core import both, claim, experiment, gap, share_at_least, share_at_most
+from .core import both, claim, estimate, experiment, gap, mean_of, share_at_least, share_at_most
 
 STEPS, LONG, EVERY = 200, 1000, 100
 CHANCE = 0.25
@@ -70,6 +70,11 @@ def slow_start(seed):
             "acc_1000": accuracy[-1], "best": max(accuracy)}
 
 
+def mean_gap(higher, lower):
+    """Statistic: the mean over seeds of ``higher`` − ``lower`` (paired per seed)."""
+    return lambda s: sum(a - b for a, b in zip(s.check(higher), s.check(lower))) / len(s.seeds)
+
+
 claim("03", "no-positions-chance",
       "Without a position embedding the tiny ViT stays at chance (test accuracy at most 0.32, chance 0.25) "
       "on every seed.", positions, share_at_most("acc_none", 0.32))
@@ -79,27 +84,29 @@ claim("03", "std-05-learns",
       "of every 10.", positions, both(share_at_least("acc_05", 0.9, 0.4), share_at_least("acc_05", 0.4, 0.9)))
 claim("03", "sincos-learns",
       "With a fixed 2-D sinusoidal position table (never trained) it learns within 200 steps: test accuracy "
-      "at least 0.75 on at least 9 of every 10 seeds and at least 0.9 on at least 3 of every 5. Positions "
+      "at least 0.7 on at least 9 of every 10 seeds and at least 0.9 on at least 2 of every 5. Positions "
       "need to be distinguishable; they need not be learned.", positions,
-      both(share_at_least("acc_sincos", 0.75, 0.9), share_at_least("acc_sincos", 0.9, 0.6)))
+      both(share_at_least("acc_sincos", 0.7, 0.9), share_at_least("acc_sincos", 0.9, 0.4)))
 claim("03", "std-002-stuck",
       "Started at ViT's std 0.02, the learned table leaves the model at chance after 200 steps (accuracy at "
       "most 0.35) on at least 9 of every 10 seeds.", slow_start, share_at_most("acc_200", 0.35, 0.9))
 claim("03", "std-002-slower",
       "Trained 5× longer (1,000 steps), the std-0.02 start climbs above its 200-step accuracy (by at least "
-      "0.05) on at least 4 of every 5 seeds, but reaches 0.9 on at most half of them: slower on every seed, "
-      "and whether it is unable on the others within longer training is not measured here.", slow_start,
-      both(gap("acc_1000", "acc_200", 0.05, 0.8), share_at_most("best", 0.9, 0.5)))
+      "0.05) on at least 3 of every 5 seeds, but reaches 0.9 on at most half of them: slower, and whether it "
+      "is unable on the others with still longer training is not measured here.", slow_start,
+      both(gap("acc_1000", "acc_200", 0.05, 0.6), share_at_most("best", 0.9, 0.5)))
 claim("03", "red-head-not-the-rule",
       "A head that finds the red object (its strongest patch is the red one in at least 80 % of pictures) "
       "is not found on every seed: at least 1 of every 5 seeds has none.", positions,
       share_at_most("has_red_head", 0, 0.2, fmt=lambda v: f"{v:.0f}"))
 claim("03", "red-head-needed",
       "Replacing the class-token output of the head that most often finds the red object by its mean over "
-      "the test pictures costs at least 0.1 of accuracy, and more than ablating any other single head "
-      "(by at least 0.05), on at least 3 of every 5 seeds.", positions,
-      both(share_at_least("drop_no_red_head", 0.1, 0.6),
-           gap("drop_no_red_head", "drop_other_worst", 0.05, 0.6)))
+      "the test pictures costs on average at least 0.15 of accuracy, and on average at least 0.1 more than "
+      "ablating any other single head; seed by seed, it costs more than any other head's (by at least 0.05) "
+      "on at least 2 of every 5 seeds.", positions,
+      both(estimate(mean_of("drop_no_red_head"), 0.15, what="mean drop"),
+           estimate(mean_gap("drop_no_red_head", "drop_other_worst"), 0.1, what="mean drop − other's"),
+           gap("drop_no_red_head", "drop_other_worst", 0.05, 0.4)))
 claim("03", "shuffled-positions-chance",
       "Shuffling the rows of the trained position table (std 0.5 start) drops test accuracy to at most 0.4 "
       "on at least 9 of every 10 seeds, and by at least 0.3, seed by seed, on at least 3 of every 5.",

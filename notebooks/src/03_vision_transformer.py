@@ -190,7 +190,7 @@ claims.show(["no-positions-chance", "sincos-learns", "std-05-learns", "std-002-s
 #   gives the count); on the others it is above chance and still on its way.
 # - **Learned, started like ViT (std 0.02)**, the same model stays at chance for 200 steps: the
 #   positions have not been told apart yet. Trained five times longer it climbs above chance on most
-#   seeds, but it solves the task within 1,000 steps on few (thin lines). So it is **slower**; whether
+#   seeds (not all), but it solves the task within 1,000 steps on few (thin lines). So it is **slower**; whether
 #   it is *unable* on the other seeds, or only slower still, these 1,000 steps do not tell — an open
 #   question you can test with `vision.accuracy_curve` and more steps.
 #
@@ -264,8 +264,9 @@ claims.show(["red-head-not-the-rule", "red-head-needed"])
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # What holds over seeds: a head that finds the red object in most pictures is **not the rule** —
 # many seeds have none (the work is spread over several heads). But the head that most often finds
-# it is the one the answer leans on: ablating it costs more accuracy than ablating any other single
-# head, on most seeds. Which roles the other heads take (how many attend to a fixed patch, for
+# it is the one the answer leans on most: ablating it costs, on average over seeds, far more accuracy
+# than ablating any other single head (seed by seed on many seeds, not on all: where the model has not
+# learned, there is little to lose). Which roles the other heads take (how many attend to a fixed patch, for
 # instance) changes from seed to seed; seed 0's split in the picture is one draw, not the rule.
 # Whether seed 0's other heads are needed, and how much, you measure in exercise 4.
 
@@ -482,7 +483,7 @@ answer = None                                  # the accuracy with head h mean-a
 #   unable on the rest is open); started at std 0.5 it learns within 200 steps on many seeds. This
 #   varies training steps, not the amount of data.
 # - Over seeds, a head that finds the red object in most pictures is not the rule; ablating the head
-#   that most often finds it costs more accuracy than ablating any other. Scrambling the position
+#   that most often finds it costs, on average, more accuracy than ablating any other. Scrambling the position
 #   table drops accuracy to about chance: the answer is read off the positions, which stay close to
 #   their random start.
 #
