@@ -14,9 +14,13 @@ from mmviz.lessons.graphs import (
 )
 from mmviz.lessons.norms import (
     build_stack,
+    classical_gram_schmidt,
     grad_norms_at_init,
     gram_schmidt,
+    ill_conditioned,
     loglog_slope,
+    measure_at_init,
+    modified_gram_schmidt,
     norm_training_curve,
     orthogonality_error,
     output_change,
@@ -25,7 +29,6 @@ from mmviz.lessons.norms import (
     sorted_position_marginals,
     sorting_accuracy,
     train_sorter,
-    warmup_evidence,
     xiong_prediction,
 )
 
@@ -179,12 +182,22 @@ def test_loglog_slope_and_xiong_shapes():
         xiong_prediction("middle", 3, last=1.0)
 
 
-def test_warmup_evidence_shape_and_bad_run_name():
-    out = warmup_evidence(seeds=(0,), depth=1, steps=20, every=10, runs=("pre-norm, warm-up",))
-    run = out["runs"]["pre-norm, warm-up"]
-    assert len(run["final_loss"]) == len(run["accuracy"]) == 1 and len(run["curve"][0]) == 2
-    with pytest.raises(ValueError, match="runs"):
-        warmup_evidence(runs=("mid-norm",))
+def test_measure_at_init_is_one_initialisation_of_grad_norms_at_init():
+    m = measure_at_init("pre", 4, dim=16, seed=3)
+    assert m["grads"] == grad_norms_at_init("pre", 4, dim=16, seed=3, repeats=1)
+    assert len(m["stream"]) == 4 and m["stream"][-1] > m["stream"][0]      # pre-norm's stream grows
+    post = measure_at_init("post", 3, dim=16, seed=3)["stream"]
+    assert all(abs(v - 1) < 1e-3 for v in post)                          # post-norm: on the sphere
+
+
+def test_modified_gram_schmidt_survives_ill_conditioning_classical_does_not():
+    v = ill_conditioned(8, condition=1e10, seed=1)
+    assert torch.linalg.cond(v) > 1e9
+    assert orthogonality_error(classical_gram_schmidt(v)) > 0.5
+    assert orthogonality_error(modified_gram_schmidt(v)) < 1e-5
+    well = torch.randn(6, 6, dtype=torch.float64)
+    assert torch.allclose(classical_gram_schmidt(well), modified_gram_schmidt(well), atol=1e-10)
+    assert torch.allclose(classical_gram_schmidt(well), gram_schmidt(well), atol=1e-10)
 
 
 def test_masks_delete_edges_of_the_complete_graph():
@@ -201,3 +214,16 @@ def test_masks_delete_edges_of_the_complete_graph():
     assert (block.attention[..., 3] == 0).all()
     with pytest.raises(ValueError, match="padded"):
         attention_masks(4, 3, padded=4)
+
+
+def test_notebook_02_says_what_it_means():
+    """Review items: ℓ is the loss and L the depth, "Jacobian" is defined, the two warm-up explanations
+    are said to disagree, the default-init gap is not said to vanish, the width change is stated."""
+    from pathlib import Path
+    source = Path(__file__).resolve().parents[1] / "notebooks" / "src"
+    text = (source / "02_pre_norm_vs_post_norm.py").read_text()
+    assert "∂L/" not in text and "partial \\mathcal L" not in text          # L is the depth only
+    assert "The *Jacobian* of a map is the matrix of its" in text
+    assert "two explanations that disagree" in text and "Liu et al. (2020) disagree" in text
+    assert "nearly vanishes" not in text and "does not vanish" in text
+    assert "smaller than above to keep training cheap" in text

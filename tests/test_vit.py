@@ -3,7 +3,16 @@ import pytest
 import torch
 
 from mmviz.data import CELL, GRID, make_pictures, quadrant
-from mmviz.lessons.vision import as_convolution, head_roles, position_similarity, shuffled_position_accuracy
+from mmviz.lessons.vision import (
+    accuracy_curve,
+    as_convolution,
+    head_ablation_accuracy,
+    head_roles,
+    position_similarity,
+    shuffled_position_accuracy,
+    sincos_positions,
+    tiny_vit,
+)
 from mmviz.tokens import PatchEmbedding, patchify
 from mmviz.train import train_vit, vit_accuracy
 from mmviz.vit import VisionTransformer
@@ -116,3 +125,48 @@ def test_head_roles_and_position_similarity():
     assert sim.shape == (5, 5) and torch.allclose(sim.diagonal(), torch.ones(5), atol=1e-6)
     with pytest.raises(ValueError, match="table"):
         position_similarity(torch.randn(2, 5, 8))
+
+
+def test_sincos_positions_are_fixed_distinct_and_two_dimensional():
+    table = sincos_positions(4, 4, 32)
+    assert table.shape == (16, 32)
+    assert (torch.cdist(table, table) + torch.eye(16)).min() > 0.1          # every place distinct
+    assert torch.equal(table[:4, 16:], table[4:8, 16:])                    # column features repeat by row
+    model = tiny_vit(0, "sincos")
+    before = model.patches.position.clone()
+    images, labels, _ = make_pictures(16, seed=0)
+    train_vit(model, images, labels, steps=3, seed=0)
+    assert torch.equal(model.patches.position, before)                     # never trained
+    with pytest.raises(ValueError, match="divisible by 4"):
+        sincos_positions(4, 4, 30)
+    with pytest.raises(ValueError, match="positions"):
+        tiny_vit(0, "0.1")
+
+
+def test_accuracy_curve_trains_exactly_as_train_vit():
+    images, labels, _ = make_pictures(40, seed=0)
+    a, b = tiny_vit(1, "0.02"), tiny_vit(1, "0.02")
+    steps, accuracy = accuracy_curve(a, (images, labels), (images, labels), steps=6, every=3, seed=1)
+    train_vit(b, images, labels, steps=6, seed=1)
+    assert steps == [3, 6] and len(accuracy) == 2
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    assert accuracy[-1] == vit_accuracy(b, images, labels)
+
+
+def test_head_ablation_replaces_a_head_by_its_mean():
+    model = tiny_vit(0, "0.5")
+    images, labels, _ = make_pictures(30, seed=2)
+    intact = vit_accuracy(model, images, labels)
+    assert head_ablation_accuracy(model, images, labels, []) == intact       # nothing ablated
+    one = images[:1].expand(30, -1, -1, -1).contiguous()     # 30 copies: the mean is the head itself
+    assert head_ablation_accuracy(model, one, labels, [0, 1, 2, 3]) == vit_accuracy(model, one, labels)
+    assert 0 <= head_ablation_accuracy(model, images, labels, [0, 1, 2, 3]) <= 1
+
+
+def test_notebook_03_separates_steps_from_data_and_learned_from_distinguishable():
+    from pathlib import Path
+    source = Path(__file__).resolve().parents[1] / "notebooks" / "src"
+    text = (source / "03_vision_transformer.py").read_text()
+    assert "needs a lot of data" not in text and "not\n# about the amount of data" in text
+    assert "fixed 2-D sinusoidal" in text and '"sincos-learns"' in text
+    assert "a constant reference" not in text                    # the fixed heads' role was seed 0's only

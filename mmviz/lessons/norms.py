@@ -90,6 +90,28 @@ def grad_norms_at_init(norm, depth, dim=64, heads=4, seed=0, init="xavier", repe
     return (total / repeats).tolist()
 
 
+def measure_at_init(norm, depth, dim=64, heads=4, seed=0, init="xavier", batch=16, tokens=16):
+    """One initialisation ``seed``, one batch: what Xiong et al.'s argument is about, measured together.
+
+    Returns {"grads": ‖∂ℓ/∂W₂⁽ˡ⁾‖_F for l = 1..depth, "stream": ‖x_l‖²/d after each block (mean over
+    tokens)}, ℓ the cross-entropy of random labels on random Gaussian tokens (batch, tokens, dim). The
+    same draws as ``grad_norms_at_init(..., seed=seed, repeats=1)``.
+    """
+    check_depth(depth)
+    positive_int(batch, "batch", MAX_SAMPLES)
+    positive_int(tokens, "tokens", MAX_TOKENS)
+    stack = build_stack(norm, depth, dim, heads, init, seed)
+    g = torch.Generator().manual_seed(10_000 + seed)
+    x = torch.randn(batch, tokens, dim, generator=g)
+    labels = torch.randint(0, 10, (batch, tokens), generator=g)
+    stream = []
+    for block in stack.blocks:
+        x = block(x)
+        stream.append((x.detach().pow(2).sum(-1) / dim).mean().item())
+    F.cross_entropy(stack.head(stack.final_norm(x)).flatten(0, 1), labels.flatten()).backward()
+    return {"grads": [block.mlp[3].weight.grad.norm().item() for block in stack.blocks], "stream": stream}
+
+
 def residual_norms(norm, depth, dim=64, heads=4, seed=0, init="xavier", tokens=16):
     """‖x_l‖² / d of the residual stream after each block at init, l = 1..depth (mean over tokens).
 
@@ -218,6 +240,40 @@ def gram_schmidt(vectors, normalise_first=True):
     return torch.stack([u / u.norm() for u in basis])
 
 
+def classical_gram_schmidt(vectors):
+    """Classical Gram–Schmidt: u_i = v_i − Σ_j (v_i · e_j) e_j, every projection of the *original* v_i;
+    e_i = u_i / ‖u_i‖. Rows of ``vectors`` (k, n) → unit rows (k, n), float64."""
+    v = torch.as_tensor(vectors, dtype=torch.float64)
+    basis = []
+    for row in v:
+        u = row - sum(((row @ e) * e for e in basis), torch.zeros_like(row))
+        basis.append(u / u.norm())
+    return torch.stack(basis)
+
+
+def modified_gram_schmidt(vectors):
+    """Modified Gram–Schmidt: the same formula in exact arithmetic, but each projection is taken from the
+    *running* remainder, u ← u − (u · e_j) e_j, one e_j after another. Rows (k, n) → unit rows (k, n)."""
+    v = torch.as_tensor(vectors, dtype=torch.float64)
+    basis = []
+    for row in v:
+        u = row.clone()
+        for e in basis:
+            u = u - (u @ e) * e
+        basis.append(u / u.norm())
+    return torch.stack(basis)
+
+
+def ill_conditioned(k=8, condition=1e7, seed=0):
+    """k random vectors in R^k (rows, float64) whose matrix has condition number ``condition``: random
+    orthogonal U, V and singular values spaced evenly in log from 1 down to 1/condition."""
+    g = torch.Generator().manual_seed(seed)
+    U = torch.linalg.qr(torch.randn(k, k, generator=g, dtype=torch.float64))[0]
+    V = torch.linalg.qr(torch.randn(k, k, generator=g, dtype=torch.float64))[0]
+    s = torch.logspace(0, -math.log10(condition), k, dtype=torch.float64)
+    return U @ torch.diag(s) @ V.T
+
+
 def orthogonality_error(basis):
     """max_{i≠j} |e_i · e_j| for unit rows e_i of ``basis`` (k, n): 0 for an orthonormal set."""
     b = torch.as_tensor(basis, dtype=torch.float64)
@@ -268,29 +324,3 @@ def xiong_prediction(norm, depth, last):
         return [last * (2 / 3) ** ((depth - l) / 2) for l in range(1, depth + 1)]
     check_norm(norm)
     return [last] * depth
-
-
-WARMUP_RUNS = {"post-norm, no warm-up": ("post", False), "post-norm, warm-up": ("post", True),
-               "pre-norm, no warm-up": ("pre", False), "pre-norm, warm-up": ("pre", True)}
-
-
-def warmup_evidence(seeds=(0, 1, 2), depth=6, steps=150, lr=1e-2, every=5, runs=tuple(WARMUP_RUNS)):
-    """Notebook 02's training claim over seeds: each run of WARMUP_RUNS trained with each seed.
-
-    Returns a JSON-ready dict: {"seeds", "depth", "steps", "lr", "every", "runs": {label: {"final_loss":
-    [mean of the last 20 losses, per seed], "accuracy": [sorting accuracy, per seed], "curve": [losses
-    every ``every`` steps, per seed]}}}.
-    """
-    unknown = set(runs) - set(WARMUP_RUNS)
-    if unknown:
-        raise ValueError(f"runs must be names from {list(WARMUP_RUNS)}, got {sorted(unknown)}")
-    out = {"seeds": list(seeds), "depth": depth, "steps": steps, "lr": lr, "every": every, "runs": {}}
-    for label in runs:
-        norm, warmup = WARMUP_RUNS[label]
-        record = out["runs"][label] = {"final_loss": [], "accuracy": [], "curve": []}
-        for seed in seeds:
-            model, losses = train_sorter(norm, depth, warmup=warmup, steps=steps, seed=seed, lr=lr)
-            record["final_loss"].append(round(sum(losses[-20:]) / len(losses[-20:]), 4))
-            record["accuracy"].append(round(sorting_accuracy(model), 4))
-            record["curve"].append([round(v, 4) for v in losses[::every]])
-    return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
+from .._validate import positive_int
 from ..data import make_pictures
 from ..train import train_vit, vit_accuracy
 from ..vit import VisionTransformer
@@ -24,21 +25,95 @@ def train_tiny_vit(seed=0, position_std=0.5, position=True, steps=200, train=Non
     return model, train_vit(model, images, labels, steps=steps, seed=seed)
 
 
-def position_evidence(seeds=(0, 1, 2), steps=200, stds=POSITION_STDS, long_steps=800):
-    """Test accuracy of the tiny ViT per position-table init std and seed, plus one without positions,
-    plus ViT's std 0.02 trained ``long_steps`` (slower is not "cannot").
+def sincos_positions(rows, cols, dim):
+    """A fixed 2-D sinusoidal position table (rows·cols, dim), never trained: the first half of the
+    features are sin and cos of the row index at dim/4 frequencies (1 down to about 1/100), the second
+    half the same of the column index. Row r·cols + c is patch (r, c)."""
+    rows, cols, dim = (positive_int(v, name) for v, name in ((rows, "rows"), (cols, "cols"), (dim, "dim")))
+    if dim % 4:
+        raise ValueError(f"dim must be divisible by 4 (sin and cos of row and column), got {dim}")
+    q = dim // 4
+    freq = 100.0 ** (-torch.arange(q) / q)
+    r, c = torch.meshgrid(torch.arange(rows).float(), torch.arange(cols).float(), indexing="ij")
+    r, c = r.reshape(-1, 1) * freq, c.reshape(-1, 1) * freq
+    return torch.cat([r.sin(), r.cos(), c.sin(), c.cos()], dim=1)
 
-    Returns a JSON-ready dict {"seeds", "steps", "long_steps", "accuracy": {"0.5": [...], "0.02": [...],
-    "none": [...], "0.02 long": [...]}}, one accuracy per seed.
+
+def tiny_vit(seed=0, positions="0.5"):
+    """The notebook's 1-layer, width-32, 4-head ViT, initialised from ``seed``. ``positions``: "0.5" or
+    "0.02" (a learned table started at that std), "none", or "sincos" (a fixed 2-D sinusoidal table)."""
+    if positions not in ("0.5", "0.02", "none", "sincos"):
+        raise ValueError(f"positions must be '0.5', '0.02', 'none' or 'sincos', got {positions!r}")
+    torch.manual_seed(seed)
+    std = 0.02 if positions == "0.02" else 0.5
+    model = VisionTransformer(dim=32, depth=1, heads=4, position=positions != "none", position_std=std)
+    if positions == "sincos":
+        with torch.no_grad():
+            model.patches.position.copy_(sincos_positions(*model.grid, 32)[None])
+        model.patches.position.requires_grad_(False)       # fixed: AdamW skips it (no gradient)
+    return model
+
+
+def accuracy_curve(model, train, test, steps, every, seed=0, lr=3e-3, batch_size=32):
+    """Train as :func:`mmviz.train.train_vit` does (the same batches and AdamW) and record the test
+    accuracy every ``every`` steps. Returns (steps list, accuracy list)."""
+    images, labels = train
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    at, accuracy = [], []
+    for step in range(1, steps + 1):
+        model.train()
+        idx = torch.randint(0, len(images), (batch_size,), generator=g)
+        loss = F.cross_entropy(model(images[idx]), labels[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if step % every == 0:
+            at.append(step)
+            accuracy.append(vit_accuracy(model, *test))
+    model.eval()
+    return at, accuracy
+
+
+def head_ablation_accuracy(model, images, labels, heads, layer=0):
+    """Accuracy when the class token's output of each head in ``heads`` (0-based) is replaced by its
+    mean over ``images``: the head then carries nothing about the picture, only its average.
+
+    The head's output is its slice of the attention's concatenated output (before the output projection).
     """
-    train, (test_images, test_labels, _) = make_pictures(1000, seed=0)[:2], make_pictures(300, seed=1)
-    out = {"seeds": list(seeds), "steps": steps, "long_steps": long_steps, "accuracy": {}}
-    runs = [(str(std), std, steps) for std in stds] + [("none", None, steps), ("0.02 long", 0.02, long_steps)]
-    for key, std, n in runs:
-        out["accuracy"][key] = [
-            round(vit_accuracy(train_tiny_vit(s, std or 0.5, std is not None, n, train)[0],
-                               test_images, test_labels), 4) for s in seeds]
-    return out
+    attn = model.encoder.blocks[layer].attn
+    width = attn.out.in_features // attn.heads
+    cols = [c for h in heads for c in range(h * width, (h + 1) * width)]
+    seen = {}
+
+    def record(module, args):
+        seen["mean"] = args[0][:, 0, cols].mean(0)
+
+    def replace(module, args):
+        mixed = args[0].clone()
+        mixed[:, 0, cols] = seen["mean"]
+        return (mixed,)
+
+    model.eval()
+    with torch.no_grad():
+        for hook in (record, replace):
+            handle = attn.out.register_forward_pre_hook(hook)
+            try:
+                logits = model(images)
+            finally:
+                handle.remove()
+    return (logits.argmax(-1) == labels).float().mean().item()
+
+
+def check_ablation(answer, model, images, labels, head):
+    """Self-check for exercise 4: ``answer`` is the accuracy with head ``head`` (1-based) mean-ablated."""
+    if answer is None:
+        return print("Not answered yet: measure the accuracy and assign it to `answer`.")
+    right = head_ablation_accuracy(model, images, labels, [head - 1])
+    verdict = "Right" if abs(float(answer) - right) < 0.01 else "Not quite"
+    print(f"{verdict}: with head {head}'s class-token output replaced by its mean, accuracy is {right:.2f} "
+          f"(you gave {float(answer):.2f}).")
+    return abs(float(answer) - right) < 0.01
 
 
 def shuffled_position_accuracy(model, images, labels, seed=0):
