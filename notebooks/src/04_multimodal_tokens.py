@@ -5,8 +5,10 @@
 # Before any fusion, each modality is cut into pieces and each piece is mapped to a vector of the
 # same width $d$: a **token**. A picture gives patch tokens, a caption word tokens, a sound frame
 # tokens. Once everything is a set of width-$d$ vectors, one Transformer can treat them all as nodes
-# of one graph. The six fusion variants of notebooks 05–10 differ only in which of those nodes may
-# attend to which.
+# of one graph. The six fusion variants of notebooks 05–10 differ in how they use that graph: which
+# nodes may attend to which, whether tokens of different modalities are first merged into one node
+# (early summation adds them, notebook 05), and whether each stage or stream has its own weights
+# (notebooks 07–10).
 #
 # **Before you start:** notebooks 00–03. Terms used here (token, embedding, patch, Tf, MHSA, heads,
 # type and positional embedding, readout, modality) are each a line in the
