@@ -82,3 +82,9 @@ def chance(task):
     """The test accuracy of always giving the commoner answer."""
     share = task.test.labels.float().mean().item()
     return max(share, 1 - share)
+
+
+@lru_cache(maxsize=None)
+def explorer_sync(num_modalities):
+    """The sync task as notebook 05's explorer builds it (1,000 training, 200 test samples, data seed 0)."""
+    return make_task("sync", num_modalities=num_modalities, n_train=1000, n_test=200, seed=0)
