@@ -107,19 +107,20 @@ claim("05", "aligned-learns",
       alignment, share_at_least("aligned", 0.9, share=0.8))
 claim("05", "shuffled-lags",
       "With the same 150 steps on shuffled streams, it stays below 65 % (chance is about 51 %) on at least "
-      "4 of every 5 seeds, at least 25 points below the aligned run of the same seed.",
-      alignment, both(share_at_most("shuffled", 0.65, share=0.8),
-                      gap("aligned", "shuffled", 0.25, share=0.8)))
+      "3 of every 5 seeds, and at least 20 points below the aligned run of the same seed on at least 4 of "
+      "every 5.",
+      alignment, both(share_at_most("shuffled", 0.65, share=0.6),
+                      gap("aligned", "shuffled", 0.2, share=0.8)))
 claim("05", "realigned-learns",
       "Re-aligning the shuffled sensor frames by their time stamps brings summation back to at least 90 % "
       "within 150 steps, on at least 4 of every 5 seeds.",
       alignment, share_at_least("re-aligned", 0.9, share=0.8))
 claim("05", "shuffled-stays-low",
       "Trained 4× longer (600 steps) on shuffled streams, summation still ends below 80 % on at least "
-      "3 of every 4 seeds and below 60 % on at least 3 of every 5, and its mean over seeds is below 70 %.",
-      shuffled_summation, both(share_at_most("final", 0.8, share=0.75),
-                               share_at_most("final", 0.6, share=0.6),
-                               estimate(mean_of("final"), high=0.7, fmt=lambda v: f"{100 * v:.1f} %",
+      "3 of every 5 seeds, and its mean over seeds is below 75 %; on a minority of seeds it climbs well "
+      "above chance.",
+      shuffled_summation, both(share_at_most("final", 0.8, share=0.6),
+                               estimate(mean_of("final"), high=0.75, fmt=lambda v: f"{100 * v:.1f} %",
                                         what="mean final accuracy")))
 claim("05", "shuffled-plateau",
       "Its curve is flat over the second half: from step 300 to step 600 the mean gain over seeds is "
