@@ -46,7 +46,7 @@ def shuffled_cross_attention(seed):
 
 # --- α: trained at each α with frozen embedders, learned, and moved after training -----------------------
 
-ALPHA_STEPS = {2: 150, 3: 150, 4: 150}      # the same short budget for every M (4 streams: too short on some seeds)
+ALPHA_STEPS = {2: 150, 3: 150, 4: 150}      # one short budget for every M (4 streams: too short on some seeds)
 TRAINED_AT = (0.1, None, 0.9)         # the sound's weight w (None: 1/M, uniform); the others share 1 − w
 MOVED_TO = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)    # where the uniform model's α is moved after training
 
@@ -149,12 +149,12 @@ def _alpha_claims(m, experiment_fn):
               experiment_fn, gap("trained uniform", "trained 0.9", 0.1, share=0.8))
     else:
         claim("05", f"alpha-{m}-uniform-short",
-              f"M = {m}: {steps} steps are too few for 4 streams: even at uniform α the model stays below 90 % "
-              f"on at least 3 of every 5 seeds (it has learned the task on some seeds, not on others).",
+              f"M = {m}: {steps} steps are too few for 4 streams: even at uniform α the model stays below "
+              f"90 % on at least 3 of every 5 seeds (it has learned the task on some seeds, not on others).",
               experiment_fn, share_at_most("trained uniform", 0.9, share=0.6))
         claim("05", f"alpha-{m}-uneven-hurts",
-              f"M = {m}: trained at α with the sound's weight 0.9 (the others sharing 0.1), it stays below 60 % "
-              f"(chance is about 51 %) on at least 4 of every 5 seeds, and on average over seeds it ends at "
+              f"M = {m}: trained at α with the sound's weight 0.9 (the others sharing 0.1), it stays below "
+              f"60 % (chance is about 51 %) on at least 4 of every 5 seeds, and on average over seeds it ends at "
               f"least 5 points below the uniform run.",
               experiment_fn, both(share_at_most("trained 0.9", 0.6, share=0.8),
                                   estimate(_mean_gap("trained uniform", "trained 0.9"), low=0.05,
@@ -174,8 +174,8 @@ def _alpha_claims(m, experiment_fn):
     if m < 4:
         claim("05", f"alpha-{m}-moved",
               f"M = {m}: trained at uniform α, then moved after training to the sound's weight 0.9, the same "
-              f"model loses at least 15 points, on at least 4 of every 5 seeds: it is tuned to the mix it was "
-              f"trained on.",
+              f"model loses at least 15 points, on at least 4 of every 5 seeds: it is tuned to the mix it "
+              f"was trained on.",
               experiment_fn, gap("trained uniform", "moved 0.9", 0.15, share=0.8))
     else:
         claim("05", f"alpha-{m}-moved",
