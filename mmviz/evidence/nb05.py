@@ -46,7 +46,7 @@ def shuffled_cross_attention(seed):
 
 # --- α: trained at each α with frozen embedders, learned, and moved after training -----------------------
 
-ALPHA_STEPS = {2: 150, 3: 150, 4: 150}      # one short budget for every M (4 streams: too short on some seeds)
+ALPHA_STEPS = {2: 150, 3: 150, 4: 150}      # one short budget for every M (too short for 4 on some seeds)
 TRAINED_AT = (0.1, None, 0.9)         # the sound's weight w (None: 1/M, uniform); the others share 1 − w
 MOVED_TO = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)    # where the uniform model's α is moved after training
 
@@ -154,8 +154,8 @@ def _alpha_claims(m, experiment_fn):
               experiment_fn, share_at_most("trained uniform", 0.9, share=0.6))
         claim("05", f"alpha-{m}-uneven-hurts",
               f"M = {m}: trained at α with the sound's weight 0.9 (the others sharing 0.1), it stays below "
-              f"60 % (chance is about 51 %) on at least 4 of every 5 seeds, and on average over seeds it ends at "
-              f"least 5 points below the uniform run.",
+              f"60 % (chance is about 51 %) on at least 4 of every 5 seeds, and on average over seeds it "
+              f"ends at least 5 points below the uniform run.",
               experiment_fn, both(share_at_most("trained 0.9", 0.6, share=0.8),
                                   estimate(_mean_gap("trained uniform", "trained 0.9"), low=0.05,
                                            fmt=lambda v: f"{100 * v:+.1f} points", what="mean gap")))
