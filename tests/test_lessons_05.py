@@ -36,3 +36,27 @@ def test_shuffled_streams_keep_every_time_stamp():
     stamps = task.test.words[1]
     assert all(sorted(row) == [f"t={t}" for t in range(8)] for row in stamps)
     assert sum(list(row) != [f"t={t}" for t in range(8)] for row in stamps) >= 18
+
+
+def test_realign_puts_every_sensor_frame_back_at_its_time_stamp():
+    """After realign the sensor's time code (channels 1-4) equals the sound's at every sample; before, not."""
+    from mmviz.lessons import summation
+    shuffled, realigned = summation.streams(aligned=False), summation.realigned()
+    sound, sensor = shuffled.test.inputs
+    assert (sound[:, 1:] - sensor[:, 1:]).abs().max() > 0.5
+    sound, sensor = realigned.test.inputs
+    assert torch.equal(sound[:, 1:], sensor[:, 1:])
+    assert torch.equal(realigned.test.labels, shuffled.test.labels)
+    assert sorted(sensor[:, 0].flatten().tolist()) == sorted(shuffled.test.inputs[1][:, 0].flatten().tolist())
+
+
+def test_alpha_weights_sum_to_one_and_moving_alpha_is_undone():
+    from mmviz.lessons import summation
+    for m in (2, 3, 4):
+        for w in (0.1, 1 / m, 0.9):
+            alpha = summation.weights(m, w)
+            assert len(alpha) == m and abs(sum(alpha) - 1) < 1e-9 and alpha[0] == w
+    task = summation.sync(2)
+    model = mmviz.FusionClassifier("early_summation", task, dim=16, depth=1, heads=2, alpha=[0.5, 0.5])
+    summation.accuracy_at(model, task, [1.0, 0.0])
+    assert model.fusion.alpha.tolist() == [0.5, 0.5]

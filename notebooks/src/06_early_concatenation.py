@@ -28,6 +28,8 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 import mmviz
+from mmviz import evidence
+from mmviz.lessons import concatenation
 from mmviz.measure import alignment_aucs
 from mmviz.train import FusionClassifier, evaluate, fit
 
@@ -95,29 +97,26 @@ plt.show()
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Experiment: train it, then look
 #
-# A one-layer early-concatenation model, width 32, 4 heads, 150 steps, trained from 3 seeds (seed $s$
-# sets the initial weights and the order of the mini-batches). Each run also measures the alignment
-# AUCs used below. The pictures show seed 0.
+# A one-layer early-concatenation model, width 32, 4 heads, 150 steps (seed $s$ sets the initial
+# weights and the order of the mini-batches; the data are the same for every seed). We train seed 0
+# here; the pictures show it. The same experiment on 10 seeds, with every measurement of this notebook,
+# was computed once by `python -m mmviz.evidence 06 --write` and committed; the claims below are judged
+# on it. Rerun them on your own seeds: `python -m mmviz.evidence 06 --seeds 100-104 --check` (under a
+# minute on 2 cores; 5 seeds cost about 16 CPU-seconds).
 
 # %% slideshow={"slide_type": "subslide"}
-SEEDS = (0, 1, 2)
-models = {}
-
-
-def train_and_measure(seed):
-    """Early concatenation trained from ``seed``: its test accuracy and its joint layer's alignment AUCs."""
-    trained = FusionClassifier("early_concatenation", task, dim=32, depth=1, heads=4, seed=seed)
-    fit(trained, task, steps=150, seed=seed, progress=False, eval_every=150)
-    models[seed] = trained
-    return {"accuracy": evaluate(trained, task)["accuracy"], **alignment_aucs(trained, task)}
-
-
-runs = mmviz.over_seeds(train_and_measure, seeds=SEEDS, progress=False)
-model = models[0]
-print(f"test accuracy {runs.summary('accuracy', '{:.1%}')} (chance, guessing a patch: {1 / 16:.1%})")
+model = FusionClassifier("early_concatenation", task, dim=32, depth=1, heads=4, seed=0)
+fit(model, task, steps=150, seed=0, progress=False, eval_every=150)
+accuracy = evaluate(model, task)["accuracy"]
+print(f"seed 0: test accuracy {accuracy:.0%} (chance, guessing a patch: {1 / 16:.1%})")
+claims = evidence.notebook("06")
+committed = evidence.load("06", "locate")
+claims.show(["locate-learns"])
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-assert runs.min("accuracy") >= 0.9, runs.values
+assert claims.all_hold(), claims.failing()
+seed0 = {name: values[committed.seeds.index(0)] for name, values in committed.values.items()}
+assert abs(accuracy - seed0["accuracy"]) < 0.05, (accuracy, seed0["accuracy"])   # live = committed seed 0
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The attention map of one test picture. The coloured bands mark each token's modality; white
@@ -138,14 +137,15 @@ blocks
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # The image's patches spend a large share of their attention on the two words, although words are
 # only 2 of the 18 tokens (uniform attention would give them $2/18 \approx 11\,\%$): every modality
-# sees every other, and here it uses that (seed 0; the hidden check asserts it on every seed).
+# sees every other, and here it uses that. Over the committed seeds:
+
+# %% slideshow={"slide_type": "subslide"}
+claims.show(["image-reads-caption"])
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
 mass = blocks.modality_mass
 assert abs(mass.sum(1) - 1).max() < 1e-5
-for seed, trained in models.items():            # image←caption: over twice its uniform share, every seed
-    share = mmviz.plot_modality_blocks(trained.run(task, 100).attention[0], modality_names=names).modality_mass
-    assert share[0, 1] > 2 * (2 / 18), (seed, share)
+assert abs(mass[0, 1] - seed0["image←caption share"]) < 0.05, (mass, seed0)   # the same measure as committed
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Which patches read which word?
@@ -156,7 +156,7 @@ for seed, trained in models.items():            # image←caption: over twice it
 # shape). To measure it we use an **AUC** (`mmviz.alignment_aucs`): for each word, the probability
 # that a patch it describes gives it more attention than a patch it does not describe (heads
 # averaged, 200 test samples, ties half). **0.5 means no preference**, 1.0 a perfect one. The AUCs
-# come from the 3 seeds trained above; the pictures show seed 0. Patches are numbered in raster order
+# printed are seed 0's; the claims give the committed seeds. Patches are numbered in raster order
 # (row by row), (row, column) counted from 0 at the top left.
 
 # %% slideshow={"slide_type": "subslide"}
@@ -168,28 +168,34 @@ for k, word in enumerate(words):
     display(fig)
 
 # %% slideshow={"slide_type": "subslide"}
-aucs = {name: values for name, values in runs.values.items() if name != "accuracy"}
-for name in aucs:
-    print(f"AUC, {name}: {runs.summary(name)}   (0.5 = no preference)")
+aucs = alignment_aucs(model, task)
+for name, auc in aucs.items():
+    print(f"seed 0, AUC {name}: {auc:.2f}   (0.5 = no preference)")
+claims.show(["auc-image-caption", "auc-caption-image"])
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# On every seed, the patches that hold an object of the caption's colour or shape give that word
-# more attention than the other patches do (image←caption AUC above 0.6 on every seed: image queries
-# reading caption keys). Most of the
+# On most seeds, the patches that hold an object of the caption's colour or shape give that word
+# more attention than the other patches do (image←caption AUC, image queries reading caption keys:
+# above 0.6 on average over seeds). On some seeds it is near 0.5, and those models still find the object (the accuracy
+# claim covers every committed seed): a pattern we can read in the attention is not required to solve
+# the task. Most of the
 # "other patches" are empty background, so this says that objects read the words more than the
 # background does; it does not show that each object reads exactly its own word. Read the other
 # way (caption←image: does a patch get more attention from the word that describes it than from the
 # other word?), the AUC is near 0.5: no clear preference.
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-assert runs.min("joint, layer 1: image←caption") > 0.6, runs.values
-assert 0.35 < runs.min("joint, layer 1: caption←image") and runs.max("joint, layer 1: caption←image") < 0.65, runs.values
+for name, auc in aucs.items():                  # the live seed 0 is the committed seed 0
+    assert abs(auc - seed0["AUC " + name.split(": ")[-1]]) < 0.05, (name, auc, seed0)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Every modality sees every other: change only the caption
 #
-# Give each test picture the caption of the next test sample, leave the picture alone, and ask the
-# model again. If the caption did not reach the patch tokens, no answer could move.
+# Give each test picture the caption of the previous test sample, leave the picture alone, and ask
+# the model again. If the caption did not reach the patch tokens, no answer could move. But how many
+# *should* move? The baseline is a perfect model, and its answers follow from the data: read each
+# picture's objects back from its pixels (`concatenation.scene_of`), and see what the swapped caption
+# names there.
 
 # %% slideshow={"slide_type": "subslide"}
 image_in, caption_in = task.test.inputs
@@ -197,10 +203,30 @@ with torch.no_grad():
     own = model([image_in, caption_in]).argmax(-1)
     swapped = model([image_in, caption_in.roll(1, dims=0)]).argmax(-1)
 moved = (own != swapped).float().mean().item()
-print(f"answers that moved when only the caption changed: {moved:.1%}")
+perfect = concatenation.perfect_moves(task)
+print(f"seed 0: answers that moved when only the caption changed: {moved:.0%}")
+print(f"a perfect model: must move on {perfect['must move']:.1%} (the caption names another object of the "
+      f"picture), must stay on {perfect['must stay']:.1%} (it names the same object); on "
+      f"{perfect['no answer']:.1%} the caption names no object in the picture, so no answer is right")
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# So the share that moved says little by itself: most swapped captions name nothing in the picture.
+# The samples where the right answer is known are the test: where a perfect model must move, does
+# ours, and where it must stay, does it stay? A cleaner version asks each picture about **another of
+# its own objects**: then a perfect model moves on every sample, to that object's patch, and a model
+# that ignores the caption on none.
+
+# %% slideshow={"slide_type": "subslide"}
+other, cells = concatenation.other_object_captions(task)
+with torch.no_grad():
+    renamed = model([image_in, other]).argmax(-1)
+print(f"seed 0: asked about another object of the picture, found it on {(renamed == cells).float().mean():.0%}")
+claims.show(["swap-moves-like-perfect", "other-object-found"])
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-assert moved > 0.5, moved
+assert abs(moved - seed0["moved"]) < 0.05, (moved, seed0)
+assert abs((renamed == cells).float().mean().item() - seed0["found, other object named"]) < 0.05, seed0
+assert abs(sum(perfect.values()) - 1) < 1e-6 and perfect == {k: seed0[k] for k in perfect}
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The cost: the square of the total token count
@@ -365,9 +391,10 @@ if answer is not None:
 # <details><summary>What to look for</summary>
 #
 # Concatenation never adds token $i$ to token $i$; each sensor token carries its time stamp, so the
-# order of the tokens should matter little to it. Run seeds 1 and 2 before you conclude; the longer
-# runs in `benchmarks/TRAINING.md` (1,000 steps, seeds 0–2) record 95 % shuffled (92–100 %) against
-# 99 % aligned, where summation reaches only 76 % shuffled.
+# order of the tokens should matter little to it, once it has learned which sound token to compare
+# with which sensor token. We have not registered a claim for concatenation on these streams, so one
+# run is one seed: run seeds 1 and 2 before you conclude, and compare with notebook 05's registered
+# control (cross-attention learns the shuffled streams within 600 steps; summation stalls).
 # </details>
 #
 # **5. Code it.** Compute the $2\times2$ modality-block matrix of `record` (the map above) yourself
@@ -395,9 +422,13 @@ if answer is not None:
 # - Early concatenation: $Z = \mathrm{Tf}(\mathcal{C}(Z_A, Z_B))$, one Transformer over all
 #   $S = N_A + N_B$ tokens; the modalities may have any token counts.
 # - Its attention map has four modality blocks: each modality with itself, and each reading the
-#   other. Trained to find an object (3 seeds), the patches that hold the described objects read the
-#   words more than the other, mostly background, patches do (alignment AUC above 0.6).
-# - Every modality sees every other: changing only the caption moves the model's answers.
+#   other. Trained to find an object (10 seeds), the image's patches give the words more than twice
+#   their uniform share of attention, and the patches that hold the described objects read the words
+#   more than the other, mostly background, patches do (alignment AUC above 0.6 on average over seeds,
+#   near 0.5 on some).
+# - Every modality sees every other: changing only the caption moves the model's answers where a
+#   perfect model's would move, keeps them where it would stay, and asked about another object of the
+#   same picture, the model finds it.
 # - The attention core costs $4S^2d$ per layer: with $N_A = N_B$ four times early summation's, and
 #   the gap grows with the token count.
 #
