@@ -78,21 +78,27 @@ def repeat(seed):
 # ---------------------------------------------------------------- the claims
 # Levels and shares are set with a margin from the committed seeds, so that they hold on other seeds too.
 
-claim("10", "match-cross-attention-binds",
-      "On match, cross-attention reaches 85 % within 500 steps on at least 4 of every 5 seeds.",
-      match, share_at_least("cross_attention", 0.85, share=0.8))
-claim("10", "match-multi-to-one-slower",
-      "With the same 500 steps, hierarchical multi→one ends at least 10 points below cross-attention on "
-      "at least 4 of every 5 seeds (slower within this budget, not shown unable).",
-      match, gap("cross_attention", "hierarchical_multi_to_one", 0.10, share=0.8))
+claim("10", "match-cross-attention-some-seeds",
+      "On match, within 500 steps at one layer per stage, cross-attention ends above 75 % on some seeds "
+      "and below it on others (at least 1 of every 5 each): binding a word to a patch is hard at this "
+      "budget, and whether a run gets there depends on the seed.",
+      match, both(share_at_least("cross_attention", 0.75, share=0.2),
+                  share_at_most("cross_attention", 0.75, share=0.2)))
+claim("10", "match-multi-to-one-behind",
+      "With the same 500 steps, hierarchical multi→one stays below 85 % on at least 4 of every 5 seeds, "
+      "and ends at least 2 points below cross-attention on at least 2 of every 5 (slower within this "
+      "budget, not shown unable).",
+      match, both(share_at_most("hierarchical_multi_to_one", 0.85, share=0.8),
+                  gap("cross_attention", "hierarchical_multi_to_one", 0.02, share=0.4)))
 claim("10", "streams-summation-aligned",
       "On aligned streams, early summation reaches 95 % within 600 steps on at least 4 of every 5 seeds.",
       streams, share_at_least("early_summation_aligned", 0.95, share=0.8))
 claim("10", "streams-summation-shuffled-slower",
-      "On shuffled streams, with the same 600 steps, early summation stays at or below 90 % on at least 4 "
-      "of every 5 seeds, and at least 5 points below cross-attention on at least 4 of every 5.",
-      streams, both(share_at_most("early_summation_shuffled", 0.90, share=0.8),
-                    gap("cross_attention_shuffled", "early_summation_shuffled", 0.05, share=0.8)))
+      "On shuffled streams, with the same 600 steps, early summation stays at or below 90 % on at least 3 "
+      "of every 5 seeds, and at least 5 points below cross-attention on at least 3 of every 5 (slower "
+      "within this budget, not shown unable).",
+      streams, both(share_at_most("early_summation_shuffled", 0.90, share=0.6),
+                    gap("cross_attention_shuffled", "early_summation_shuffled", 0.05, share=0.6)))
 claim("10", "streams-cross-attention-shuffled",
       "On shuffled streams, cross-attention reaches 95 % within 600 steps on at least 4 of every 5 seeds.",
       streams, share_at_least("cross_attention_shuffled", 0.95, share=0.8))
@@ -101,11 +107,9 @@ claim("10", "repeat-cross-attention-cannot",
       "answer scores about 16 %): the sound's queries read only the sensor, never the sound's own steps.",
       repeat, share_at_most("cross_attention", 0.25))
 claim("10", "repeat-concatenation-learns",
-      "On repeat, early concatenation reaches 95 % within 400 steps on at least 4 of every 5 seeds.",
-      repeat, share_at_least("early_concatenation", 0.95, share=0.8))
-claim("10", "repeat-multi-to-one-some-seeds",
-      "On repeat, hierarchical multi→one reaches 95 % within 400 steps on some seeds and stays at or "
-      "below 90 % on others: its separate stage can attend inside the sound, training does not always "
-      "get there.",
-      repeat, both(share_at_least("hierarchical_multi_to_one", 0.95, share=0.1),
-                   share_at_most("hierarchical_multi_to_one", 0.90, share=0.1)))
+      "On repeat, early concatenation reaches 95 % within 400 steps on at least 3 of every 5 seeds.",
+      repeat, share_at_least("early_concatenation", 0.95, share=0.6))
+claim("10", "repeat-multi-to-one-learns",
+      "On repeat, hierarchical multi→one reaches 95 % within 400 steps on at least 3 of every 5 seeds: "
+      "its separate stage attends inside the sound.",
+      repeat, share_at_least("hierarchical_multi_to_one", 0.95, share=0.6))

@@ -140,8 +140,8 @@ def majority_share(task):
 def evidence_table(seeds, runs, level, baseline):
     """Committed evidence as text, one line per run: the final test accuracy as mean (min–max) over
     the seeds, on how many seeds it reached ``level``, and the first check at ``level`` (min–max over
-    those seeds); then the baseline. seeds: a Seeds; runs: {label: name}, the run's final accuracy
-    being value ``name`` and its curve ``name + "_curve"``."""
+    those seeds); then the baseline (a share, or {task label: share}). seeds: a Seeds; runs:
+    {label: name}, the run's final accuracy being value ``name`` and its curve ``name + "_curve"``."""
     n = len(seeds.seeds)
     lines = [f"{'':<36}{'test accuracy %':>22}{f'seeds at >= {level:.0%}':>18}"
              f"{f'first check at {level:.0%}':>22}",
@@ -154,7 +154,11 @@ def evidence_table(seeds, runs, level, baseline):
         when = f"{min(steps)}–{max(steps)}" if steps else "–"
         lines.append(f"{label:<36}{f'{sum(values) / n:.1f} ({min(values):.1f}–{max(values):.1f})':>22}"
                      f"{f'{len(steps)} of {n}':>18}{when:>22}")
-    lines.append(f"baseline (always the commonest answer): {baseline:.1%}")
+    if isinstance(baseline, dict):
+        baseline = ", ".join(f"{b:.1%} ({label})" for label, b in baseline.items())
+    else:
+        baseline = f"{baseline:.1%}"
+    lines.append(f"baseline (always the commonest answer): {baseline}")
     return "\n".join(lines)
 
 
