@@ -255,10 +255,11 @@ mmviz.plot.compare.plot_evidence_curves([(label, playground.curve_rows(committed
 
 # %% slideshow={"slide_type": "subslide"}
 claims.show()
-minutes = playground.rerun_minutes(evidence.committed("10"), seeds=8, cores=2)
-print(f"\nOne seed of all three experiments took {playground.rerun_minutes(evidence.committed('10'), 1, 1):.1f} "
-      f"min of CPU here; 8 new seeds on 2 cores: about {minutes:.0f} min (measured while other jobs "
-      f"shared the machine), with a progress bar that shows the time left.")
+one_seed = playground.rerun_minutes(evidence.committed("10"), seeds=1, cores=1)
+print(f"\nThe committed runs took {one_seed:.1f} min per seed (all three experiments, one core, while other "
+      f"jobs shared the machine: less on a quiet one). Rerunning them on 8 new seeds with 2 cores: about "
+      f"{playground.rerun_minutes(evidence.committed('10'), seeds=8, cores=2):.0f} min at that pace; the "
+      f"command shows a progress bar with the time left.")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Read together:
