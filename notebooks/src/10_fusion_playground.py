@@ -68,6 +68,12 @@ from mmviz.train import FusionClassifier, fit
 # attention graph (notebook 01). The masks below are computed from the variant registry
 # (`mmviz.fusion.stage_masks`, from `VARIANTS[v].stages(counts)`), not drawn by hand. Early summation
 # has one sequence of summed tokens, so its mask is over $N$ tokens, not $N_A + N_B$.
+#
+# How to read them: a coloured cell is allowed, in the colour of the key's modality; a **light grey**
+# cell is masked. Early summation's panel is **dark grey** everywhere: every pair is allowed, but each
+# of its tokens is a sum of both modalities, so there is no one modality to colour it by. Tokens are
+# numbered **from 1** here (A1…A4, B1…B3); the attention maps further down number them **from 0**, as
+# the code does (`patch (0,0)`), and each caption says which.
 
 # %% slideshow={"slide_type": "subslide"}
 mmviz.plot.compare.plot_variant_masks(counts=(4, 3), names=("A", "B"))
@@ -177,7 +183,8 @@ assert ran["cross_attention"].cross_share > 0.99, ran["cross_attention"].cross_s
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # One map per variant, for the same test sample: the joint layer where the variant has one; for
 # cross-attention, the picture's patches reading the caption (`cross 1←2`). The orange band marks image
-# tokens, the blue band caption tokens; tokens are numbered from 0, `patch (row, column)`.
+# tokens, the blue band caption tokens; tokens are numbered **from 0** here, `patch (row, column)`
+# (the masks above number them from 1).
 
 # %% slideshow={"slide_type": "subslide"}
 mmviz.plot.plot_variant_maps(on_tally, tally, sample=0)
@@ -450,9 +457,9 @@ if answer is not None:
 # measure. One seed is an anecdote: run a few before you call a winner.
 # </details>
 #
-# **5. Code it.** Add a column to the live table: the share of the parameters that sits in the fusion
-# (`mmviz.count_parameters(model.fusion)` ÷ `mmviz.count_parameters(model)`) for each variant that runs
-# on `tally`.
+# **5. Code it.** For each variant that runs on `tally`, print the share of its parameters that sits in
+# the fusion (`mmviz.count_parameters(model.fusion)` ÷ `mmviz.count_parameters(model)`): one line per
+# variant, to read next to the live table's "params" column.
 
 # %% slideshow={"slide_type": "subslide"}
 # for variant in mmviz.FUSION_VARIANTS:
