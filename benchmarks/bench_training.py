@@ -1,5 +1,9 @@
 """Train every fusion variant on every generated task, 3 seeds each; write benchmarks/TRAINING.md.
 
+A benchmark of speed (ms per step) and of the tasks' budgets on seeds 0-2, NOT evidence for the
+notebooks' claims: those are registered with 8+ seeds in ``mmviz/evidence/`` (notebook 10's in
+``mmviz/evidence/nb10.py``) and rerun with ``python -m mmviz.evidence``.
+
 Usage: ``nice .venv/bin/python benchmarks/bench_training.py [--quick] [--processes 2] [TASK ...]``;
 ``--missing`` runs only the rows the evidence file lacks; ``--write`` only rewrites TRAINING.md.
 With TASK labels (e.g. ``match streams``) only those rows are rerun; the others are kept from the
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import os
 import platform
 import sys
@@ -25,7 +30,8 @@ import torch
 import mmviz
 from mmviz import FUSION_VARIANTS, FusionClassifier, make_task, over_seeds
 from mmviz.data import intended, task_budget
-from mmviz.lessons.playground import EVERY, SOLVED, evidence_run, spread
+from mmviz.measure import best_alignment_auc
+from mmviz.train import check_task, evaluate, fit
 
 OUT = Path(__file__).with_name("TRAINING.md")
 EVIDENCE = Path(__file__).with_name("evidence") / "training.json"
@@ -39,10 +45,45 @@ SEEDS = (0, 1, 2)
 EXTRA = [("locate", "early_concatenation", "pooled"), ("match", "early_concatenation", "pooled")]
 
 
+EVERY = 50          # steps between the test checks of a run
+SOLVED = 0.99       # a run stops once a check reaches this test accuracy
+
+
+def bench_run(task, variant, seed, readout=None, steps=None):
+    """One run: ``fit`` with the task's budget (``steps`` None) or ``steps`` (the task's learning rate
+    and warm-up), stopped once solved (one step after the first check, every EVERY steps, at >= SOLVED
+    test accuracy).
+
+    Returns {"accuracy": test accuracy at the end, "steps": steps run, "seconds": training time,
+    "to90": first check at >= 90 % (NaN if none), "auc": :func:`mmviz.measure.best_alignment_auc`,
+    "curve": test accuracy at every check EVERY, 2·EVERY, …, steps (NaN after a solved run stopped),
+    "curve_steps": those steps}, the dict ``over_seeds`` gathers.
+    """
+    check_task(task)
+    model = FusionClassifier(variant, task, readout=readout, seed=seed)
+    steps = task_budget(task.name)["steps"] if steps is None else steps
+    h = fit(model, task, steps=steps, seed=seed, progress=False, eval_every=EVERY,
+            callback=lambda step, hist: bool(hist.test_accuracy) and hist.test_accuracy[-1] >= SOLVED)
+    to90 = next((s + 1 for s, a in zip(h.eval_step, h.test_accuracy) if a >= 0.9), math.nan)
+    checks = list(range(EVERY, steps + 1, EVERY))
+    at = {s + 1: a for s, a in zip(h.eval_step, h.test_accuracy)}
+    return dict(accuracy=evaluate(model, task)["accuracy"], steps=len(h.step), seconds=h.seconds, to90=to90,
+                auc=best_alignment_auc(model, task), curve=[at.get(s, math.nan) for s in checks],
+                curve_steps=checks)
+
+
+def spread(values, scale=1.0, spec=".1f"):
+    """"mean (min–max)" of the seeds' values; "–" if none is a number; "k of n seeds" if some are NaN."""
+    numbers = [v * scale for v in values if not math.isnan(v)]
+    if not numbers:
+        return "–"
+    text = f"{sum(numbers) / len(numbers):{spec}} ({min(numbers):{spec}}–{max(numbers):{spec}})"
+    return text if len(numbers) == len(values) else f"{text}, {len(numbers)} of {len(values)} seeds"
+
+
 def seed_run(task, variant, readout, steps=None):
-    """run(seed) for over_seeds: one fit with the task's budget (or ``steps``), stopped once solved (the
-    notebook's live rerun calls the same ``evidence_run``)."""
-    return lambda seed: evidence_run(task, variant, seed, readout, steps)
+    """run(seed) for over_seeds: one fit with the task's budget (or ``steps``), stopped once solved."""
+    return lambda seed: bench_run(task, variant, seed, readout, steps)
 
 
 def one_row(label, task, variant, readout, processes):
@@ -69,9 +110,10 @@ def note(row):
     variants, target = intended(row["task"].split(",")[0])
     worst = min(row["accuracy"])
     if "shuffled" not in row["task"] and row["variant"] in variants:
-        return (f"meant for it: reaches {target:.0%} on every seed" if worst >= target
-                else f"meant for it, but MISSES {target:.0%} on some seed")
-    return "below 90 % on some seed at the step cap" if worst < 0.9 else ""
+        seeds = len(row["accuracy"])
+        return (f"meant for it: reached {target:.0%} on all {seeds} seeds here" if worst >= target
+                else f"meant for it, but MISSED {target:.0%} on some seed here")
+    return "below 90 % on some seed here at the step cap" if worst < 0.9 else ""
 
 
 def table(rows):
@@ -170,6 +212,16 @@ def markdown(evidence):
 
 HEADER = """# Training benchmark: every fusion variant on every generated task, {seeds} seeds
 
+**A benchmark of speed and budgets, not evidence.** It records how each variant trains on each task at
+the task's budget (`fit(model, task)` with its defaults) and what a step costs, on {seeds} seeds. A row
+that held on these {seeds} seeds need not hold on others: for example, hierarchical multi→one solved
+`repeat, 1000 steps` on seeds 0-2 here and not on seed 4 (21.8 %, reviewers' rerun). The notebooks'
+claims are registered, with 8+ seeds and judges that must hold on any seeds, in `mmviz/evidence/`
+(notebook 10's comparison of the variants in `mmviz/evidence/nb10.py`, one layer per stage); rerun
+them with `python -m mmviz.evidence 10 --seeds 100-107 --check`. The match rows were written before
+`make_task("match")` stopped depending on `PYTHONHASHSEED`: a rerun draws other captions, so they
+reproduce only in distribution.
+
 Written by `nice .venv/bin/python benchmarks/bench_training.py` on {date} ({machine}, {cores} CPU cores,
 torch {torch}, mmviz {mmviz}, one torch thread per run, seeds in 2 forked processes). Load average
 {load_start:.1f} at the start and {load_end:.1f} at the end (other jobs shared the cores: ms/step are
@@ -188,59 +240,42 @@ the first check with test accuracy >= 90 %. "align. AUC": `alignment_auc` of the
 reads (`unread_queries`): the probability that an aligned query gives a key more weight than a
 non-aligned one; 0.5 = no preference, 1.0 = only the aligned partners; "–" where no map pairs two
 modalities (summed tokens). "meant for it": the variants `mmviz.data.intended` names for the task,
-and whether each reaches the task's intended accuracy on every seed.
+and whether each reached the task's intended accuracy on all of the seeds here.
 
 {table}
 
 """
-PROSE = """How to read it (only what holds on every seed of the run recorded here is stated):
+PROSE = """How to read it (what happened on seeds 0, 1 and 2 of the run recorded here; the notebooks' claims
+are in `mmviz/evidence/`, over 8+ seeds):
 - **Refusals.** Early summation is refused wherever token counts differ (16 patches vs 2-3 words):
   the survey's condition N_A = N_B. It runs only on the streams task (8 sound + 8 sensor steps).
-- **Budgets.** `fit(model, task)` without `steps` trains for the task's budget. With it, every
-  variant a task is meant for reaches the task's intended accuracy on seeds 0, 1 and 2 (column
-  "note"), except on repeat: early concatenation ends at 49.8-100 % (seed 1 below 80 %), also with
-  1,000 steps (53.8-100 %). match: cross-attention ends at 96.4-100 % (90 % after 150-350 steps).
-- **match** is the hard task: both caption words always occur in the picture, so only their binding
-  decides. Cross-attention reaches 90 % soonest on every seed and ends at 96.4-100 %; early
-  concatenation (90.8-99.8 %, 90 % after 450-800 steps) and cross-attention → concatenation
-  (94.2-100 %, 200-750 steps) also reach 90 % on every seed within the 800 steps. Both hierarchies
-  stay below on every seed, multi→one at 46.6-79.8 %, one→multi at 52.0-76.6 %, with some of their
-  curves still rising at 800 steps (slower within this budget, not shown unable). The read maps of
-  every variant prefer the aligned partners only mildly (AUC 0.57-0.86).
-- **locate**: every applicable variant reaches 99.8-100 % on every seed within its 300 steps; the
-  two cross-attention variants reach 100 % at the first check (50 steps) on every seed.
-- **streams, aligned**: early summation reaches 90 % first on every seed (100-300 steps; the other
-  variants meant for the task need 200-700), and ends at 97.4-99.6 %. The hierarchical variants are
-  not meant for it: multi→one stays at 59.4-63.2 % on every seed, one→multi ends at 77.2-98.4 %.
-- **streams, shuffled** (each sensor step keeps its time stamp, the order is shuffled): early
-  summation, which adds step i of the sound to step i of the sensor, ends below 90 % on every seed
-  (50.8-89.2 %, flat over the last 400 steps), while cross-attention reaches 99.4-99.8 % on every seed
-  with the same budget; early concatenation ends at 91.8-99.6 %. (Both streams carry a time code,
-  which lets attention re-pair the steps.)
-- **repeat** (context inside the sound; the sensor is noise; chance about 1/7): within the task's 300
-  steps no variant reaches 90 % on every seed. With 1,000 steps multi→one, whose first stage attends
-  inside each modality, reaches 98.6-100 % on every seed; early concatenation and one→multi solve it
-  on 2 seeds of 3 (53.8 % and 21.8 % on seed 1); cross-attention (two layers, so the sound can see
-  itself only through the sensor) ends at 24.6-65.2 %, still rising on seeds 0 and 2, and
-  cross-attention → concatenation at 14.2-40.4 %. No alignment AUC: nothing pairs two modalities.
-- **tally** (all four modalities, label 0-4): every applicable variant ends at 95.8-100 % on every
-  seed within 500 steps; early concatenation's seed 1 shows the note above: 95.8 % one step after a
-  check at >= 99 %.
-- **Readouts.** locate's answer is a token, match's a yes/no about tokens: read out through one
-  mean-pooled vector instead, the same early-concatenation model ends at 5.8-28.6 % on locate (chance
-  6 %) and 56.6-66.0 % on match (chance about 50 %) on every seed, against 100 % and 90.8-99.8 % with
-  the pointer and "any" readouts: pooling loses which token answered.
-- **Alignment (AUC, 0.5 = no preference).** Where a sound step must be paired with the sensor step of
-  the same time stamp (streams) or "red" with the red things (tally), the read maps of the variants
-  meant for the task pair them almost perfectly (AUC 0.91-1.00 on every seed); multi→one, which does
-  not learn aligned streams, pairs them hardly at all (0.55-0.57). On locate the preference is
-  weaker and varies with the seed: 0.63-0.83 for early concatenation, 0.92-0.95 for multi→one,
-  0.70-0.77 for one→multi, 0.57-0.86 for cross → concatenation, and 0.52-0.55 for cross-attention,
-  whose read maps barely prefer the aligned partners although it solves the task in 50 steps: a
-  model can answer right without attention that pairs what the ground truth pairs.
-  The older ratio to uniform attention (`alignment_score`, previous run, seed 0) gave early
-  concatenation and both hierarchies on locate the same 5.8-6.0 "times uniform", where the AUC
-  tells 0.63-0.95 apart; it has no fixed no-preference value, so it is no longer reported here.
+  This is exact, not a matter of seeds.
+- **Budgets.** `fit(model, task)` without `steps` trains for the task's budget. On seeds 0-2 every
+  variant a task is meant for reached the task's intended accuracy (column "note") except on repeat,
+  where early concatenation ended at 49.8-100 % (seed 1 below 80 %), also with 1,000 steps.
+- **match**: on seeds 0-2, cross-attention, early concatenation and cross-attention → concatenation
+  ended at 90 % or more; both hierarchies ended below 80 %, some of their curves still rising at 800
+  steps (slower within this budget, not shown unable).
+- **locate**: every applicable variant ended at 99.8-100 % on seeds 0-2 within its 300 steps.
+- **streams, aligned**: early summation, early concatenation, cross-attention and cross → concatenation
+  ended at 97 % or more on seeds 0-2; multi→one at 59.4-63.2 %.
+- **streams, shuffled**: early summation ended at 50.8-89.2 % on seeds 0-2 while cross-attention ended
+  at 99.4-99.8 % with the same budget.
+- **repeat**: within the task's 300 steps, no variant reached 90 % on all of seeds 0-2. With 1,000
+  steps multi→one solved it on seeds 0-2 (and not on seed 4 of a reviewers' rerun: 21.8 %); early
+  concatenation and one→multi on 2 of the 3 seeds; cross-attention (two layers) ended at 24.6-65.2 %,
+  cross-attention → concatenation at 14.2-40.4 %.
+- **tally** (all four modalities, label 0-4): every applicable variant ended at 95.8-100 % on seeds
+  0-2 within 500 steps.
+- **Readouts.** Read out through one mean-pooled vector instead of per-token scores, the same
+  early-concatenation model ended at 5.8-28.6 % on locate (chance 6 %) and 56.6-66.0 % on match
+  (chance about 50 %) on seeds 0-2, against 100 % and 90.8-99.8 % with the pointer and "any" readouts.
+- **Alignment (AUC, 0.5 = no preference).** On streams and tally the read maps of the variants meant
+  for the task paired aligned tokens almost perfectly on seeds 0-2 (AUC 0.91-1.00); on locate the
+  preference was weaker and varied with the seed (cross-attention 0.52-0.55 although it solved the
+  task in 50 steps: a model can answer right without attention that pairs what the ground truth
+  pairs).
+- **ms/step** depends on the machine and its load (recorded above): compare rows within this table.
 """
 
 

@@ -6,7 +6,7 @@ import math
 import pytest
 
 import mmviz
-from mmviz import check
+from mmviz import check, evidence
 from mmviz.lessons import playground
 from mmviz.train import FusionClassifier, History, fit
 
@@ -186,38 +186,78 @@ def test_variant_masks_draw_one_panel_per_stage_with_readable_labels():
 
 # ---------------------------------------------------------------- the committed evidence, over seeds
 
-def fake_evidence():
+def fake_seeds():
+    """Three seeds of one run "x": final accuracy and its curve (NaN after a run stopped at its level)."""
     nan = math.nan
-    row = dict(task="streams, shuffled", variant="cross_attention", readout="soft_any", asked=None,
-               params=100, cap=150, accuracy=[0.9, 1.0, 0.95], steps=[150, 51, 101],
-               seconds=[1.5, 0.51, 1.01], to90=[150, 50, 100], auc=[0.6, 0.7, 0.8],
-               curve=[[0.5, 0.8, 0.9], [1.0, nan, nan], [0.6, 1.0, nan]], curve_steps=[50, 100, 150])
-    refused = dict(task="streams, shuffled", variant="early_summation", readout="soft_any", asked=None,
-                   refusal="it cannot; because")
-    return {"seeds": [0, 1, 2], "run": {}, "rows": [row, refused, {**row, "asked": "pooled"}]}
+    return evidence.Seeds([0, 1, 2], {"x": [0.95, 1.0, 0.6]},
+                          {"x_curve": [[0.5, 0.8, 0.95], [1.0, nan, nan], [0.5, 0.55, 0.6]]},
+                          {"x_curve": [50, 100, 150]})
 
 
-def test_evidence_table_shows_mean_and_range_and_the_baseline(streams):
-    text = playground.evidence_table(fake_evidence(), "streams, shuffled", streams)
-    assert "95.0 (90.0–100.0)" in text and "100 (50–150)" in text and "0.70 (0.60–0.80)" in text
-    assert "cannot run: it cannot" in text and "baseline" in text
-    assert f"{playground.majority_share(streams):.1%}" in text
-    assert text.index("early_summation") < text.index("cross_attention")        # the survey's order
-    with pytest.raises(ValueError, match="streams, aligned"):
-        playground.evidence_rows(fake_evidence(), "streams, aligned")
-    with pytest.raises(ValueError, match="no evidence file"):
-        playground.load_evidence("no/such/file.json")
+def test_evidence_run_stops_at_its_level_and_keeps_the_curve_to_there(streams):
+    r = playground.evidence_run(streams, "early_concatenation", seed=0, steps=100, stop=0.01)
+    assert r["curve_steps"] == [50, 100]
+    assert r["curve"][0] >= 0.01 and math.isnan(r["curve"][1])          # stopped after the first check
+    assert r["accuracy"] == r["curve"][0]
+    full = playground.evidence_run(streams, "early_concatenation", seed=0, steps=100, stop=1.0)
+    assert not any(math.isnan(a) for a in full["curve"]) and full["accuracy"] == full["curve"][-1]
+    assert full["curve"][0] == r["curve"][0]                              # the same run up to the stop
+    with pytest.raises(ValueError, match="stop"):
+        playground.evidence_run(streams, "early_concatenation", seed=0, steps=100, stop=90)
 
 
-def test_evidence_curves_carry_a_solved_seed_and_mark_the_baseline():
+def test_evidence_table_shows_mean_range_k_of_n_and_the_baseline():
+    text = playground.evidence_table(fake_seeds(), {"the run": "x"}, level=0.9, baseline=0.25)
+    assert "85.0 (60.0–100.0)" in text and "2 of 3" in text and "50–150" in text
+    assert "baseline" in text and "25.0%" in text
+    assert playground.first_check_at([0.5, 0.91], [50, 100], 0.9) == 100
+    assert playground.first_check_at([0.5, 0.6], [50, 100], 0.9) is None
+
+
+def test_evidence_curves_carry_a_stopped_seed_and_mark_the_baseline():
     assert mmviz.plot.compare.carried([0.5, 1.0, math.nan, math.nan]) == [0.5, 1.0, 1.0, 1.0]
-    rows = playground.evidence_rows(fake_evidence(), "streams, shuffled")
+    rows = playground.curve_rows(fake_seeds(), {"cross_attention": "x"})
     fig = mmviz.plot.compare.plot_evidence_curves([("streams, shuffled", rows, 0.5)])
-    ax = fig.axes[0]
-    line = ax.get_lines()[0]
-    assert list(line.get_ydata()) == pytest.approx([0.7, 2.8 / 3, 2.9 / 3])   # seeds at their last check
-    assert any("baseline 50%" in t.get_text() for t in ax.texts)
+    line = fig.axes[0].get_lines()[0]
+    assert list(line.get_ydata()) == pytest.approx([2.0 / 3, 2.35 / 3, 2.55 / 3])
+    assert any("baseline 50%" in t.get_text() for t in fig.axes[0].texts)
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["cross attention"]
+
+
+def test_rerun_minutes_scale_with_seeds_and_cores():
+    entries = {"a": {"seconds": [10.0, 20.0]}, "b": {"seconds": [30.0]}}
+    assert playground.rerun_minutes(entries, seeds=1, cores=1) == pytest.approx(45 / 60)
+    assert playground.rerun_minutes(entries, seeds=8, cores=2) == pytest.approx(4 * 45 / 60)
+
+
+def test_notebook_10_registers_its_experiments_on_8_seeds_and_every_claim_reads_one():
+    claims = evidence.claims_of(["10"])
+    experiments = {k[1]: e for k, e in evidence.EXPERIMENTS.items() if k[0] == "10"}
+    assert set(experiments) == {"match", "streams", "repeat"}
+    assert all(len(e.seeds) >= 8 and e.setup["depth"] == 1 for e in experiments.values())
+    assert {c.experiment for c in claims} == set(experiments)
+    assert all(c.sentence.endswith(".") for c in claims)
+
+
+def test_notebook_10_claims_fail_on_evidence_that_contradicts_them():
+    """Each judge can fail: made-up seeds where one cross layer solves repeat and multi→one never does,
+    summation solves the shuffled streams, and multi→one binds as well as cross-attention, which
+    succeeds on every seed, break the claims about them."""
+    by_name = {c.name: c for c in evidence.claims_of(["10"])}
+    seeds = list(range(5))
+    ones, lows = [1.0] * 5, [0.2] * 5
+    repeat = evidence.Seeds(seeds, {"early_concatenation": ones, "hierarchical_multi_to_one": lows,
+                                    "cross_attention": ones})
+    assert by_name["repeat-concatenation-learns"].judge(repeat).holds
+    assert not by_name["repeat-cross-attention-cannot"].judge(repeat).holds
+    assert not by_name["repeat-multi-to-one-learns"].judge(repeat).holds
+    streams = evidence.Seeds(seeds, {"early_summation_aligned": ones, "early_summation_shuffled": ones,
+                                     "cross_attention_shuffled": ones})
+    assert by_name["streams-summation-aligned"].judge(streams).holds
+    assert not by_name["streams-summation-shuffled-slower"].judge(streams).holds
+    match = evidence.Seeds(seeds, {"cross_attention": ones, "hierarchical_multi_to_one": ones})
+    assert not by_name["match-multi-to-one-behind"].judge(match).holds
+    assert not by_name["match-cross-attention-some-seeds"].judge(match).holds   # "and not on others"
 
 
 def test_cheapest_good_reads_evidence_rows_by_their_worst_seed(capsys):
@@ -240,11 +280,9 @@ def test_stage_masks_name_bad_counts(counts):
 
 
 def test_evidence_helpers_name_bad_input(streams):
-    with pytest.raises(ValueError, match="path"):
-        playground.load_evidence(5)
-    with pytest.raises(ValueError, match="evidence must be"):
-        playground.evidence_rows([], "match")
     with pytest.raises(ValueError, match="Task"):
-        playground.evidence_table(fake_evidence(), "streams, shuffled", "streams")
+        playground.majority_share("streams")
+    with pytest.raises(ValueError, match="Task"):
+        playground.evidence_run("streams", "early_concatenation", seed=0, steps=50, stop=0.9)
     with pytest.raises(ValueError, match="FusionOutput"):
         mmviz.measure.drawn_edges("not an output")

@@ -2,22 +2,18 @@
 
 The notebook trains the variants itself (that loop is the lesson); these helpers only measure what a
 trained model costs and learned (:func:`measure`) and print the table (:func:`comparison_table`).
-The multi-seed comparison is too slow to train live: ``benchmarks/bench_training.py`` runs
-:func:`evidence_run` for every task, variant and seed into ``benchmarks/evidence/training.json``;
-:func:`evidence_table` prints a task's rows from it (mean and range over the seeds).
+The multi-seed comparison is too slow to train live: ``mmviz/evidence/nb10.py`` runs
+:func:`evidence_run` for each variant, task and seed it claims about (``python -m mmviz.evidence 10``);
+:func:`evidence_table` prints an experiment's committed runs (mean and range over the seeds).
 ``mmviz.plot.compare`` draws the masks, the curves and the maps side by side.
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import torch
 
-from ..data import task_budget
-from ..fusion import FUSION_VARIANTS
 from ..measure import attention_cost, best_alignment_auc, count_parameters, cross_modal_share
 from ..train import FusionClassifier, check_task, evaluate, fit
 
@@ -106,62 +102,33 @@ def comparison_table(results):
 # ---------------------------------------------------------------- the committed evidence, over seeds
 
 EVERY = 50          # steps between the test checks of an evidence run
-SOLVED = 0.99       # an evidence run stops once a check reaches this test accuracy
-DIM, DEPTH = 32, 2  # the evidence's model sizes (FusionClassifier's defaults): for its FLOPs
 
 
-def evidence_run(task, variant, seed, readout=None, steps=None):
-    """One run of the training evidence: ``fit`` with the task's budget (``steps`` None) or ``steps``
-    (the task's learning rate and warm-up), stopped once solved (one step after the first check, every
-    EVERY steps, at >= SOLVED test accuracy).
+def evidence_run(task, variant, seed, steps, stop, depth=1):
+    """One run of notebook 10's evidence (``mmviz/evidence/nb10.py``): ``FusionClassifier(variant, task,
+    dim=32, depth=depth, heads=4, seed=seed)`` trained by ``fit`` with the task's learning rate and
+    warm-up, a cosine schedule over ``steps`` and mini-batches drawn with ``seed``; its test accuracy is
+    checked every EVERY steps, and the run stops once a check reaches ``stop`` (the level the claims
+    ask for: more steps would only cost time). Up to there it is the same run as a plain ``fit``.
 
-    Returns {"accuracy": test accuracy at the end, "steps": steps run, "seconds": training time,
-    "to90": first check at >= 90 % (NaN if none), "auc": :func:`mmviz.measure.best_alignment_auc`,
-    "curve": test accuracy at every check EVERY, 2·EVERY, …, steps (NaN after a solved run stopped),
-    "curve_steps": those steps}, the dict ``over_seeds`` gathers.
+    Returns {"accuracy": test accuracy at the last check, "curve": test accuracy at every check EVERY,
+    2·EVERY, …, steps (NaN after the run stopped), "curve_steps": those steps}.
     """
     check_task(task)
-    model = FusionClassifier(variant, task, readout=readout, seed=seed)
-    steps = task_budget(task.name)["steps"] if steps is None else steps
+    if not 0 < stop <= 1:
+        raise ValueError(f"stop must be an accuracy in (0, 1], got {stop!r}")
+    model = FusionClassifier(variant, task, dim=32, depth=depth, heads=4, seed=seed)
     h = fit(model, task, steps=steps, seed=seed, progress=False, eval_every=EVERY,
-            callback=lambda step, hist: bool(hist.test_accuracy) and hist.test_accuracy[-1] >= SOLVED)
-    to90 = next((s + 1 for s, a in zip(h.eval_step, h.test_accuracy) if a >= 0.9), math.nan)
+            callback=lambda step, hist: bool(hist.test_accuracy) and hist.test_accuracy[-1] >= stop)
     checks = list(range(EVERY, steps + 1, EVERY))
-    at = {s + 1: a for s, a in zip(h.eval_step, h.test_accuracy)}
-    return dict(accuracy=evaluate(model, task)["accuracy"], steps=len(h.step), seconds=h.seconds, to90=to90,
-                auc=best_alignment_auc(model, task), curve=[at.get(s, math.nan) for s in checks],
-                curve_steps=checks)
+    at = {s + 1: a for s, a in zip(h.eval_step, h.test_accuracy)}      # the stop adds one off-grid check
+    curve = [at.get(s, math.nan) for s in checks]
+    return {"accuracy": [a for a in curve if not math.isnan(a)][-1], "curve": curve, "curve_steps": checks}
 
 
-def load_evidence(path):
-    """The evidence file written by ``benchmarks/bench_training.py``: {"seeds", "run", "rows"}."""
-    if not isinstance(path, (str, Path)):
-        raise ValueError(f"path must be the evidence file's path, got {type(path).__name__}")
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"no evidence file at {path}; write it with benchmarks/bench_training.py")
-    return json.loads(path.read_text())
-
-
-def evidence_rows(evidence, label):
-    """{variant: row} of one task label (e.g. "streams, shuffled"), each with the task's readout, in
-    the survey's order; a ValueError naming the labels there are if ``label`` has no row."""
-    if not isinstance(evidence, dict) or not isinstance(evidence.get("rows"), list):
-        raise ValueError(f"evidence must be the dict load_evidence returns, got {type(evidence).__name__}")
-    rows = {r["variant"]: r for r in evidence["rows"] if r["task"] == label and r["asked"] is None}
-    if not rows:
-        labels = sorted({r["task"] for r in evidence["rows"]})
-        raise ValueError(f"no evidence rows for task {label!r}; the evidence has {labels}")
-    return {v: rows[v] for v in FUSION_VARIANTS if v in rows}
-
-
-def spread(values, scale=1.0, spec=".1f"):
-    """"mean (min–max)" of the seeds' values; "–" if none is a number; "k of n seeds" if some are NaN."""
-    numbers = [v * scale for v in values if not math.isnan(v)]
-    if not numbers:
-        return "–"
-    text = f"{sum(numbers) / len(numbers):{spec}} ({min(numbers):{spec}}–{max(numbers):{spec}})"
-    return text if len(numbers) == len(values) else f"{text}, {len(numbers)} of {len(values)} seeds"
+def first_check_at(curve, steps, level):
+    """The first check (a step) whose accuracy is >= level; None if none is."""
+    return next((s for s, a in zip(steps, curve) if a >= level), None)
 
 
 def majority_share(task):
@@ -170,28 +137,41 @@ def majority_share(task):
     return torch.bincount(task.test.labels).max().item() / len(task.test.labels)
 
 
-def evidence_table(evidence, label, task):
-    """One task's evidence as text: per variant, mean (min–max) over the seeds of test accuracy, steps
-    to 90 % and alignment AUC; parameters; fusion FLOPs per example (formula, dim 32, depth 2 per
-    stage); ms per training step; then the majority-class baseline. ``task``: the task the rows
-    were trained on (its token counts and test labels)."""
-    check_task(task)
-    rows = evidence_rows(evidence, label)
-    counts = [m.num_tokens for m in task.modalities]
-    seeds = len(evidence["seeds"])
-    lines = [f"{'variant':<33}{'test acc. %':>19}{'steps to 90 %':>29}{'params':>8}{'FLOPs':>8}{'ms/':>5}"
-             f"{'align. AUC':>18}",
-             f"{'':<33}{f'mean (min–max) over {seeds} seeds':>48}{'':>8}{'(fusion)':>8}{'step':>5}"]
-    lines.append("-" * len(lines[0]))
-    for variant, r in rows.items():
-        if "refusal" in r:
-            lines.append(f"{variant:<33}   cannot run: {short_reason(r['refusal'].split('): ', 1)[-1])}")
-            continue
-        flops = attention_cost(variant, counts, DIM, DEPTH)["total"]
-        ms = sum(r["seconds"]) / sum(r["steps"]) * 1e3
-        lines.append(f"{variant:<33}{spread(r['accuracy'], 100):>19}{spread(r['to90'], spec='.0f'):>29}"
-                     f"{r['params']:>8,}{flops / 1e6:>7.2f}M{ms:>5.0f}{spread(r['auc'], spec='.2f'):>18}")
-    cap = next(r["cap"] for r in rows.values() if "cap" in r)
-    lines.append(f"baseline (always the commonest answer): {majority_share(task):.1%}; budget {cap} steps, "
-                 f"a run stops once a check (every {EVERY}) reaches {SOLVED:.0%}")
+def evidence_table(seeds, runs, level, baseline):
+    """Committed evidence as text, one line per run: the final test accuracy as mean (min–max) over
+    the seeds, on how many seeds it reached ``level``, and the first check at ``level`` (min–max over
+    those seeds); then the baseline (a share, or {task label: share}). seeds: a Seeds; runs:
+    {label: name}, the run's final accuracy being value ``name`` and its curve ``name + "_curve"``."""
+    n = len(seeds.seeds)
+    lines = [f"{'':<36}{'test accuracy %':>22}{f'seeds at >= {level:.0%}':>18}"
+             f"{f'first check at {level:.0%}':>22}",
+             f"{'':<36}{f'mean (min–max), {n} seeds':>22}", "-" * 98]
+    for label, name in runs.items():
+        values = [100 * v for v in seeds.check(name)]
+        curve = f"{name}_curve"
+        reached = [first_check_at(c, seeds.steps[curve], level) for c in seeds.curves[curve]]
+        steps = [s for s in reached if s is not None]
+        when = f"{min(steps)}–{max(steps)}" if steps else "–"
+        lines.append(f"{label:<36}{f'{sum(values) / n:.1f} ({min(values):.1f}–{max(values):.1f})':>22}"
+                     f"{f'{len(steps)} of {n}':>18}{when:>22}")
+    if isinstance(baseline, dict):
+        baseline = ", ".join(f"{b:.1%} ({label})" for label, b in baseline.items())
+    else:
+        baseline = f"{baseline:.1%}"
+    lines.append(f"baseline (always the commonest answer): {baseline}")
     return "\n".join(lines)
+
+
+def curve_rows(seeds, runs):
+    """{variant: {"curve": one list per seed, "curve_steps": checks}} of the runs {variant: name in
+    ``seeds``}, the rows :func:`mmviz.plot.compare.plot_evidence_curves` draws."""
+    return {variant: {"curve": seeds.curves[f"{name}_curve"], "curve_steps": seeds.steps[f"{name}_curve"]}
+            for variant, name in runs.items()}
+
+
+def rerun_minutes(entries, seeds, cores):
+    """Minutes to rerun every experiment of ``entries`` (a notebook's committed evidence, as
+    ``mmviz.evidence.committed`` returns it) on ``seeds`` new seeds with ``cores`` workers, from the
+    seconds each committed seed took."""
+    per_seed = sum(sum(e["seconds"]) / len(e["seconds"]) for e in entries.values())
+    return per_seed * seeds / cores / 60
