@@ -78,17 +78,24 @@ class AttentionPicture:
         big = tick_pt / TICK_PT                                 # every other text grows with the ticks
         self.structure = self.labels = None
         # The axes are made once; a new record only changes their contents (making axes is slow).
-        x0, y0, width, height, strip = 0.2, 0.2, 0.6, 0.6, 0.022
+        # Margins in inches, not fractions, so that a smaller figure (the explorers' compact size) keeps
+        # room for the longest token label ("patch (3,3)", 11 characters) and the axis labels beside it.
+        W, H = fig.get_size_inches()
+        left, bottom, right, top, band_in = 1.25 * big, 1.2 * big, 1.05 * big, 1.0 * big, 0.12
+        x0, y0 = left / W, bottom / H
+        width, height, strip = 1 - (left + right) / W, 1 - (bottom + top) / H, band_in / W
         self.axes = ax = fig.add_axes((x0, y0, width, height))
-        self.left = fig.add_axes((x0 - strip - 0.004, y0, strip, height))
-        self.top = fig.add_axes((x0, y0 + height + 0.005, width, strip))
-        self.cax = cax = fig.add_axes((x0 + width + 0.03, y0, 0.025, height))
+        self.left = fig.add_axes((x0 - strip - 0.03 / W, y0, strip, height))
+        self.top = fig.add_axes((x0, y0 + height + 0.03 / H, width, band_in / H))
+        self.cax = cax = fig.add_axes((x0 + width + 0.15 / W, y0, 0.13 / W, height))
         self.image = ax.imshow(np.zeros((1, 1)), cmap=ATTENTION_CMAP, aspect="auto", interpolation="nearest",
                                vmin=0, vmax=1)
-        self.colorbar = fig.colorbar(self.image, cax=cax, label="attention weight")
+        self.colorbar = fig.colorbar(self.image, cax=cax)
+        self.colorbar.set_label("attention weight", fontsize=tick_pt + 1)
+        cax.tick_params(labelsize=tick_pt)
         self.uniform = cax.axhline(0.5, color="white", lw=2.5)
-        self.uniform_text = fig.text(x0 + width + 0.03, y0 - 0.02, "", ha="left", va="top", fontsize=tick_pt,
-                                     color="#444444")
+        self.uniform_text = fig.text(x0 + width + 0.1 / W, y0 - 0.1 / H, "", ha="left", va="top",
+                                     fontsize=tick_pt, color="#444444")
         self.scale = None
         self.left_band = self.left.imshow(np.ones((1, 1, 3)), aspect="auto", interpolation="nearest")
         self.top_band = self.top.imshow(np.ones((1, 1, 3)), aspect="auto", interpolation="nearest")
@@ -98,14 +105,14 @@ class AttentionPicture:
         self.left.set_ylabel("query (attending)")
         self.top.set_xticks([])
         self.top.set_yticks([])
-        self.title = fig.text(0.5, 0.975, "", ha="center", va="top", fontsize=11 * big)
+        self.title = fig.text(0.5, 1 - 0.08 / H, "", ha="center", va="top", fontsize=11 * big)
         self.legend = None
         self.shade = ax.imshow(np.zeros((1, 1, 4)), aspect="auto", interpolation="nearest", zorder=3)
         self.hatches = []
         # Notes sit just above the map's top band, where no tick label or axis label ever goes (at the
         # bottom, under rotated key labels, the note was printed over "key (attended to)").
-        self.note = fig.text(x0, y0 + height + strip + 0.012, "", ha="left", va="bottom", fontsize=8.5 * big,
-                             color="#555555")
+        self.note = fig.text(x0, y0 + height + (band_in + 0.1) / H, "", ha="left", va="bottom",
+                             fontsize=8.5 * big, color="#555555")
         larger_type(fig, tick_pt)
         self.lines = []
 
@@ -140,7 +147,7 @@ class AttentionPicture:
             self.image.set_clim(top.vmin, top.vmax)
         level = uniform_level(w)
         self.uniform.set_ydata([level, level])
-        self.uniform_text.set_text(f"white line:\nuniform,\n1/N_k = {level:.2g}")
+        self.uniform_text.set_text(f"white line:\nuniform 1/N_k\n= {level:.2g}")
         self.uniform_level = level                            # the level marked, for tests and readers
         self.mark_unread(unread, nq, nk)
         heads = record.weights.shape[1]
@@ -171,7 +178,8 @@ class AttentionPicture:
             self.legend.remove()
         present = sorted(set(qm) | set(km), key=lambda m: (m == FUSED, m))
         handles = [Patch(color=modality_colour(m, names), label=modality_name(m, names)) for m in present]
-        self.legend = self.figure.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.925),
+        top = 1 - 0.36 * self.tick_pt / TICK_PT / self.figure.get_size_inches()[1]     # below the title
+        self.legend = self.figure.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, top),
                                          ncol=min(4, len(handles)), frameon=False,
                                          fontsize=9 * self.tick_pt / TICK_PT, handlelength=1.2)
 
