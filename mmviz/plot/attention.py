@@ -81,7 +81,7 @@ class AttentionPicture:
         # Margins in inches, not fractions, so that a smaller figure (the explorers' compact size) keeps
         # room for the longest token label ("patch (3,3)", 11 characters) and the axis labels beside it.
         W, H = fig.get_size_inches()
-        left, bottom, right, top, band_in = 1.25 * big, 1.2 * big, 1.05 * big, 1.0 * big, 0.12
+        left, bottom, right, top, band_in = 1.25 * big, 1.2 * big, 1.05 * big, 1.08 * big, 0.12
         x0, y0 = left / W, bottom / H
         width, height, strip = 1 - (left + right) / W, 1 - (bottom + top) / H, band_in / W
         self.axes = ax = fig.add_axes((x0, y0, width, height))
@@ -178,7 +178,7 @@ class AttentionPicture:
             self.legend.remove()
         present = sorted(set(qm) | set(km), key=lambda m: (m == FUSED, m))
         handles = [Patch(color=modality_colour(m, names), label=modality_name(m, names)) for m in present]
-        top = 1 - 0.36 * self.tick_pt / TICK_PT / self.figure.get_size_inches()[1]     # below the title
+        top = 1 - 0.3 * self.tick_pt / TICK_PT / self.figure.get_size_inches()[1]     # below the title
         self.legend = self.figure.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, top),
                                          ncol=min(4, len(handles)), frameon=False,
                                          fontsize=9 * self.tick_pt / TICK_PT, handlelength=1.2)
