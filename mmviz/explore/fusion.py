@@ -141,6 +141,7 @@ class FusionExplorer(Explorer):
         }
         self.alpha_box = W.Box([], layout=W.Layout(flex_flow="row wrap"))
         self.message, self.status, self.caption = W.HTML(), W.HTML(), W.HTML()
+        self.status.add_class("mmviz-status")           # found by the browser tests
         # Where the task fixes the number of modalities, the slider is hidden and this says why.
         self.modalities_note = W.HTML(f'<span style="color:#555">modalities: {num_modalities}, fixed by '
                                       f'task {self.task_name!r}</span>', layout=W.Layout(margin="0 12px"))
@@ -152,6 +153,7 @@ class FusionExplorer(Explorer):
         self.blocks_image = W.Image(format="png")
         self.thumbnail = W.Image(format="png")
         self.sample_text = W.HTML()
+        self.sample_text.add_class("mmviz-answer")      # the sample and the model's answer
         for name in ("variant", "num_modalities", "norm"):
             c[name].observe(self.on_model_change, names="value")
         for name in ("layer", "head", "sample", "scale"):

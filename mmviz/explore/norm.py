@@ -77,8 +77,10 @@ class NormExplorer(Explorer):
         self.controls = {
             "depth": W.IntSlider(value=depth, min=1, max=max_depth, description="depth",
                                  continuous_update=False),          # one redraw on release
-            "norm": W.ToggleButtons(options=["pre", "post"], value="post", description="LayerNorm"),
-            "init": W.ToggleButtons(options=["xavier", "default"], value="xavier", description="init"),
+            "norm": W.ToggleButtons(options=["pre", "post"], value="post", description="LayerNorm",
+                                    style={"button_width": "64px"}),
+            "init": W.ToggleButtons(options=["xavier", "default"], value="xavier", description="init",
+                                    style={"button_width": "72px"}),
             "warmup": W.Checkbox(value=True, description="learning-rate warm-up"),
             "lr": W.SelectionSlider(options=LEARNING_RATES, value=1e-2, description="learning rate",
                                     continuous_update=False, style={"description_width": "initial"},
@@ -86,6 +88,9 @@ class NormExplorer(Explorer):
             "train": W.Button(description=f"Train {steps} steps", icon="play", button_style="primary"),
         }
         self.message, self.caption, self.status = W.HTML(), W.HTML(), W.HTML()
+        self.status.add_class("mmviz-status")           # found by the browser tests
+        self.status.value = (f"Train adds a curve for the setting named over the right picture ({steps} "
+                             "steps, a few seconds at depth 6; the kernel's stop button ends it early)")
         self.progress = W.IntProgress(value=0, min=0, max=steps, layout=W.Layout(width="160px"))
         self.grad_image, self.curve_image = W.Image(format="png"), W.Image(format="png")
         self.grad_picture = GradNormPicture(dpi=CSS_DPI * RATIO)
@@ -215,8 +220,8 @@ class NormExplorer(Explorer):
             self.reference_lines(ax, max((max(v) for v in here.values()), default=0.0))
             ax.set(xlabel="step", ylabel="training loss")
             ax.grid(True, alpha=0.3)
-            self.placeholder = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
-                                       color="#666666")
+            self.placeholder = ax.text(0.5, 0.3, "", transform=ax.transAxes, ha="center", va="center",
+                                       color="#666666")             # under both reference lines
             self.curve_frame = frame
             self.curve_live.invalidate()
         self.curve_style = style

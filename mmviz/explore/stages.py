@@ -58,6 +58,7 @@ class StageViewer(Explorer):
         }
         self.images = [W.Image(format="png") for _ in range(3)]
         self.thumbnail, self.sample_text, self.caption = W.Image(format="png"), W.HTML(), W.HTML()
+        self.sample_text.add_class("mmviz-status")      # the viewer's status: the sample and the answer
         self.message = W.HTML()
         self.pngs = [b"", b"", b""]
         self.busy = False
