@@ -43,7 +43,7 @@ KEEP_ANSWERS = 64              # answers kept (a few samples' maps: up to ~0.5 M
 CHECK_EVERY = 25               # "Train to target" measures the test accuracy every this many steps
 # Figure sizes (inches at 80 CSS px each): compact enough that controls, map, answer and status fit a
 # 1280×720 screen with the file browser open; larger in projector mode (the lecturer hides the browser).
-SIZES = {False: dict(attention=(5.0, 4.5), blocks=(3.6, 3.2), tick_pt=TICK_PT),
+SIZES = {False: dict(attention=(4.7, 4.4), blocks=(3.3, 3.0), tick_pt=TICK_PT),
          True: dict(attention=(6.6, 6.0), blocks=(4.8, 4.2), tick_pt=PROJECTOR_PT)}
 
 
@@ -116,7 +116,7 @@ class FusionExplorer(Explorer):
                                            layout=W.Layout(width="250px")),
             "alpha": [],
             "norm": W.ToggleButtons(options=["pre", "post"], value="pre", description="LayerNorm",
-                                    style={"button_width": "48px", "description_width": "72px"}),
+                                    style={"button_width": "58px", "description_width": "72px"}),
             "layer": W.Dropdown(options=[("-", 0)], value=0, description="map", style=narrow,
                                 layout=W.Layout(width="330px")),
             "head": W.Dropdown(options=[("mean of heads", MEAN)], value=MEAN, description="head",
@@ -124,12 +124,12 @@ class FusionExplorer(Explorer):
             "sample": W.IntSlider(value=0, min=0, max=self.samples - 1, description="sample",
                                   style=narrow, layout=W.Layout(width="250px")),
             "scale": W.ToggleButtons(options=[("fixed 0–1", "fixed"), ("auto", "auto")], value="fixed",
-                                     description="colours", style={"button_width": "68px",
+                                     description="colours", style={"button_width": "82px",
                                                                    "description_width": "50px"},
                                      tooltips=["the same colour scale for every setting: maps compare",
                                                "0 to this map's largest weight: details show"]),
             "train": W.Button(description=f"Train {steps} steps", icon="play", button_style="primary",
-                              layout=W.Layout(width="170px")),
+                              layout=W.Layout(width="196px")),          # "Train 120 more steps" whole
             "target": W.Button(description=f"Train to {target:.0%}", icon="forward", button_style="success",
                                tooltip=f"train until the test accuracy reaches the task's target, "
                                        f"{target:.0%} (at most {budget} steps); the kernel's stop button "
@@ -148,7 +148,7 @@ class FusionExplorer(Explorer):
         c = self.controls
         c["num_modalities"].layout.display = None if self.free_modalities else "none"
         self.modalities_note.layout.display = "none" if self.free_modalities else None
-        self.progress = W.IntProgress(value=0, min=0, max=steps, layout=W.Layout(width="140px"))
+        self.progress = W.IntProgress(value=0, min=0, max=steps, layout=W.Layout(width="120px"))
         self.attention_image = W.Image(format="png")
         self.blocks_image = W.Image(format="png")
         self.thumbnail = W.Image(format="png")
@@ -163,7 +163,7 @@ class FusionExplorer(Explorer):
         c["target"].on_click(self.on_target)
         self.pictures_box = picture_row([self.attention_image, self.blocks_image,
                                          W.VBox([self.thumbnail, self.sample_text],
-                                                layout=W.Layout(width="180px"))])
+                                                layout=W.Layout(width="176px"))])
         wrap = W.Layout(flex_flow="row wrap", align_items="center")
         self.view = W.VBox([W.Box([c["variant"], c["num_modalities"], self.modalities_note, c["norm"]],
                                   layout=wrap),

@@ -50,7 +50,8 @@ class StageViewer(Explorer):
                               description="map", layout=W.Layout(width="360px")),
             "head": W.Dropdown(options=[("mean of heads", MEAN)] + [(f"head {h}", h)
                                                                      for h in range(self.heads)],
-                               value=MEAN, description="head"),
+                               value=MEAN, description="head", style={"description_width": "48px"},
+                               layout=W.Layout(width="190px")),
             "sample": W.IntSlider(value=0, min=0, max=samples - 1, description="sample"),
             "query": W.Dropdown(options=[("-", 0)], value=0, description="query"),
             "scale": W.ToggleButtons(options=[("fixed 0–1", "fixed"), ("auto", "auto")], value="fixed",
@@ -66,10 +67,13 @@ class StageViewer(Explorer):
             control.observe(self.on_change, names="value")
         c = self.controls
         wrap = W.Layout(flex_flow="row wrap")
-        side = W.VBox([self.thumbnail, self.sample_text], layout=W.Layout(width="180px"))
+        side = W.VBox([self.thumbnail, self.sample_text], layout=W.Layout(width="176px"))
+        # The sample and its answer beside the map (on screen with the controls at 1280×720); the query's
+        # picture, when the map has image keys, wraps below; what to look for comes last.
         self.view = W.VBox([W.Box([c["map"], c["head"], c["scale"]], layout=wrap),
-                            W.Box([c["sample"], c["query"]], layout=wrap), self.message, self.caption,
-                            picture_row([*self.images, side])])
+                            W.Box([c["sample"], c["query"]], layout=wrap),
+                            picture_row([self.images[0], self.images[1], side, self.images[2]]),
+                            self.message, self.caption])
         self.refresh_queries()
         self.draw()
 

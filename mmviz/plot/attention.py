@@ -354,7 +354,7 @@ class AlphaPicture:
             text.set_text(f"{a:.2f}")
         total = sum(alpha)
         shares = ", ".join(f"{n} {a / total:.0%}" if total > 0 else f"{n} 0%" for n, a in zip(names, alpha))
-        self.title.set_text(f"Z = Σ α_m Z_m: what each summed token holds\n({shares})")
+        self.title.set_text(f"each summed token Z = Σ α_m Z_m holds\n{shares}")
         self.alpha = alpha
         return self.figure
 

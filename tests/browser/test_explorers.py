@@ -329,7 +329,7 @@ def every_control(page, area):
         box = boxes.nth(i)
         if box.is_visible():
             acts.append(("checkbox", lambda b=box: b.click()))
-    buttons = area.locator("button.widget-button, button.widget-toggle-button")
+    buttons = area.locator("button.widget-button, button.widget-toggle-button:not(.widget-toggle-buttons *)")
     for i in range(buttons.count()):
         button = buttons.nth(i)
         if button.is_visible() and button.is_enabled():
