@@ -741,3 +741,18 @@ def test_grad_norms_with_default_init_span_a_decade_and_keep_their_axis_label():
     assert box.x0 >= 0 and box.y0 >= 0 and box.y1 <= figure.bbox.y1      # the y-label is whole
     ticks = [t.get_window_extent(renderer) for t in ax.get_yticklabels() if t.get_text() and t.get_visible()]
     assert ticks and not any(t.overlaps(box) for t in ticks)
+
+
+def test_every_saved_picture_is_at_its_natural_size_and_fits_a_1280_screen():
+    import io
+
+    from PIL import Image
+
+    fusion = fusion_explorer(task="match", variant="early_concatenation", **SMALL)
+    norm = norm_explorer(depth=2, max_depth=3, dim=8, steps=2, prefetch=False)
+    for explorer, pngs in ((fusion, [fusion.attention_png, fusion.blocks_png]),
+                           (norm, [norm.grad_png, norm.curve_png])):
+        saved = Image.open(io.BytesIO(explorer._repr_mimebundle_()["image/png"]))
+        css = [png_size(p) for p in pngs]
+        assert saved.size == (sum(w // RATIO for w, _ in css), max(h // RATIO for _, h in css))
+        assert saved.width <= 850 and saved.height <= 500          # the notebook column beside the browser

@@ -111,7 +111,7 @@ class AttentionPicture:
         self.hatches = []
         # Notes sit just above the map's top band, where no tick label or axis label ever goes (at the
         # bottom, under rotated key labels, the note was printed over "key (attended to)").
-        self.note = fig.text(x0, y0 + height + (band_in + 0.1) / H, "", ha="left", va="bottom",
+        self.note = fig.text(0.1 / W, y0 + height + (band_in + 0.1) / H, "", ha="left", va="bottom",
                              fontsize=8.5 * big, color="#555555")
         larger_type(fig, tick_pt)
         self.lines = []

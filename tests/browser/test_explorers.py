@@ -9,6 +9,10 @@ For each notebook with an explorer (00, 02, 05, 06, 07, 09, 10): Run All, then
 - one exercise is answered wrongly in text form: the check says "Not yet", no traceback;
 - notebook 02: the norm explorer's redraw after depth changes right after Run All, measured in the
   page (printed, and kept in test-artifacts/browser/norm_latency.json).
+
+And each explorer alone (issue 21), in a 1280×720 page with the file browser open: its controls, picture
+and status line on screen together without scrolling, and every control, moved once, changing a
+picture or the status (screenshots: test-artifacts/browser/fit_1280x720_*.png).
 """
 from __future__ import annotations
 
@@ -188,7 +192,7 @@ def measure_depth_redraws(page, moves=3):
     for _ in range(moves):
         area.evaluate(_WATCH_JS)
         start = page.evaluate("() => performance.now()")
-        driver.nudge(page, slider, "ArrowLeft")       # notebook 02 opens the explorer at its largest depth
+        driver.nudge(page, slider, "ArrowLeft")       # down: works wherever notebook 02 opens the explorer
         page.wait_for_function("() => window.__seen.picture", timeout=60_000)
         seen = page.evaluate("() => window.__seen")
         first = min(v for v in seen.values())
