@@ -337,7 +337,7 @@ class AlphaPicture:
         self.figure = fig = Figure(figsize=figsize, dpi=dpi)
         self.live = LivePng(fig)
         self.tick_pt = max(TICK_PT, tick_pt)
-        self.ax = fig.add_axes((0.2, 0.2, 0.72, 0.56))
+        self.ax = fig.add_axes((0.22, 0.16, 0.72, 0.52))          # room above for three lines of title
         self.title = fig.text(0.5, 0.97, "", ha="center", va="top", fontsize=10 * self.tick_pt / TICK_PT)
         self.names = self.alpha = None
 
@@ -353,8 +353,9 @@ class AlphaPicture:
             text.set_position((bar.get_x() + bar.get_width() / 2, a + 0.03))
             text.set_text(f"{a:.2f}")
         total = sum(alpha)
-        shares = ", ".join(f"{n} {a / total:.0%}" if total > 0 else f"{n} 0%" for n, a in zip(names, alpha))
-        self.title.set_text(f"each summed token Z = Σ α_m Z_m holds\n{shares}")
+        shares = [f"{n} {a / total:.0%}" if total > 0 else f"{n} 0%" for n, a in zip(names, alpha)]
+        lines = [", ".join(shares[i:i + 2]) for i in range(0, len(shares), 2)]     # two a line: it fits
+        self.title.set_text("each summed token Z = Σ α_m Z_m holds\n" + "\n".join(lines))
         self.alpha = alpha
         return self.figure
 
@@ -369,7 +370,7 @@ class AlphaPicture:
                         for i in range(len(names))]
         ax.set_xticks(range(len(names)), names, fontsize=pt)
         ax.set_ylim(0, 1.15)
-        ax.set_ylabel("α (weight in the sum)")
+        ax.set_ylabel("α (weight in the sum)", fontsize=pt)
         larger_type(self.figure, self.tick_pt)
         ax.grid(True, axis="y", alpha=0.3)
         self.names = names
