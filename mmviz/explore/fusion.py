@@ -504,6 +504,8 @@ def fusion_explorer(task="tally", variant="early_concatenation", num_modalities=
     """A live explorer of the six fusion variants on a generated task; display it as a cell's last line.
 
     options: dim=32, depth=2, heads=4, steps=120 (Train), batch_size=32, samples=8 (drawn, at most the
-    task's test samples), n_train=1000, n_test=200, seed=0.
+    task's test samples), n_train=1000, n_test=200, seed=0, projector=False (open in projector mode:
+    larger pictures and type; the "projector" toggle switches it). "Train to target" trains until the
+    task's target accuracy (``mmviz.data.intended``) within its budget of steps (``task_budget``).
     """
     return FusionExplorer(task, variant, num_modalities, **options)
