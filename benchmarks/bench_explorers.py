@@ -11,6 +11,7 @@ import argparse
 import itertools
 import os
 import platform
+import re
 import time
 from pathlib import Path
 
@@ -100,14 +101,29 @@ def norm_cases(rounds):
 
 
 def train_seconds():
-    """Wall time of one Train click per variant (default explorer: tally, 2 modalities, 120 steps)."""
+    """Wall and CPU time of one click of each training button at its explorer's defaults: Train (tally,
+    2 modalities, 120 steps), Train to target (notebook 10's tally and sync explorers), the norm
+    explorer's Train (depth 6, 150 steps). Target: at most ~10 s of kernel time on a quiet core."""
+    clicks = {f"{variant}: Train": (dict(task="tally", variant=variant, num_modalities=2), "train")
+              for variant in ("early_concatenation", "cross_attention_to_concatenation")}
+    clicks["early_concatenation on tally (M = 2): Train to target"] = (
+        dict(task="tally", variant="early_concatenation", num_modalities=2), "target")
+    clicks["early_summation on sync (M = 3): Train to target"] = (
+        dict(task="sync", variant="early_summation", num_modalities=3), "target")
     out = {}
-    for variant in ("early_concatenation", "cross_attention_to_concatenation"):
-        e = fusion_explorer(task="tally", variant=variant, num_modalities=2)
-        start = time.perf_counter()
-        e.controls["train"].click()
-        out[variant] = (time.perf_counter() - start, e.status.value)
+    for name, (options, button) in clicks.items():
+        e = fusion_explorer(**options)
+        out[name] = click(e, button)
+    out["norm explorer, depth 6: Train"] = click(norm_explorer(prefetch=False), "train")
     return out
+
+
+def click(explorer, button):
+    """(wall s, CPU s, the status line) of one click of ``explorer.controls[button]``."""
+    start, cpu = time.perf_counter(), time.process_time()
+    explorer.controls[button].click()
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return wall, cpu, re.sub("<[^>]+>", "", explorer.status.value)
 
 
 def main():
@@ -144,8 +160,8 @@ def main():
         "",
         "Train button (not an interactive redraw; a progress bar runs meanwhile):",
         "",
-        *[f"- {variant}: {seconds:.1f} s click-to-maps ({status})"
-          for variant, (seconds, status) in trains.items()],
+        *[f"- {name}: {seconds:.1f} s click-to-maps, {cpu:.1f} s CPU ({status})"
+          for name, (seconds, cpu, status) in trains.items()],
         "",
     ])
     OUT.write_text(text)

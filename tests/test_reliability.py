@@ -12,6 +12,7 @@ import inspect
 import io
 import math
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -206,13 +207,13 @@ def test_the_fusion_explorer_counts_the_steps_an_interrupted_train_applied():
     explorer = mmviz.fusion_explorer(task="tally", variant="early_concatenation", num_modalities=2,
                                      **{**SMALL, "steps": 20})
     explorer.progress = StopButton(at=7)
-    with pytest.raises(KeyboardInterrupt):
-        explorer.controls["train"].click()
+    explorer.controls["train"].click()                  # the stop button: the explorer keeps what ran
     kept = explorer.kept[explorer.shown]
     assert kept.steps == 7 and explorer.trained        # before: "untrained", then "trained 0 steps"
-    assert explorer.status.value.startswith("trained 7 steps")
+    assert "trained 7 steps" in explorer.status.value
     accuracy = mmviz.evaluate(explorer.model, explorer.task)["accuracy"]
-    assert f"test accuracy {accuracy:.0%}" in explorer.status.value      # the model as it now is
+    status = re.sub("<[^>]+>", "", explorer.status.value)               # the status is HTML
+    assert f"test accuracy {accuracy:.0%}" in status                   # the model as it now is
     explorer.controls["train"].click()
     assert kept.steps == 27 and "trained 27 steps" in explorer.status.value   # before: 20 for 27
 
@@ -395,7 +396,7 @@ def test_a_fusion_forward_over_too_many_tokens_is_refused():
 
 
 NORM_EXPLORER_REFUSALS = [dict(max_depth=10**6), dict(steps=0), dict(dim=0), dict(heads=3), dict(seed=-1),
-                          dict(steps="5"), dict(steps=10**12), dict(depth=30)]
+                          dict(steps="5"), dict(steps=10**12), dict(depth=65), dict(depth=8, max_depth=6)]
 
 
 @pytest.mark.parametrize("options", NORM_EXPLORER_REFUSALS, ids=str)

@@ -22,7 +22,8 @@ def tally():
 
 
 def test_controls_are_the_ones_the_issue_names(tally):
-    names = {"variant", "num_modalities", "alpha", "norm", "layer", "head", "sample", "scale", "train"}
+    names = {"variant", "num_modalities", "alpha", "norm", "layer", "head", "sample", "scale", "train",
+             "target", "projector"}                     # issue 21: train to the task's target; projector mode
     assert set(tally.controls) == names
     assert isinstance(tally.controls["alpha"], list)
 
@@ -204,7 +205,7 @@ def test_train_counts_every_step_and_says_that_warm_up_restarts():
     explorer = fusion_explorer(task="streams", variant="early_concatenation", **SMALL)
     for _ in range(3):
         explorer.controls["train"].click()
-    assert "trained 9 steps in 3 runs of 3" in explorer.status.value
+    assert "trained 9 steps in 3 runs" in explorer.status.value
     assert "warms up again" in explorer.status.value
     assert "more steps" in explorer.controls["train"].description
 
@@ -293,7 +294,8 @@ def test_the_variant_dropdown_is_wide_enough_for_every_name():
     explorer = fusion_explorer(task="streams", **SMALL)
     width = int(explorer.controls["variant"].layout.width.rstrip("px"))
     longest = max(len(v) for v in explorer.controls["variant"].options)
-    assert width - 80 >= 8 * longest                         # ~8 px a character at 13 px, after the label
+    label = int(explorer.controls["variant"].style.description_width.rstrip("px"))
+    assert width - label >= 8 * longest                      # ~8 px a character at 13 px, after the label
 
 
 ACTIONS = st.one_of(
@@ -484,3 +486,273 @@ def test_the_background_pass_leaves_torchs_thread_count_alone():
         explorer.controls["depth"].value = depth
     explorer.prefetch.join(timeout=600)
     assert torch.get_num_threads() == before
+
+
+# --- issue 21: explorers that fit a screen, say what to do, and never show a stale state --------------
+
+
+def test_a_fresh_summation_models_alpha_is_one_over_m_after_changing_m():
+    explorer = fusion_explorer(task="sync", variant="early_summation", num_modalities=1, **SMALL)
+    c = explorer.controls
+    for m in (2, 4, 3, 1, 3):                   # 1→2→4 once gave 1.0, 0.5, 0.25, 0.25; 4→3 gave 0.25 each
+        c["num_modalities"].value = m
+        assert [s.value for s in c["alpha"]] == pytest.approx([1 / m] * m)
+        assert explorer.model.fusion.alpha.tolist() == pytest.approx([1 / m] * m)
+    c["num_modalities"].value = 2
+    c["alpha"][0].value, c["alpha"][1].value = 1.0, 0.0
+    c["train"].click()                          # a kept model keeps its own α when its M comes back
+    c["num_modalities"].value = 3
+    assert [s.value for s in c["alpha"]] == pytest.approx([1 / 3] * 3)
+    c["num_modalities"].value = 2
+    assert [s.value for s in c["alpha"]] == [1.0, 0.0] and explorer.trained
+
+
+def test_a_refusal_clears_the_status_the_progress_bar_and_every_control_that_needs_a_model():
+    explorer = fusion_explorer(task="tally", variant="early_summation", num_modalities=1, **SMALL)
+    c = explorer.controls
+    c["train"].click()
+    assert explorer.progress.value == SMALL["steps"] and "trained 3 steps" in explorer.status.value
+    c["num_modalities"].value = 2                                         # image 16 tokens, caption 3
+    assert "cannot run" in explorer.message.value
+    assert "cannot run" in explorer.status.value and "test accuracy" not in explorer.status.value
+    assert explorer.progress.value == 0
+    assert explorer.alpha_box.layout.display == "none" and all(s.disabled for s in c["alpha"])
+    assert all(c[name].disabled for name in ("layer", "head", "sample", "scale", "train", "target"))
+    c["num_modalities"].value = 1                                         # back: the trained model
+    assert "trained 3 steps" in explorer.status.value and not any(s.disabled for s in c["alpha"])
+    assert not any(c[name].disabled for name in ("layer", "head", "sample", "scale", "train", "target"))
+
+
+def test_the_train_button_says_more_only_for_a_trained_model():
+    explorer = fusion_explorer(task="streams", variant="early_concatenation", **SMALL)
+    c = explorer.controls
+    assert c["train"].description == "Train 3 steps" and "untrained" in explorer.status.value
+    c["train"].click()
+    assert c["train"].description == "Train 3 more steps"
+    c["variant"].value = "cross_attention"                                # untrained here
+    assert c["train"].description == "Train 3 steps" and "untrained" in explorer.status.value
+    c["variant"].value = "early_concatenation"
+    assert c["train"].description == "Train 3 more steps"
+
+
+def test_a_task_object_keeps_the_modalities_slider_live_where_the_task_allows_it():
+    tally = make_task("tally", num_modalities=2, n_train=32, n_test=8, seed=0)
+    explorer = fusion_explorer(task=tally, variant="early_concatenation", **SMALL)   # notebook 10's call
+    slider = explorer.controls["num_modalities"]
+    assert not slider.disabled and slider.layout.display is None
+    assert explorer.modalities_note.layout.display == "none"
+    slider.value = 3
+    assert explorer.task.num_modalities == 3 and len(explorer.task.train) == 32
+    assert explorer.blocks_picture.mass.shape == (3, 3)
+    slider.value = 2
+    assert explorer.task is tally                                         # the reader's own task
+    fixed = fusion_explorer(task=make_task("streams", n_train=32, n_test=8), **SMALL)
+    slider = fixed.controls["num_modalities"]
+    assert slider.disabled and slider.layout.display == "none"            # hidden, and said why
+    assert fixed.modalities_note.layout.display is None
+    assert "fixed by task 'streams'" in fixed.modalities_note.value
+
+
+@pytest.fixture()
+def target_of(monkeypatch):
+    """Set the task's target accuracy and budget of steps, as ``mmviz.data`` would give them."""
+    import mmviz.explore.fusion as fusion
+
+    def set_target(accuracy, steps):
+        monkeypatch.setattr(fusion, "intended", lambda name: (("early_summation",), accuracy))
+        monkeypatch.setattr(fusion, "task_budget", lambda name: {"steps": steps, "lr": 3e-3, "warmup": 5})
+    return set_target
+
+
+def test_train_to_target_stops_at_the_target_and_says_what_to_move_and_watch(target_of):
+    from mmviz.explore.fusion import CHECK_EVERY
+
+    target_of(0.0, 60)                                   # reached at the first check
+    explorer = fusion_explorer(task="sync", variant="early_summation", **SMALL)
+    assert "Train to target" not in explorer.status.value and "first" in explorer.status.value
+    explorer.controls["target"].click()
+    assert explorer.kept[explorer.shown].steps == CHECK_EVERY
+    assert (explorer.progress.value, explorer.progress.max) == (CHECK_EVERY, 60)
+    status = explorer.status.value
+    assert f"trained {CHECK_EVERY} steps" in status and "Target 0% reached" in status
+    assert "move an α slider" in status and "accuracy in this line" in status
+    target_of(1.01, 30)                                  # out of reach: the whole budget, and why
+    other = fusion_explorer(task="sync", variant="early_concatenation", **SMALL)
+    other.controls["target"].click()
+    assert other.kept[other.shown].steps == 30
+    assert "Below the target 101%" in other.status.value
+    assert "not one this task is made for" in other.status.value
+
+
+def test_an_interrupted_run_counts_the_steps_it_really_trained(monkeypatch):
+    import mmviz.explore.fusion as fusion
+
+    real = fusion.fit
+
+    def interrupted(*args, callback=None, **kwargs):
+        def stop_at_4(step, history):
+            callback(step, history)
+            if step == 4:
+                raise KeyboardInterrupt                   # the kernel's stop button, mid-run
+        return real(*args, callback=stop_at_4, **kwargs)
+
+    monkeypatch.setattr(fusion, "fit", interrupted)
+    explorer = fusion_explorer(task="streams", variant="early_concatenation", **{**SMALL, "steps": 10})
+    explorer.controls["train"].click()
+    assert explorer.kept[explorer.shown].steps == 5 and explorer.progress.value == 5
+    assert "trained 5 steps" in explorer.status.value and "interrupted after 5 steps" in explorer.status.value
+    assert not explorer.controls["train"].disabled
+
+
+def tick_label_sizes(figure):
+    figure.canvas.draw()
+    return [t.get_fontsize() for ax in figure.axes for t in ax.get_xticklabels() + ax.get_yticklabels()
+            if t.get_text() and t.get_visible()]
+
+
+def test_projector_mode_draws_every_tick_label_at_12_pt_or_more():
+    explorer = fusion_explorer(task="sync", variant="early_summation", **SMALL)
+    c = explorer.controls
+    compact = png_size(explorer.attention_png)
+    assert min(tick_label_sizes(explorer.attention_picture.figure)) < 12
+    c["projector"].value = True
+    for figure in (explorer.attention_picture.figure, explorer.alpha_picture.figure):
+        assert min(tick_label_sizes(figure)) >= 12
+    assert png_size(explorer.attention_png)[0] > compact[0]              # the new picture is sent
+    c["variant"].value = "early_concatenation"
+    assert min(tick_label_sizes(explorer.blocks_picture.figure)) >= 12
+    assert "font-size:16px" in explorer.status.value
+    c["projector"].value = False
+    assert png_size(explorer.attention_png)[0] == compact[0]                # back to the laptop size
+    assert min(tick_label_sizes(explorer.attention_picture.figure)) < 12
+
+
+def test_the_summed_maps_caption_says_how_to_see_alpha():
+    explorer = fusion_explorer(task="sync", variant="early_summation", **SMALL)
+    caption = explorer.caption.value
+    assert "nor show α" in caption and "status line" in caption
+
+
+def test_maps_say_their_numbering_and_number_heads_from_0_like_tokens():
+    explorer = fusion_explorer(task="streams", variant="early_concatenation", **SMALL)
+    c, picture = explorer.controls, explorer.attention_picture
+    assert "numbered from 0" in picture.axes.get_xlabel()
+    assert [label for label, _ in c["head"].options][1] == "head 0"
+    c["head"].value = 1
+    assert "head 1 (of 0–1)" in picture.title.get_text()
+    assert "t=0" in [t.get_text() for t in picture.axes.get_xticklabels()]
+
+
+def test_the_unread_note_never_covers_an_axis_label_or_tick_label():
+    from mmviz.explore.base import CSS_DPI
+    from mmviz.explore.fusion import SIZES
+    from mmviz.plot import AttentionPicture
+
+    explorer = fusion_explorer(task="match", variant="early_concatenation", **SMALL)
+    record = explorer.output.attention[0]
+    unread = np.zeros(record.weights.shape[2], bool)
+    unread[-2:] = True
+    names = [m.name for m in explorer.task.modalities]
+    for size in (SIZES[False], SIZES[True], {"attention": (6.0, 5.4), "tick_pt": 9}):
+        picture = AttentionPicture(size["attention"], CSS_DPI, tick_pt=size["tick_pt"])
+        picture.draw(record, None, 0, explorer.task.labels_of(record.query_modality, 0),
+                     explorer.task.labels_of(record.key_modality, 0), names, unread=unread)
+        figure = picture.figure
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()
+        note = picture.note.get_window_extent(renderer)
+        others = [picture.axes.xaxis.label, picture.left.yaxis.label, picture.title, picture.legend,
+                  *picture.axes.get_xticklabels(), *picture.left.get_yticklabels()]
+        assert "never read by the loss" in picture.note.get_text()
+        for artist in others:
+            assert not note.overlaps(artist.get_window_extent(renderer)), artist
+        inside = figure.bbox
+        for artist in [picture.note, picture.axes.xaxis.label, picture.left.yaxis.label]:
+            box = artist.get_window_extent(renderer)
+            assert box.x0 >= inside.x0 - 1 and box.y0 >= inside.y0 - 1 and box.x1 <= inside.x1 + 1, artist
+
+
+def test_norm_explorer_opens_below_its_maximum_even_when_asked_for_24():
+    opened = norm_explorer(dim=8, steps=2, prefetch=False)
+    assert opened.controls["depth"].value == 6 < opened.controls["depth"].max
+    deep = norm_explorer(depth=24, dim=8, steps=2, prefetch=False)       # notebook 02's call
+    assert deep.controls["depth"].value == 24 < deep.controls["depth"].max
+    assert norm_explorer(depth=3, max_depth=4, dim=8, prefetch=False).controls["depth"].max == 4
+
+
+def test_norm_explorer_every_training_control_changes_the_curve_picture():
+    explorer = norm_explorer(depth=2, max_depth=3, dim=8, steps=2, prefetch=False)
+    c = explorer.controls
+    assert c["lr"].style.description_width == "initial"                  # "learning rate", not "learning r…"
+    seen = {explorer.curve_png}
+    for name, value in (("lr", 1e-3), ("warmup", False), ("norm", "pre"), ("lr", 3e-2)):
+        c[name].value = value
+        assert explorer.curve_png not in seen, name
+        seen.add(explorer.curve_png)
+    assert "lr 0.03" in explorer.curve_axes.get_title()
+
+
+def test_norm_training_plot_marks_ln_8_and_the_positions_only_loss():
+    import math
+
+    from mmviz.lessons.norms import position_only_baseline
+
+    explorer = norm_explorer(depth=2, max_depth=3, dim=8, steps=2, prefetch=False)
+    levels = {round(line.get_ydata()[0], 6) for line in explorer.curve_axes.lines}
+    assert round(math.log(8), 6) in levels and round(position_only_baseline()[0], 6) in levels
+    texts = " ".join(t.get_text() for t in explorer.curve_axes.texts)
+    assert "ln 8" in texts and "positions only" in texts
+    explorer.controls["train"].click()                                    # still there with a curve
+    levels = {round(line.get_ydata()[0], 6) for line in explorer.curve_axes.lines}
+    assert round(math.log(8), 6) in levels
+    assert "final loss" in explorer.status.value and explorer.progress.value == 2
+
+
+def test_norm_train_can_be_interrupted_and_keeps_the_steps_it_ran(monkeypatch):
+    import mmviz.explore.norm as norm_module
+
+    real = norm_module.norm_training_curve
+
+    def interrupted(*args, callback=None, **kwargs):
+        def stop_at_2(step, losses):
+            callback(step, losses)
+            if step == 2:
+                raise KeyboardInterrupt
+        return real(*args, callback=stop_at_2, **kwargs)
+
+    monkeypatch.setattr(norm_module, "norm_training_curve", interrupted)
+    explorer = norm_explorer(depth=2, max_depth=3, dim=8, steps=10, prefetch=False)
+    explorer.controls["train"].click()
+    (losses,) = explorer.curves.values()
+    assert len(losses) == 3 and explorer.progress.value == 3
+    assert "interrupted after 3 steps" in explorer.status.value and not explorer.controls["train"].disabled
+
+
+def test_grad_norms_with_default_init_span_a_decade_and_keep_their_axis_label():
+    explorer = norm_explorer(depth=6, max_depth=6, dim=16, steps=2, prefetch=False)
+    explorer.controls["init"].value = "default"                           # norms 0.25-0.31: nearly flat
+    ax, figure = explorer.grad_picture.ax, explorer.grad_picture.figure
+    low, high = ax.get_ylim()
+    assert high / low >= 10
+    assert "∂L" not in ax.get_ylabel() and "loss" in ax.get_ylabel()     # L is the depth here
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    box = ax.yaxis.label.get_window_extent(renderer)
+    assert box.x0 >= 0 and box.y0 >= 0 and box.y1 <= figure.bbox.y1      # the y-label is whole
+    ticks = [t.get_window_extent(renderer) for t in ax.get_yticklabels() if t.get_text() and t.get_visible()]
+    assert ticks and not any(t.overlaps(box) for t in ticks)
+
+
+def test_every_saved_picture_is_at_its_natural_size_and_fits_a_1280_screen():
+    import io
+
+    from PIL import Image
+
+    fusion = fusion_explorer(task="match", variant="early_concatenation", **SMALL)
+    norm = norm_explorer(depth=2, max_depth=3, dim=8, steps=2, prefetch=False)
+    for explorer, pngs in ((fusion, [fusion.attention_png, fusion.blocks_png]),
+                           (norm, [norm.grad_png, norm.curve_png])):
+        saved = Image.open(io.BytesIO(explorer._repr_mimebundle_()["image/png"]))
+        css = [png_size(p) for p in pngs]
+        assert saved.size == (sum(w // RATIO for w, _ in css), max(h // RATIO for _, h in css))
+        assert saved.width <= 850 and saved.height <= 500          # the notebook column beside the browser

@@ -14,8 +14,9 @@ def stage_sentence(record, names):
     name = lambda ms: " and ".join(modality_name(m, names) for m in ms)  # noqa: E731
     if record.stage == "summed":
         return ("Each token is the α-weighted sum of every modality at one position (right: α per "
-                "modality), so this map cannot tell the modalities apart: it shows which positions "
-                "look at which.")
+                "modality), so this map cannot tell the modalities apart, nor show α: it shows which "
+                "positions look at which. To see what α does, train the model (Train to target), then "
+                "move an α slider and watch the test accuracy in the status line.")
     if record.stage == "joint":
         return ("One sequence of all tokens: the blocks off the diagonal (between the white lines) are "
                 "attention across modalities; bright cells there mean a token reads the other modality.")

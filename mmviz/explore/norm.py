@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import math
 import os
 import threading
 
 import ipywidgets as W
 
+from .._validate import MAX_DEPTH, flag, integer, run_budget
 from .._validate import depth as check_depth
-from .._validate import flag, integer, run_budget
 from .._validate import seed as check_seed
 from ..blocks import block_parameters, check_blocks, check_dims
-from ..lessons.norms import grad_norms_at_init, norm_training_curve
+from ..lessons.norms import grad_norms_at_init, norm_training_curve, position_only_baseline
 from ..plot import Figure, GradNormPicture, LivePng
 from ..plot.base import themed
 from ..plot.curves import NORM_COLOURS
@@ -31,6 +32,9 @@ from .base import CSS_DPI, RATIO, Explorer, one_thread, picture_row, show_png
 from .look import what_to_look_for_in_norms
 
 LEARNING_RATES = (1e-3, 3e-3, 1e-2, 3e-2)     # the training run's choices; 1e-2 is the lesson's default
+VOCAB = 8                                      # the sorting task's symbols (train_sorter's default)
+GUESS = math.log(VOCAB)                        # a uniform guess's loss: a run ending there learned nothing
+MAX_ABOVE = 8                                  # the depth slider reaches this far above the opening depth
 STOP = threading.Event()
 BACKGROUND = []
 
@@ -62,7 +66,10 @@ class NormExplorer(Explorer):
     rate (the control for warm-up: does a smaller rate alone let post-norm train?).
     """
 
-    def __init__(self, depth=6, max_depth=24, dim=64, heads=4, steps=150, seed=0, prefetch=True):
+    def __init__(self, depth=6, max_depth=None, dim=64, heads=4, steps=150, seed=0, prefetch=True):
+        # The slider always reaches above where it opens (at its maximum, moving it right did nothing).
+        if max_depth is None:
+            max_depth = min(MAX_DEPTH, max(24, integer(depth, "depth", 1, MAX_DEPTH) + MAX_ABOVE))
         max_depth = check_depth(max_depth, "max_depth")          # the background pass measures each depth
         depth = integer(depth, "depth", 1, max_depth)
         dim, heads = check_dims(dim, heads)
@@ -80,20 +87,28 @@ class NormExplorer(Explorer):
         self.controls = {
             "depth": W.IntSlider(value=depth, min=1, max=max_depth, description="depth",
                                  continuous_update=False),          # one redraw on release
-            "norm": W.ToggleButtons(options=["pre", "post"], value="post", description="LayerNorm"),
-            "init": W.ToggleButtons(options=["xavier", "default"], value="xavier", description="init"),
+            "norm": W.ToggleButtons(options=["pre", "post"], value="post", description="LayerNorm",
+                                    style={"button_width": "64px"}),
+            "init": W.ToggleButtons(options=["xavier", "default"], value="xavier", description="init",
+                                    style={"button_width": "72px"}),
             "warmup": W.Checkbox(value=True, description="learning-rate warm-up"),
             "lr": W.SelectionSlider(options=LEARNING_RATES, value=1e-2, description="learning rate",
-                                    continuous_update=False),
+                                    continuous_update=False, style={"description_width": "initial"},
+                                    layout=W.Layout(width="300px")),        # the whole label shows
             "train": W.Button(description=f"Train {steps} steps", icon="play", button_style="primary"),
         }
-        self.message, self.progress, self.caption = W.HTML(), W.HTML(), W.HTML()
+        self.message, self.caption, self.status = W.HTML(), W.HTML(), W.HTML()
+        self.status.add_class("mmviz-status")           # found by the browser tests
+        self.status.value = (f"Train adds a curve for the setting named over the right picture ({steps} "
+                             "steps, a few seconds at depth 6; the kernel's stop button ends it early)")
+        self.progress = W.IntProgress(value=0, min=0, max=steps, layout=W.Layout(width="160px"))
         self.grad_image, self.curve_image = W.Image(format="png"), W.Image(format="png")
         self.grad_picture = GradNormPicture(dpi=CSS_DPI * RATIO)
         self.grad_live = LivePng(self.grad_picture.figure)
         with themed():
             self.curve_figure = Figure(figsize=(5.0, 3.6), dpi=CSS_DPI * RATIO)
-            self.curve_axes = self.curve_figure.add_axes((0.16, 0.16, 0.8, 0.7))
+            self.curve_axes = self.curve_figure.add_axes((0.14, 0.16, 0.83, 0.7))
+        self.positions_only = position_only_baseline(VOCAB, VOCAB)[0]
         self.curve_live = LivePng(self.curve_figure)
         self.grad_png = self.curve_png = b""
         self.grad_shown = self.curve_frame = self.curve_style = None     # what each picture shows
@@ -102,9 +117,11 @@ class NormExplorer(Explorer):
         for name in ("depth", "norm", "init", "warmup", "lr"):
             c[name].observe(self.on_change, names="value")
         c["train"].on_click(self.on_train)
-        self.view = W.VBox([W.HBox([c["depth"], c["norm"]]), W.HBox([c["init"], c["warmup"], c["lr"]]),
-                            W.HBox([c["train"], self.progress]), self.message, self.caption,
-                            picture_row([self.grad_image, self.curve_image])])
+        wrap = W.Layout(flex_flow="row wrap", align_items="center")
+        self.view = W.VBox([W.Box([c["depth"], c["norm"]], layout=wrap),
+                            W.Box([c["init"], c["warmup"], c["lr"]], layout=wrap),
+                            W.Box([c["train"], self.progress, self.status], layout=wrap), self.message,
+                            picture_row([self.grad_image, self.curve_image]), self.caption])
         self.on_change()
         self.prefetch = threading.Thread(target=self.measure_all, args=(max_depth,), daemon=True)
         if prefetch:
@@ -196,8 +213,10 @@ class NormExplorer(Explorer):
         chosen = (c["norm"].value, c["warmup"].value, c["lr"].value)
         here = {k[2:]: v for k, v in sorted(self.curves.items()) if k[:2] == (depth, init)}
         frame = tuple((k, len(v)) for k, v in here.items())
-        where = f"depth {depth}, " if here else ""
-        style = (chosen, f"sorting task, {where}{init} init")
+        # The title names the setting Train would run (or the bold curve): every control shows on it.
+        setting = f"{chosen[0]}-norm, {'with' if chosen[1] else 'no'} warm-up, lr {chosen[2]:g}"
+        mark = "bold" if chosen in here else "not trained yet"
+        style = (chosen, f"sorting task, depth {depth}, {init} init\n{setting} ({mark})")
         if frame == self.curve_frame and style == self.curve_style:
             return                               # the same picture: no redraw (a depth with no curve)
         if frame != self.curve_frame:            # other curves: other limits and ticks, one full draw
@@ -208,10 +227,11 @@ class NormExplorer(Explorer):
                                             label=f"{norm}-norm, {'with' if warmup else 'no'} warm-up, "
                                                   f"lr {lr:g}")[0]
                 for (norm, warmup, lr), losses in here.items()}
+            self.reference_lines(ax, max((max(v) for v in here.values()), default=0.0))
             ax.set(xlabel="step", ylabel="training loss")
             ax.grid(True, alpha=0.3)
-            self.placeholder = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
-                                       color="#666666")
+            self.placeholder = ax.text(0.5, 0.3, "", transform=ax.transAxes, ha="center", va="center",
+                                       color="#666666")             # under both reference lines
             self.curve_frame = frame
             self.curve_live.invalidate()
         self.curve_style = style
@@ -219,30 +239,56 @@ class NormExplorer(Explorer):
             bold = key == chosen
             line.set_linewidth(2.2 if bold else 1.0)
             line.set_alpha(1.0 if bold else 0.5)
-        ax.set_title(style[1])
-        legend = [ax.legend(frameon=False, fontsize=9)] if here else []      # shows the bold line
-        self.placeholder.set_text("" if here else
-                                  f"no curve at this depth yet:\npress Train ({c['norm'].value}-norm, "
-                                  f"{'with' if c['warmup'].value else 'no'} warm-up)")
+        ax.set_title(style[1], fontsize=10)
+        legend = [ax.legend(frameon=False, fontsize=8, loc="lower left")] if here else []   # the bold line
+        self.placeholder.set_text("" if here else f"no curve at this depth yet:\npress Train ({setting})")
         dynamic = [*self.curve_lines.values(), *ax.spines.values(), self.placeholder, ax.title, *legend]
         self.curve_png = show_png(self.curve_image, self.curve_live.render(dynamic))
 
+    def reference_lines(self, ax, highest=0.0):
+        """What a loss means here: ln 8, a uniform guess over the 8 symbols (a run that ends there learned
+        nothing), and the best a model that sees only positions can do (below it, the model reads tokens)."""
+        for level, text in ((GUESS, f"ln {VOCAB} = {GUESS:.2f}: a uniform guess (learned nothing)"),
+                            (self.positions_only, f"{self.positions_only:.2f}: positions only "
+                                                  "(below: it reads the tokens)")):
+            ax.axhline(level, color="#777777", lw=1.0, ls=":", zorder=1)
+            ax.text(0.99, level, text, transform=ax.get_yaxis_transform(), ha="right", va="bottom",
+                    fontsize=8, color="#555555")
+        ax.set_ylim(0, max(GUESS + 0.45, min(highest, 20.0) * 1.05))   # both lines show, before any curve too
+        self.reference = {"guess": GUESS, "positions only": self.positions_only}
+
     def on_train(self, button=None):
+        """Train one curve with a progress bar; the kernel's stop button ends the run early, and the
+        steps trained so far are kept and drawn (the status says how many)."""
         c = self.controls
         depth, init = self.key()
         key = (depth, init, c["norm"].value, c["warmup"].value, c["lr"].value)
         c["train"].disabled = True
-        self.progress.value = "training…"
+        self.progress.max, self.progress.value = self.steps, 0
+        losses, interrupted = [], False
+
+        def tick(step, so_far):
+            self.progress.value = step + 1
+            losses[:] = so_far
+
         try:
             with one_thread():
-                self.curves[key] = norm_training_curve(c["norm"].value, depth, init=init,
-                                                       warmup=c["warmup"].value, steps=self.steps,
-                                                       seed=self.seed, lr=c["lr"].value)
+                norm_training_curve(c["norm"].value, depth, init=init, warmup=c["warmup"].value,
+                                    steps=self.steps, seed=self.seed, lr=c["lr"].value, callback=tick)
         except ValueError as error:
             self.say(f"Cannot train this: {error}", error=True)
+        except KeyboardInterrupt:                       # the stop button: keep what was trained
+            interrupted = True
         finally:
             c["train"].disabled = False
-            self.progress.value = ""
+        if losses:
+            self.curves[key] = list(losses)
+            end = losses[-1]
+            verdict = ("learned nothing (at ln 8)" if end > GUESS - 0.1 else
+                       "no better than positions alone" if end > self.positions_only - 0.05 else
+                       "reads the tokens (below positions only)")
+            self.status.value = (f"{'interrupted after' if interrupted else 'trained'} {len(losses)} steps "
+                                 f"at depth {depth}: final loss {end:.2f}, {verdict}")
         self.draw_curves()
 
     def pictures(self):
@@ -250,10 +296,16 @@ class NormExplorer(Explorer):
 
     def describe(self):
         c = self.controls
-        return (f"depth {c['depth'].value}, {c['norm'].value}-norm, {c['init'].value} init, "
+        return (f"depth {c['depth'].value} of 1–{self.max_depth}, {c['norm'].value}-norm, "
+                f"{c['init'].value} init, "
                 f"lr {c['lr'].value:g}")
 
 
 def norm_explorer(**options):
-    """A live explorer of pre- vs post-norm: gradient norms per layer at init and a short training curve."""
+    """A live explorer of pre- vs post-norm: gradient norms per layer at init and a short training curve.
+
+    options: depth=6 (where it opens), max_depth (the slider's end; default max(24, depth + 8), always
+    above the opening depth), dim=64, heads=4, steps=150 (Train: ~5 s at depth 6 on a quiet core, a
+    progress bar, the kernel's stop button ends it early), seed=0, prefetch=True.
+    """
     return NormExplorer(**options)

@@ -16,6 +16,7 @@ from ..plot import AttentionPicture, BlocksPicture, ImagePicture
 from ..plot.attention import colour_norm
 from ..train import FusionClassifier, check_task
 from .base import CSS_DPI, MEAN, RATIO, Explorer, picture_row, sample_html, show_png, thumbnail_png
+from .fusion import SIZES
 from .look import what_to_look_for
 
 
@@ -40,14 +41,17 @@ class StageViewer(Explorer):
         self.unread = unread_queries(model, task)      # rows the loss never reads: greyed in the map
         self.heads = self.records[0].weights.shape[1]
         dpi = CSS_DPI * RATIO
-        self.attention_picture, self.blocks_picture = AttentionPicture(dpi=dpi), BlocksPicture(dpi=dpi)
+        # the fusion explorer's compact sizes: controls and map fit a 1280×720 screen with the file browser
+        self.attention_picture = AttentionPicture(SIZES[False]["attention"], dpi)
+        self.blocks_picture = BlocksPicture(SIZES[False]["blocks"], dpi)
         self.image_picture = ImagePicture(dpi=dpi) if self.image_modality is not None else None
         self.controls = {
             "map": W.Dropdown(options=[(r.name, i) for i, r in enumerate(self.records)], value=0,
                               description="map", layout=W.Layout(width="360px")),
-            "head": W.Dropdown(options=[("mean of heads", MEAN)] + [(f"head {h + 1}", h)
+            "head": W.Dropdown(options=[("mean of heads", MEAN)] + [(f"head {h}", h)
                                                                      for h in range(self.heads)],
-                               value=MEAN, description="head"),
+                               value=MEAN, description="head", style={"description_width": "48px"},
+                               layout=W.Layout(width="190px")),
             "sample": W.IntSlider(value=0, min=0, max=samples - 1, description="sample"),
             "query": W.Dropdown(options=[("-", 0)], value=0, description="query"),
             "scale": W.ToggleButtons(options=[("fixed 0–1", "fixed"), ("auto", "auto")], value="fixed",
@@ -55,6 +59,7 @@ class StageViewer(Explorer):
         }
         self.images = [W.Image(format="png") for _ in range(3)]
         self.thumbnail, self.sample_text, self.caption = W.Image(format="png"), W.HTML(), W.HTML()
+        self.sample_text.add_class("mmviz-status")      # the viewer's status: the sample and the answer
         self.message = W.HTML()
         self.pngs = [b"", b"", b""]
         self.busy = False
@@ -62,10 +67,13 @@ class StageViewer(Explorer):
             control.observe(self.on_change, names="value")
         c = self.controls
         wrap = W.Layout(flex_flow="row wrap")
-        side = W.VBox([self.thumbnail, self.sample_text], layout=W.Layout(width="220px"))
+        side = W.VBox([self.thumbnail, self.sample_text], layout=W.Layout(width="176px"))
+        # The sample and its answer beside the map (on screen with the controls at 1280×720); the query's
+        # picture, when the map has image keys, wraps below; what to look for comes last.
         self.view = W.VBox([W.Box([c["map"], c["head"], c["scale"]], layout=wrap),
-                            W.Box([c["sample"], c["query"]], layout=wrap), self.message, self.caption,
-                            picture_row([*self.images, side])])
+                            W.Box([c["sample"], c["query"]], layout=wrap),
+                            picture_row([self.images[0], self.images[1], side, self.images[2]]),
+                            self.message, self.caption])
         self.refresh_queries()
         self.draw()
 

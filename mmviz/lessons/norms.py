@@ -148,11 +148,15 @@ class Sorter(nn.Module):
 
 
 def train_sorter(norm, depth, init="xavier", warmup=True, steps=150, seed=0, dim=32, heads=4,
-                 lr=1e-2, warmup_steps=50, batch=32, length=8, vocab=8):
+                 lr=1e-2, warmup_steps=50, batch=32, length=8, vocab=8, callback=None):
     """Train a :class:`Sorter` with Adam to sort ``length`` tokens; returns (model, losses per step).
 
-    Learning rate: lr·min(1, t / warmup_steps) with warm-up, a constant lr without.
+    Learning rate: lr·min(1, t / warmup_steps) with warm-up, a constant lr without. ``callback(step,
+    losses)``, if given, runs after every step (a progress bar; it holds the losses so far if the run
+    is interrupted).
     """
+    if callback is not None and not callable(callback):
+        raise ValueError(f"callback must be a function (step, losses) or None, got {callback!r}")
     positive_int(steps, "steps")
     positive_float(lr, "lr")
     positive_int(warmup_steps, "warmup_steps")
@@ -175,6 +179,8 @@ def train_sorter(norm, depth, init="xavier", warmup=True, steps=150, seed=0, dim
         opt.step()
         sched.step()
         losses.append(loss.item())
+        if callback is not None:
+            callback(len(losses) - 1, losses)
     return model, losses
 
 

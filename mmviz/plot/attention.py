@@ -26,8 +26,21 @@ from .base import (
     thin,
 )
 
-TICK_PT = 9                    # the smallest tick label: readable on a projector and a laptop
+TICK_PT = 9                    # the smallest tick label: readable on a laptop
+PROJECTOR_PT = 12              # the smallest tick label in projector mode (the back row of a lecture hall)
 SCALES = ("auto", "fixed")
+NUMBERING = "tokens numbered from 0"     # said on every map (heads and samples too): one convention
+
+
+def larger_type(figure, tick_pt):
+    """Every axes' tick labels (those made later too) at ``tick_pt`` or more, axis labels a little larger:
+    what projector mode changes; a no-op at the laptop size (``TICK_PT``)."""
+    if tick_pt == TICK_PT:
+        return
+    for ax in figure.axes:
+        ax.tick_params(labelsize=tick_pt)
+        for label in (ax.xaxis.label, ax.yaxis.label):
+            label.set_fontsize(max(label.get_fontsize(), tick_pt + 1))
 
 
 def colour_norm(scale, top):
@@ -58,36 +71,49 @@ class AttentionPicture:
     """
 
     @themed()
-    def __init__(self, figsize=(6.0, 5.4), dpi=80):
+    def __init__(self, figsize=(6.0, 5.4), dpi=80, tick_pt=TICK_PT):
         self.figure = fig = Figure(figsize=figsize, dpi=dpi)
         self.live = LivePng(fig)
+        self.tick_pt = tick_pt = max(TICK_PT, tick_pt)
+        big = tick_pt / TICK_PT                                 # every other text grows with the ticks
         self.structure = self.labels = None
         # The axes are made once; a new record only changes their contents (making axes is slow).
-        x0, y0, width, height, strip = 0.2, 0.2, 0.6, 0.6, 0.022
+        # Margins in inches, not fractions, so that a smaller figure (the explorers' compact size) keeps
+        # room for the longest token label ("patch (3,3)", 11 characters) and the axis labels beside it.
+        W, H = fig.get_size_inches()
+        left, bottom, right, top, band_in = 1.25 * big, 1.2 * big, 1.05 * big, 1.08 * big, 0.12
+        x0, y0 = left / W, bottom / H
+        width, height, strip = 1 - (left + right) / W, 1 - (bottom + top) / H, band_in / W
         self.axes = ax = fig.add_axes((x0, y0, width, height))
-        self.left = fig.add_axes((x0 - strip - 0.004, y0, strip, height))
-        self.top = fig.add_axes((x0, y0 + height + 0.005, width, strip))
-        self.cax = cax = fig.add_axes((x0 + width + 0.03, y0, 0.025, height))
+        self.left = fig.add_axes((x0 - strip - 0.03 / W, y0, strip, height))
+        self.top = fig.add_axes((x0, y0 + height + 0.03 / H, width, band_in / H))
+        self.cax = cax = fig.add_axes((x0 + width + 0.15 / W, y0, 0.13 / W, height))
         self.image = ax.imshow(np.zeros((1, 1)), cmap=ATTENTION_CMAP, aspect="auto", interpolation="nearest",
                                vmin=0, vmax=1)
-        self.colorbar = fig.colorbar(self.image, cax=cax, label="attention weight")
+        self.colorbar = fig.colorbar(self.image, cax=cax)
+        self.colorbar.set_label("attention weight", fontsize=tick_pt + 1)
+        cax.tick_params(labelsize=tick_pt)
         self.uniform = cax.axhline(0.5, color="white", lw=2.5)
-        self.uniform_text = fig.text(x0 + width + 0.03, y0 - 0.02, "", ha="left", va="top", fontsize=TICK_PT,
-                                     color="#444444")
+        self.uniform_text = fig.text(x0 + width + 0.1 / W, y0 - 0.1 / H, "", ha="left", va="top",
+                                     fontsize=tick_pt, color="#444444")
         self.scale = None
         self.left_band = self.left.imshow(np.ones((1, 1, 3)), aspect="auto", interpolation="nearest")
         self.top_band = self.top.imshow(np.ones((1, 1, 3)), aspect="auto", interpolation="nearest")
         ax.set_yticks([])
-        ax.set_xlabel("key (attended to)")
+        ax.set_xlabel(f"key (attended to); {NUMBERING}")
         self.left.set_xticks([])
         self.left.set_ylabel("query (attending)")
         self.top.set_xticks([])
         self.top.set_yticks([])
-        self.title = fig.text(0.5, 0.975, "", ha="center", va="top", fontsize=11)
+        self.title = fig.text(0.5, 1 - 0.08 / H, "", ha="center", va="top", fontsize=11 * big)
         self.legend = None
         self.shade = ax.imshow(np.zeros((1, 1, 4)), aspect="auto", interpolation="nearest", zorder=3)
         self.hatches = []
-        self.note = fig.text(0.02, 0.012, "", ha="left", va="bottom", fontsize=8.5, color="#555555")
+        # Notes sit just above the map's top band, where no tick label or axis label ever goes (at the
+        # bottom, under rotated key labels, the note was printed over "key (attended to)").
+        self.note = fig.text(0.1 / W, y0 + height + (band_in + 0.1) / H, "", ha="left", va="bottom",
+                             fontsize=8.5 * big, color="#555555")
+        larger_type(fig, tick_pt)
         self.lines = []
 
     @themed()
@@ -121,11 +147,11 @@ class AttentionPicture:
             self.image.set_clim(top.vmin, top.vmax)
         level = uniform_level(w)
         self.uniform.set_ydata([level, level])
-        self.uniform_text.set_text(f"white line:\nuniform,\n1/N_k = {level:.2g}")
+        self.uniform_text.set_text(f"white line:\nuniform 1/N_k\n= {level:.2g}")
         self.uniform_level = level                            # the level marked, for tests and readers
         self.mark_unread(unread, nq, nk)
         heads = record.weights.shape[1]
-        which = f"mean of {heads} heads" if head is None else f"head {head + 1} of {heads}"
+        which = f"mean of {heads} heads" if head is None else f"head {head} (of 0–{heads - 1})"
         whose = "mean over the batch" if sample is None else f"sample {sample}"
         self.title.set_text(title or f"{record.name}: {which}, {whose}")
         return self.figure
@@ -152,9 +178,10 @@ class AttentionPicture:
             self.legend.remove()
         present = sorted(set(qm) | set(km), key=lambda m: (m == FUSED, m))
         handles = [Patch(color=modality_colour(m, names), label=modality_name(m, names)) for m in present]
-        self.legend = self.figure.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.925),
-                                         ncol=min(4, len(handles)), frameon=False, fontsize=9,
-                                         handlelength=1.2)
+        top = 1 - 0.3 * self.tick_pt / TICK_PT / self.figure.get_size_inches()[1]     # below the title
+        self.legend = self.figure.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, top),
+                                         ncol=min(4, len(handles)), frameon=False,
+                                         fontsize=9 * self.tick_pt / TICK_PT, handlelength=1.2)
 
     def mark_unread(self, unread, nq, nk):
         """Grey and hatch the query rows the loss never reads; note how many (nothing if none)."""
@@ -181,11 +208,12 @@ class AttentionPicture:
     def set_labels(self, query_labels, key_labels, max_ticks):
         # Labels stay >= 9 pt: fewer of them (every k-th) where the axis has no room for all.
         width, height = self.axes.get_position().size * self.figure.get_size_inches() * 72
-        fits = lambda points: max(1, min(max_ticks, int(points / (TICK_PT + 1.5))))  # noqa: E731
+        pt = self.tick_pt
+        fits = lambda points: max(1, min(max_ticks, int(points / (pt + 1.5))))  # noqa: E731
         ticks = thin(len(key_labels), fits(width))
-        self.axes.set_xticks(ticks, [key_labels[i] for i in ticks], rotation=90, fontsize=TICK_PT)
+        self.axes.set_xticks(ticks, [key_labels[i] for i in ticks], rotation=90, fontsize=pt)
         ticks = thin(len(query_labels), fits(height))
-        self.left.set_yticks(ticks, [query_labels[i] for i in ticks], fontsize=TICK_PT)
+        self.left.set_yticks(ticks, [query_labels[i] for i in ticks], fontsize=pt)
 
     @property
     def layer(self):
@@ -226,9 +254,10 @@ class BlocksPicture:
     """The M×M modality-block heatmap, redrawn in place (pixels, numbers, title) by a live widget."""
 
     @themed()
-    def __init__(self, figsize=(4.4, 3.8), dpi=80):
+    def __init__(self, figsize=(4.4, 3.8), dpi=80, tick_pt=TICK_PT):
         self.figure = fig = Figure(figsize=figsize, dpi=dpi)
         self.live = LivePng(fig)
+        self.tick_pt = tick_pt = max(TICK_PT, tick_pt)
         self.layout = None
         self.ax = ax = fig.add_axes((0.3, 0.25, 0.46, 0.56))     # made once: making axes is slow
         self.cax = fig.add_axes((0.79, 0.25, 0.03, 0.56))
@@ -236,7 +265,8 @@ class BlocksPicture:
         fig.colorbar(self.image, cax=self.cax, label="share of attention")
         ax.set_xlabel("to keys of")
         ax.set_ylabel("from queries of")
-        self.title = fig.text(0.5, 0.97, "", ha="center", va="top", fontsize=10)
+        self.title = fig.text(0.5, 0.97, "", ha="center", va="top", fontsize=10 * tick_pt / TICK_PT)
+        larger_type(fig, tick_pt)
         self.numbers = {}
 
     @themed()
@@ -266,11 +296,12 @@ class BlocksPicture:
         ax.set_ylim(M - 0.5, -0.5)
         for text in self.numbers.values():
             text.remove()
-        self.numbers = {(i, j): ax.text(j, i, "", ha="center", va="center", fontsize=9)
+        pt = self.tick_pt + 1
+        self.numbers = {(i, j): ax.text(j, i, "", ha="center", va="center", fontsize=pt - 1)
                         for i in range(M) for j in range(M)}
         labels = [modality_name(m, names) for m in mods]
-        ax.set_xticks(range(M), labels, rotation=30, ha="right", fontsize=TICK_PT + 1)
-        ax.set_yticks(range(M), labels, fontsize=TICK_PT + 1)
+        ax.set_xticks(range(M), labels, rotation=30, ha="right", fontsize=pt)
+        ax.set_yticks(range(M), labels, fontsize=pt)
         for ticks in (ax.get_xticklabels(), ax.get_yticklabels()):
             for text, m in zip(ticks, mods):
                 text.set_color(modality_colour(m, names))
@@ -302,11 +333,12 @@ class AlphaPicture:
     """
 
     @themed()
-    def __init__(self, figsize=(4.4, 3.8), dpi=80):
+    def __init__(self, figsize=(4.4, 3.8), dpi=80, tick_pt=TICK_PT):
         self.figure = fig = Figure(figsize=figsize, dpi=dpi)
         self.live = LivePng(fig)
-        self.ax = fig.add_axes((0.2, 0.2, 0.72, 0.56))
-        self.title = fig.text(0.5, 0.97, "", ha="center", va="top", fontsize=10)
+        self.tick_pt = max(TICK_PT, tick_pt)
+        self.ax = fig.add_axes((0.22, 0.16, 0.72, 0.52))          # room above for three lines of title
+        self.title = fig.text(0.5, 0.97, "", ha="center", va="top", fontsize=10 * self.tick_pt / TICK_PT)
         self.names = self.alpha = None
 
     @themed()
@@ -321,8 +353,9 @@ class AlphaPicture:
             text.set_position((bar.get_x() + bar.get_width() / 2, a + 0.03))
             text.set_text(f"{a:.2f}")
         total = sum(alpha)
-        shares = ", ".join(f"{n} {a / total:.0%}" if total > 0 else f"{n} 0%" for n, a in zip(names, alpha))
-        self.title.set_text(f"Z = Σ α_m Z_m: what each summed token holds\n({shares})")
+        shares = [f"{n} {a / total:.0%}" if total > 0 else f"{n} 0%" for n, a in zip(names, alpha)]
+        lines = [", ".join(shares[i:i + 2]) for i in range(0, len(shares), 2)]     # two a line: it fits
+        self.title.set_text("each summed token Z = Σ α_m Z_m holds\n" + "\n".join(lines))
         self.alpha = alpha
         return self.figure
 
@@ -332,11 +365,13 @@ class AlphaPicture:
         ax.clear()
         self.bars = list(ax.bar(range(len(names)), [0] * len(names), width=0.6,
                                 color=[modality_colour(n) for n in names]))
-        self.numbers = [ax.text(i, 0, "", ha="center", va="bottom", fontsize=TICK_PT + 1)
+        pt = self.tick_pt + 1
+        self.numbers = [ax.text(i, 0, "", ha="center", va="bottom", fontsize=pt)
                         for i in range(len(names))]
-        ax.set_xticks(range(len(names)), names, fontsize=TICK_PT + 1)
+        ax.set_xticks(range(len(names)), names, fontsize=pt)
         ax.set_ylim(0, 1.15)
-        ax.set_ylabel("α (weight in the sum)")
+        ax.set_ylabel("α (weight in the sum)", fontsize=pt)
+        larger_type(self.figure, self.tick_pt)
         ax.grid(True, axis="y", alpha=0.3)
         self.names = names
         self.live.invalidate()

@@ -39,10 +39,11 @@ STAGE_TITLES = {"joint": "joint: all pairs", "separate": "separate: inside each 
 
 
 def mask_labels(counts, names, summed):
-    """Token labels of a mask picture, numbered from 1 inside each modality: A1 A2 … B1 …, or A1+B1 …"""
+    """Token labels of a mask picture, numbered from 0 inside each modality as in the attention maps:
+    A0 A1 … B0 …, or A0+B0 …"""
     if summed:
-        return ["+".join(f"{n}{i + 1}" for n in names) for i in range(counts[0])]
-    return [f"{n}{i + 1}" for n, c in zip(names, counts) for i in range(c)]
+        return ["+".join(f"{n}{i}" for n in names) for i in range(counts[0])]
+    return [f"{n}{i}" for n, c in zip(names, counts) for i in range(c)]
 
 
 def draw_mask(ax, kind, mask, counts, names):
@@ -101,7 +102,7 @@ def plot_variant_masks(counts=(4, 3), names=("A", "B"), variants=FUSION_VARIANTS
         fig.text((0.1 + col * step) / W, (top - 0.05) / H, variant.replace("_", " ") + note, ha="left",
                  va="top", fontsize=10, weight="bold")
     fig.text(0.5, 1 - 0.08 / H, "which query (row) may read which key (column), stage by stage; coloured: "
-             "allowed, in the colour of the key's modality; grey: masked. Tokens numbered from 1.",
+             "allowed, in the colour of the key's modality; grey: masked. Tokens numbered from 0.",
              ha="center", va="top", fontsize=10)
     return fig
 

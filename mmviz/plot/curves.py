@@ -1,6 +1,10 @@
 """Curves: gradient norms per layer (pre- vs post-norm), training histories, compute cost per variant."""
 from __future__ import annotations
 
+import math
+
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
 from .._validate import flag
 from ..measure import cost_curves
 from .base import PALETTE, Figure, themed, variant_style
@@ -50,18 +54,40 @@ class GradNormPicture:
             self.lines = {label: ax.plot([], [], "o-", color=series_colour(label, i), label=label)[0]
                           for i, label in enumerate(norms)}
             ax.legend(title="LayerNorm", frameon=False)
-            ax.set_xlabel("layer (1 = input side)")
-            ax.set_ylabel("gradient norm ‖∂L/∂W₂‖")
+            ax.set_xlabel("layer l (1 = input side, L = depth)")
+            ax.set_ylabel("gradient norm ‖∂loss/∂W₂‖")        # not ∂L: L is the depth on this axis
             ax.grid(True, alpha=0.3)
         for label, values in norms.items():
             self.lines[label].set_data(range(1, len(values) + 1), values)
-        ax.set_yscale("log" if flag(logy, "logy") else "linear")
+        log = flag(logy, "logy")
+        ax.set_yscale("log" if log else "linear")
         ax.relim()
         ax.autoscale_view()
+        if log:
+            self.at_least_a_decade(norms)
         depth = max(len(v) for v in norms.values())
         ax.set_xticks(range(1, depth + 1) if depth <= 12 else range(1, depth + 1, max(1, depth // 8)))
         ax.set_title(title or f"gradient norm per layer at initialisation, depth {depth}", fontsize=10)
         return self.figure
+
+
+    def at_least_a_decade(self, norms):
+        """A log axis spans at least ten times its bottom, centred on the data: norms that barely change
+        with the layer (PyTorch's default init: 0.25 to 0.31) draw flat instead of filling the axis, and
+        the ticks are plain numbers (1, 2, 5 × 10^k written as 0.2, 0.5, 1): no wide "3×10⁻¹" labels
+        that pushed the axis label out of the picture."""
+        values = [v for vs in norms.values() for v in vs if v > 0]
+        if not values:
+            return
+        low, high = min(values), max(values)
+        if high / low < 10:
+            middle = math.sqrt(low * high)
+            low, high = middle / math.sqrt(10), middle * math.sqrt(10)
+        self.ax.set_ylim(low / 1.15, high * 1.15)
+        axis = self.ax.yaxis
+        axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}"))
+        axis.set_minor_formatter(NullFormatter())
 
 
 def plot_grad_norms(norms=None, pre=None, post=None, title=None, logy=True):

@@ -9,6 +9,10 @@ For each notebook with an explorer (00, 02, 05, 06, 07, 09, 10): Run All, then
 - one exercise is answered wrongly in text form: the check says "Not yet", no traceback;
 - notebook 02: the norm explorer's redraw after depth changes right after Run All, measured in the
   page (printed, and kept in test-artifacts/browser/norm_latency.json).
+
+And each explorer alone (issue 21), in a 1280×720 page with the file browser open: its controls, picture
+and status line on screen together without scrolling, and every control, moved once, changing a
+picture or the status (screenshots: test-artifacts/browser/fit_1280x720_*.png).
 """
 from __future__ import annotations
 
@@ -188,7 +192,7 @@ def measure_depth_redraws(page, moves=3):
     for _ in range(moves):
         area.evaluate(_WATCH_JS)
         start = page.evaluate("() => performance.now()")
-        driver.nudge(page, slider, "ArrowLeft")       # notebook 02 opens the explorer at its largest depth
+        driver.nudge(page, slider, "ArrowLeft")       # down: works wherever notebook 02 opens the explorer
         page.wait_for_function("() => window.__seen.picture", timeout=60_000)
         seen = page.evaluate("() => window.__seen")
         first = min(v for v in seen.values())
@@ -231,3 +235,148 @@ def test_explorer_in_jupyterlab_with_the_file_browser_open(name, lab, page):
         signs = sorted(move["first_sign_ms"] for move in latency)
         assert signs[len(signs) // 2] <= 1000, latency
         assert all(move["picture_ms"] <= 10_000 for move in latency), latency
+
+
+# --- issue 21: each explorer on a 1280×720 screen with the file browser open --------------------------
+# One small notebook per explorer (its call as the notebooks make it, no lesson around it), in the
+# session's lab: controls, picture and status must be on screen together without scrolling, and every
+# control, moved once, must change a picture or the status line.
+
+SMALL_SCREEN = {"width": 1280, "height": 720}
+EXPLORER_CALLS = {
+    "norm": "mmviz.norm_explorer(steps=40)",
+    "fusion": ('mmviz.fusion_explorer(task=mmviz.make_task("tally", num_modalities=2, n_train=1000, '
+               'n_test=200, seed=0), variant="early_concatenation")'),              # notebook 10's first
+    "summation": 'mmviz.fusion_explorer(task="sync", variant="early_summation", num_modalities=3)',
+    "stages": ('task = mmviz.make_task("locate", n_train=64, n_test=16)\n'
+               'from mmviz.explore import stage_viewer\n'
+               'stage_viewer(mmviz.FusionClassifier("cross_attention_to_concatenation", task), task)'),
+}
+
+_ON_SCREEN_JS = """(area) => {
+  const panel = area.closest('.jp-WindowedPanel-outer') || area.closest('.jp-Notebook');
+  const p = panel.getBoundingClientRect();
+  const view = {top: Math.max(p.top, 0), bottom: Math.min(p.bottom, window.innerHeight),
+                left: Math.max(p.left, 0), right: Math.min(p.right, window.innerWidth)};
+  const shown = (e) => e.offsetParent !== null && e.getBoundingClientRect().height > 0;
+  const kinds = {control: '.widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-checkbox, '
+                          + '.widget-button, .widget-toggle-button',
+                 picture: 'img', status: '.mmviz-status', answer: '.mmviz-answer'};
+  const out = {view, found: {}, off: []};
+  for (const [kind, selector] of Object.entries(kinds)) {
+    const elements = [...area.querySelectorAll(selector)].filter(shown);
+    out.found[kind] = elements.length;
+    for (const e of elements) {
+      const r = e.getBoundingClientRect();
+      if (r.top < view.top - 1 || r.bottom > view.bottom + 1
+          || r.left < view.left - 1 || r.right > view.right + 1)
+        out.off.push(`${kind} ${(e.className || e.tagName).toString().slice(0, 40)} at `
+                     + `${r.left|0},${r.top|0}-${r.right|0},${r.bottom|0}`);
+    }
+  }
+  return out;
+}"""
+
+_STATE_JS = """(area) => [...area.querySelectorAll('img')].filter(i => i.offsetParent !== null)
+    .map(i => i.src).join('|')
+  + '#' + [...area.querySelectorAll('.mmviz-status, .mmviz-answer')].map(e => e.innerText).join('|')"""
+
+
+def write_notebook(folder, name, call):
+    import nbformat
+
+    check = (f"import mmviz\nassert mmviz.__file__.startswith({str(ROOT)!r}), "
+             "f'the kernel runs {mmviz.__file__}, not this checkout'")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(check),
+                                               nbformat.v4.new_code_cell(call)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, folder / f"{name}.ipynb")
+
+
+def changed_after(page, area, act, timeout=120):
+    """Run ``act`` and wait until a picture or the status under ``area`` changes; True if it did."""
+    before = area.evaluate(_STATE_JS)
+    act()
+    deadline = page.evaluate("() => performance.now()") + timeout * 1000
+    while page.evaluate("() => performance.now()") < deadline:
+        page.wait_for_timeout(250)
+        if area.evaluate(_STATE_JS) != before:
+            settle(page, timeout)
+            return True
+    return False
+
+
+def every_control(page, area):
+    """(name, act) for each control a student can use now, the projector toggle last."""
+    acts = []
+    sliders = area.locator(".widget-slider")
+    for i in range(sliders.count()):
+        slider = sliders.nth(i)
+        if slider.is_visible() and not slider.locator("[disabled]").count():
+            label = slider.locator(".widget-label").first.inner_text()
+            acts.append((f"slider {label}", lambda s=slider: driver.nudge(page, s)))
+    selects = area.locator(".widget-dropdown select")
+    for i in range(selects.count()):
+        select = selects.nth(i)
+        if select.is_visible() and not select.is_disabled() and select.locator("option").count() > 1:
+            count, now = select.locator("option").count(), select.evaluate("s => s.selectedIndex")
+            acts.append((f"dropdown {select.input_value()}",
+                         lambda s=select, n=(now + 1) % count: s.select_option(index=n)))
+    groups = area.locator(".widget-toggle-buttons")
+    for i in range(groups.count()):
+        group = groups.nth(i)
+        if group.is_visible():
+            acts.append((f"toggle {group.inner_text()!r}",
+                         lambda g=group: g.locator("button:not(.mod-active)").first.click()))
+    boxes = area.locator(".widget-checkbox input")
+    for i in range(boxes.count()):
+        box = boxes.nth(i)
+        if box.is_visible():
+            acts.append(("checkbox", lambda b=box: b.click()))
+    buttons = area.locator("button.widget-button, button.widget-toggle-button:not(.widget-toggle-buttons *)")
+    for i in range(buttons.count()):
+        button = buttons.nth(i)
+        if button.is_visible() and button.is_enabled():
+            acts.append((f"button {button.inner_text()!r}", lambda b=button: b.click()))
+    return sorted(acts, key=lambda a: "projector" in a[0])
+
+
+@pytest.fixture(scope="module")
+def small_screen(browser):
+    context = browser.new_context(viewport=SMALL_SCREEN)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("name", list(EXPLORER_CALLS))
+def test_explorer_fits_1280x720_with_the_file_browser_open_and_every_control_answers(name, lab, small_screen):
+    page = small_screen
+    folder = Path(lab.log).parent / "notebooks"
+    write_notebook(folder, f"fit_{name}", EXPLORER_CALLS[name])
+    driver.open_notebook(page, lab, f"fit_{name}.ipynb")
+    open_file_browser(page)
+    driver.run_all_cells(page, timeout=300)
+    assert not driver.problems_in(page, 1), driver.problems_in(page, 1)
+    area = driver.widget_outputs(page).first
+    area.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(500)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"fit_1280x720_{name}.png"))
+    seen = area.evaluate(_ON_SCREEN_JS)
+    wanted = {"control": 3, "picture": 1, "status": 1}
+    if name in ("fusion", "summation"):
+        wanted["answer"] = 1                     # the sample's answer and the model's, beside the map
+    missing = {k: n for k, n in wanted.items() if seen["found"].get(k, 0) < n}
+    assert not missing, f"{name}: not shown at all: {missing} (found {seen['found']})"
+    assert not seen["off"], f"{name}: outside the 1280×720 screen ({seen['view']}): {seen['off']}"
+    assert not layout_problems(page), layout_problems(page)
+
+    silent = []
+    for label, act in every_control(page, area):
+        if not changed_after(page, area, act):
+            silent.append(label)
+    page.screenshot(path=str(ARTIFACTS / f"fit_1280x720_{name}_after.png"))
+    assert not silent, f"{name}: moving these changed no picture and no status: {silent}"
+    assert not driver.problems_in(page, 1), driver.problems_in(page, 1)
