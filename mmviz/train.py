@@ -293,8 +293,10 @@ def held_interrupts():
     """Inside the block, a first Ctrl-C (SIGINT, the kernel's stop button) is held: ``interrupted()``
     (yielded) says whether one came, and the block raises KeyboardInterrupt where its state is whole.
     A second Ctrl-C raises at once; a held one not asked for is raised on leaving the block.
-    Only the main thread receives signals: elsewhere nothing is held."""
-    if threading.current_thread() is not threading.main_thread():
+    Only the main thread receives signals: elsewhere nothing is held; nor where Ctrl-C has no Python
+    handler (ignored, or handled outside Python)."""
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(previous):
         yield lambda: False
         return
     held = []
@@ -311,7 +313,7 @@ def held_interrupts():
             return True
         return False
 
-    previous = signal.signal(signal.SIGINT, hold)
+    signal.signal(signal.SIGINT, hold)
     try:
         yield interrupted
     finally:
