@@ -1,7 +1,7 @@
 """Issue 25, "nothing breaks under a curious student": one test (or parametrized case) per item —
 races, interrupts, divergence, hostile self-check answers, numpy/torch integers, combined sizes and
 the last silent results. Times are CPU times (``time.process_time``) with wide margins: the machine
-is shared. Cases marked xfail need a change in ``mmviz/lessons/`` (owned elsewhere); see their reason.
+is shared.
 """
 from __future__ import annotations
 
@@ -34,7 +34,6 @@ from mmviz.train import TrainingDiverged
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = dict(dim=16, depth=1, heads=2, steps=3, batch_size=8, samples=4, n_train=32, n_test=8)
-LESSONS = "needs a change in mmviz/lessons/ (owned by another engineer); see the report of issue 25"
 
 
 @functools.lru_cache(maxsize=1)
@@ -343,7 +342,7 @@ NUMPY_INTS = {
     "match objects": lambda: mmviz.make_task("match", objects=torch.tensor(3), n_train=8, n_test=8),
     "grad_norms_at_init seed": pytest.param(lambda: mmviz.grad_norms_at_init("pre", 1, dim=8, heads=2,
                                                                              repeats=1, seed=np.int64(0)),
-                                            marks=pytest.mark.xfail(strict=True, reason=LESSONS)),
+                                            ),
 }
 
 
@@ -363,7 +362,7 @@ SEED_TRUE = {
     "norm_explorer": lambda: mmviz.norm_explorer(seed=True, prefetch=False),
     "grad_norms_at_init": pytest.param(lambda: mmviz.grad_norms_at_init("pre", 1, dim=8, heads=2, repeats=1,
                                                                         seed=True),
-                                       marks=pytest.mark.xfail(strict=True, reason=LESSONS)),
+                                       ),
 }
 
 
@@ -414,7 +413,6 @@ def test_a_run_of_hours_is_refused_before_it_starts(match):
                                             steps=10**12), "steps")
 
 
-@pytest.mark.xfail(run=False, reason=LESSONS + " (not run: today it would train for hours)")
 def test_norm_training_curve_refuses_a_run_of_hours():
     refused_at_once(lambda: mmviz.norm_training_curve("pre", 2, steps=10**12), "steps")
 

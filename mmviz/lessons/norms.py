@@ -13,8 +13,19 @@ from torch import nn
 from torch.nn import functional as F
 
 from .._random import seeded
-from .._validate import MAX_SAMPLES, MAX_TOKENS, MAX_VOCAB, flag, one_of, positive_float, positive_int
-from ..blocks import TransformerBlock, check_blocks, check_depth, check_dims, check_norm
+from .._validate import (
+    MAX_SAMPLES,
+    MAX_TOKENS,
+    MAX_VOCAB,
+    attention_budget,
+    flag,
+    one_of,
+    positive_float,
+    positive_int,
+    run_budget,
+)
+from .._validate import seed as check_seed
+from ..blocks import TransformerBlock, block_parameters, check_blocks, check_depth, check_dims, check_norm
 
 INITS = ("xavier", "default")
 
@@ -75,10 +86,13 @@ def grad_norms_at_init(norm, depth, dim=64, heads=4, seed=0, init="xavier", repe
     is averaged over ``repeats`` initialisations (seeds seed, seed + 1, ...): one draw is noisy, the
     paper's statements are about the typical size. Returns a list of ``depth`` floats, input side first.
     """
-    check_depth(depth)
-    positive_int(repeats, "repeats", 100)
-    positive_int(batch, "batch", MAX_SAMPLES)
-    positive_int(tokens, "tokens", MAX_TOKENS)
+    depth = check_depth(depth)
+    seed = check_seed(seed)
+    repeats = positive_int(repeats, "repeats", 100)
+    batch = positive_int(batch, "batch", MAX_SAMPLES)
+    tokens = positive_int(tokens, "tokens", MAX_TOKENS)
+    dim, heads = check_dims(dim, heads)
+    attention_budget(batch, heads, tokens, tokens)          # the largest tensor: one block's attention map
     total = torch.zeros(depth)
     for r in range(repeats):
         stack = build_stack(norm, depth, dim, heads, init, seed + r)
@@ -157,12 +171,14 @@ def train_sorter(norm, depth, init="xavier", warmup=True, steps=150, seed=0, dim
     """
     if callback is not None and not callable(callback):
         raise ValueError(f"callback must be a function (step, losses) or None, got {callback!r}")
-    positive_int(steps, "steps")
     positive_float(lr, "lr")
     positive_int(warmup_steps, "warmup_steps")
-    for value, name, high in ((batch, "batch", MAX_SAMPLES), (length, "length", MAX_TOKENS),
-                              (vocab, "vocab", MAX_VOCAB)):
-        positive_int(value, name, high)
+    depth = check_depth(depth)
+    dim, heads = check_dims(dim, heads)
+    batch, length, vocab = (positive_int(value, name, high) for value, name, high in (
+        (batch, "batch", MAX_SAMPLES), (length, "length", MAX_TOKENS), (vocab, "vocab", MAX_VOCAB)))
+    steps = run_budget(steps, 6 * depth * block_parameters(dim, 4 * dim) * batch * length,
+                       f"training a {depth}-block sorter of width {dim}")
     warmup = flag(warmup, "warmup")
     with seeded(seed):                  # stack, embedding and positions: one generator, global RNG untouched
         model = Sorter(make_stack(norm, depth, dim, heads, init, vocab), vocab, length, dim)
