@@ -223,6 +223,11 @@ def test_evidence_curves_carry_a_stopped_seed_and_mark_the_baseline():
     assert list(line.get_ydata()) == pytest.approx([2.0 / 3, 2.35 / 3, 2.55 / 3])
     assert any("baseline 50%" in t.get_text() for t in fig.axes[0].texts)
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["cross attention"]
+    two = {"early_summation": rows["cross_attention"], "cross_attention": rows["cross_attention"]}
+    one = {"early_concatenation": rows["cross_attention"]}
+    fig = mmviz.plot.compare.plot_evidence_curves([("a", two, 0.5), ("b", one, 0.5)])
+    colours = [line.get_color() for ax in fig.axes for line in ax.get_lines() if line.get_label()[0] != "_"]
+    assert len(colours) == len(set(colours)) == 3                  # one distinct hue per variant drawn
 
 
 def test_rerun_minutes_scale_with_seeds_and_cores():

@@ -134,16 +134,22 @@ def carried(curve):
     return out
 
 
+DISTINCT = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#000000", "#F0E442")   # orange, sky, green, pink...
+
+
 @themed()
 def plot_evidence_curves(panels, level=0.9):
     """Test accuracy against training step from the committed evidence, one panel per task: per
     variant the mean over the seeds (line) and their min–max (band); a dotted line at the task's
     baseline. panels: [(title, {variant: evidence row}, baseline)]; a row that could not run is left
-    out. A seed whose run stopped once solved counts at its last check from there on."""
+    out. A seed whose run stopped once solved counts at its last check from there on. The variants
+    drawn get hues far apart (in the survey's order), the same in every panel."""
     cols, rows_of_panels = min(len(panels), 2), math.ceil(len(panels) / 2)     # two panels a row
     fig = Figure(figsize=(4.1 * cols + 2.6, 3.4 * rows_of_panels + 0.2), dpi=80)
     W, H = fig.get_size_inches()
     handles = {}
+    drawn = [v for v in VARIANTS if any(v in rows and "curve" in rows[v] for _, rows, _ in panels)]
+    colour = dict(zip(drawn, DISTINCT))        # hues far apart: no two oranges or blues side by side
     for i, (title, rows, baseline) in enumerate(panels):
         row, col = divmod(i, cols)
         ax = fig.add_axes(((0.6 + 4.1 * col) / W, (0.6 + 3.4 * (rows_of_panels - 1 - row)) / H, 3.3 / W,
@@ -153,7 +159,7 @@ def plot_evidence_curves(panels, level=0.9):
                 continue
             seeds = [carried(c) for c in r["curve"]]
             handles[variant] = draw_band(ax, r["curve_steps"], seeds, variant.replace("_", " "), alpha=0.15,
-                                         ms=4, **variant_style(variant))
+                                         ms=4, **{**variant_style(variant), "color": colour[variant]})
         ax.axhline(baseline, color="black", lw=1, ls=":")
         ax.text(ax.get_xlim()[1], baseline - 0.02, f"baseline {baseline:.0%}", ha="right", va="top",
                 fontsize=9)
