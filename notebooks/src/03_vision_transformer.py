@@ -265,7 +265,7 @@ claims.show(["red-head-not-the-rule", "red-head-needed"])
 # What holds over seeds: a head that finds the red object in most pictures is **not the rule** —
 # many seeds have none (the work is spread over several heads). But the head that most often finds
 # it is the one the answer leans on most: ablating it costs, on average over seeds, far more accuracy
-# than ablating any other single head (seed by seed on many seeds, not on all: where the model has not
+# than ablating any other single head (not seed by seed on every seed: where the model has not
 # learned, there is little to lose). Which roles the other heads take (how many attend to a fixed patch, for
 # instance) changes from seed to seed; seed 0's split in the picture is one draw, not the rule.
 # Whether seed 0's other heads are needed, and how much, you measure in exercise 4.
