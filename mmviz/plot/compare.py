@@ -102,7 +102,8 @@ def plot_variant_masks(counts=(4, 3), names=("A", "B"), variants=FUSION_VARIANTS
         fig.text((0.1 + col * step) / W, (top - 0.05) / H, variant.replace("_", " ") + note, ha="left",
                  va="top", fontsize=10, weight="bold")
     fig.text(0.5, 1 - 0.08 / H, "which query (row) may read which key (column), stage by stage; coloured: "
-             "allowed, in the colour of the key's modality; grey: masked. Tokens numbered from 0.",
+             "allowed, in the colour of the key's modality; light grey: masked (summation: all allowed). "
+             "Tokens numbered from 0.",
              ha="center", va="top", fontsize=10)
     return fig
 

@@ -22,7 +22,7 @@
 # stated once: **A←B means A's queries read B's keys and values** (information flows from B into A),
 # the asking modality first: the stage `cross 1←2`, the AUC label `image←caption`. Modalities are
 # numbered **from 1 in names** (modality 1, `cross 1←2`) and **from 0 in code** (`task.modalities[0]`);
-# tokens are numbered from 1 in the mask pictures and from 0 in the attention maps (`patch (0,0)`).
+# tokens are numbered from 0 in every picture, the mask pictures and the attention maps (`patch (0,0)`).
 
 # %% slideshow={"slide_type": "skip"}
 import math
@@ -72,8 +72,8 @@ from mmviz.train import FusionClassifier, fit
 # How to read them: a coloured cell is allowed, in the colour of the key's modality; a **light grey**
 # cell is masked. Early summation's panel is **dark grey** everywhere: every pair is allowed, but each
 # of its tokens is a sum of both modalities, so there is no one modality to colour it by. Tokens are
-# numbered **from 1** here (A1…A4, B1…B3); the attention maps further down number them **from 0**, as
-# the code does (`patch (0,0)`), and each caption says which.
+# numbered **from 0** inside each modality (A0…A3, B0…B2), as in the attention maps further down and
+# in the code (`patch (0,0)`); each picture says so.
 
 # %% slideshow={"slide_type": "subslide"}
 mmviz.plot.compare.plot_variant_masks(counts=(4, 3), names=("A", "B"))
@@ -183,8 +183,8 @@ assert ran["cross_attention"].cross_share > 0.99, ran["cross_attention"].cross_s
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # One map per variant, for the same test sample: the joint layer where the variant has one; for
 # cross-attention, the picture's patches reading the caption (`cross 1←2`). The orange band marks image
-# tokens, the blue band caption tokens; tokens are numbered **from 0** here, `patch (row, column)`
-# (the masks above number them from 1).
+# tokens, the blue band caption tokens; tokens are numbered **from 0**, `patch (row, column)`, as in
+# the masks above.
 
 # %% slideshow={"slide_type": "subslide"}
 mmviz.plot.plot_variant_maps(on_tally, tally, sample=0)
