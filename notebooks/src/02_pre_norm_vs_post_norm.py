@@ -387,7 +387,9 @@ assert live_acc > base_acc + 0.4
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Explore: depth, norm placement, initialisation, warm-up, learning rate
 #
-# The explorer opens at depth 24. Move the depth slider and switch the initialisation: the gradient
+# The explorer opens at depth 6 (move the depth slider up to 24 and beyond; **Train** there takes about
+# 4× longer, with a progress bar, and the stop button keeps what it trained). Move the depth slider and
+# switch the initialisation: the gradient
 # picture (left, one seed's 4 initialisations) redraws at once; compare it with the bands over 32 seeds
 # above before concluding anything. Press **Train** to add a training curve for the chosen placement,
 # warm-up and learning rate (right; one seed: compare with the spread above). The learning-rate slider
@@ -395,7 +397,7 @@ assert live_acc > base_acc + 0.4
 # start do the same? (The claim `small-lr-instead` measured one answer over seeds.)
 
 # %% slideshow={"slide_type": "subslide"}
-mmviz.norm_explorer(depth=24)
+mmviz.norm_explorer()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The Gram–Schmidt analogy: where it helps, where it stops

@@ -417,8 +417,8 @@ claims.show(["alpha-4-uniform-short"] + [f"alpha-{m}-{kind}" for kind in ("uneve
 #
 # - **Train before you judge α.** An untrained model answers near chance at any α, so moving α
 #   teaches nothing yet. Each press of **Train** runs 120 steps (each press warms up again). With 2
-#   streams one press is enough; with 4 streams two presses are usually not (the claim below): press
-#   until the status line's test accuracy is high.
+#   streams one press is enough; with 4 streams two presses are usually not (the claim below). Or press
+#   **Train to 90 %**: it trains until the task's target (or its budget) and says what to watch.
 # - **Then move α and read the status line:** its test accuracy is measured at the current α. That is
 #   the "moved after training" experiment above, on one model.
 # - **The attention map cannot show α.** Every token is a sum of all streams ("Σ t=3"), so no row or

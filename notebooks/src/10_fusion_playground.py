@@ -362,8 +362,10 @@ for M in range(2, 5):                      # the FLOPs are 4d times the allowed 
 # ## The playground: every variant, 1 to 4 modalities, live
 #
 # Pick a variant, move the number of modalities (1–4, task `tally`), the LayerNorm placement, the
-# layer, the head and the sample; **Train** runs 120 steps and redraws. Left: the attention map, tokens
-# labelled and banded by modality. Right: how much attention each modality gives each other one.
+# layer, the head and the sample; **Train** runs 120 steps and redraws, **Train to 95 %** trains until
+# the task's target accuracy (or its budget) and then says what to move and what to watch in the status
+# line. Left: the attention map, tokens labelled and banded by modality. Right: how much attention each
+# modality gives each other one. On a projector, switch on **projector** for larger type.
 # An impossible combination (early summation on a picture and a caption, cross-attention with one
 # modality) says why instead of drawing.
 
