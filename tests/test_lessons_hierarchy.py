@@ -51,6 +51,17 @@ def test_bad_arguments_name_what_was_expected(args, message):
         hierarchy.seed_curve(*args)
 
 
+def test_split_undoes_a_paired_run():
+    paired = Seeds([0, 1], {"a best": [0.5, 0.6], "b best": [0.9, 1.0]},
+                   {"a accuracy": [[0.1, 0.5], [0.2, 0.6]], "b accuracy": [[0.5, 0.9], [0.7, 1.0]]},
+                   {"a accuracy": STEPS[:2], "b accuracy": STEPS[:2]})
+    runs = hierarchy.split(paired, {"a": "cross_attention", "b": "early_concatenation"})
+    assert list(runs) == ["cross_attention", "early_concatenation"]
+    assert runs["early_concatenation"].values == {"best": [0.9, 1.0]}
+    assert runs["cross_attention"].curves["accuracy"] == [[0.1, 0.5], [0.2, 0.6]]
+    assert hierarchy.for_plot("repeat", runs)["step"] == STEPS[:2]
+
+
 def test_first_step_and_baseline():
     assert hierarchy.first_step([0.5, 0.92, 1.0], STEPS) == 100
     assert math.isnan(hierarchy.first_step([0.5, 0.6], STEPS))
@@ -77,8 +88,9 @@ def test_band_is_mean_min_max_point_by_point():
 
 def test_plot_draws_a_band_per_variant_the_baseline_and_live_points():
     evidence = {"step": STEPS, "seeds": [0, 1, 2], "chance": 1 / 7,
-                "curves": {k: s.curves["accuracy"] for k, s in RUNS.items()}}
-    fig = plot_seed_curves(evidence, live={"cross": [0.1, 0.2]})
+                "curves": {v: RUNS[k].curves["accuracy"] for k, v in (("cross", "cross_attention"),
+                                                                       ("concat", "early_concatenation"))}}
+    fig = plot_seed_curves(evidence, live={"cross_attention": [0.1, 0.2]})
     ax = fig.axes[0]
     assert len(ax.collections) == 2                             # one min–max band per variant
     labels = ax.get_legend_handles_labels()[1]

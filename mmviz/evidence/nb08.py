@@ -35,10 +35,14 @@ claim("08", "locate-streams-learn",
 claim("08", "image-stream-informed",
       "Swapping the caption moves one→multi's final image stream by more than 20 % on every seed.",
       locate_streams, share_at_least("one→multi influence", 0.2, fmt=lambda v: f"{v:.2f}"))
-claim("08", "match-one-to-multi-unreliable",
-      "On match, with the budget that lets concatenation's two joint layers solve it, one→multi (the same "
-      "two joint layers, then two separate ones) reaches 90 % on some seeds and not on others.",
-      match_one_to_multi, both(share_at_least("best", 0.9, share=0.1), share_at_most("best", 0.9, share=0.3)))
+claim("08", "match-one-to-multi-not-reliable",
+      "On match, within 1,000 steps, one→multi (two joint layers, then two separate ones) reaches 90 % on "
+      "at most 3 of every 4 seeds.",
+      match_one_to_multi, share_at_most("best", 0.9, share=0.25))
+claim("08", "match-one-to-multi-learning",
+      "It is learning, not stuck: it ends at least 10 points above the baseline (52 %) on at least half "
+      "of the seeds.",
+      match_one_to_multi, share_at_least("final", 0.62, share=0.5))
 claim("08", "repeat-one-to-multi-solves",
       "On repeat, one→multi (one layer per stage) reaches 90 % within 1,200 steps on every seed.",
       repeat_one_to_multi, share_at_least("best", 0.9))

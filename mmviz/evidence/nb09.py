@@ -4,7 +4,8 @@ that can. Notebooks 07 and 08 read the repeat controls from here."""
 from __future__ import annotations
 
 from ..lessons import hierarchy
-from .core import Verdict, both, claim, experiment, share_at_least, share_at_most
+from .core import Verdict, claim, experiment, share_at_least, share_at_most
+from .nb07 import still_rising
 
 LOCATE, REPEAT = hierarchy.experiment("locate"), hierarchy.experiment("repeat")
 
@@ -63,7 +64,15 @@ claim("09", "repeat-concatenation-solves",
 claim("09", "repeat-cross-at-chance",
       "With the same budget, one cross-attention layer never gets above 25 % on any seed (chance 1/7).",
       repeat_cross, share_at_most("best", 0.25))
-claim("09", "repeat-cross-concat-some-seeds",
-      "Cross→concatenation reaches 90 % on some seeds and not on others within 1,200 steps.",
-      repeat_cross_to_concatenation,
-      both(share_at_least("best", 0.9, share=0.1), share_at_most("best", 0.9, share=0.1)))
+claim("09", "repeat-cross-concat-above-baseline",
+      "Cross→concatenation does use the context inside the sound: it ends at least 10 points above the "
+      "baseline (the commonest answer, 17 %) on at least 4 of every 5 seeds.",
+      repeat_cross_to_concatenation, share_at_least("final", 0.27, share=0.8))
+claim("09", "repeat-cross-concat-not-reliable",
+      "But within the 1,200 steps it reaches 90 % on at most 3 of every 4 seeds, where one joint layer "
+      "reaches it on every seed.",
+      repeat_cross_to_concatenation, share_at_most("best", 0.9, share=0.25))
+claim("09", "repeat-cross-concat-still-rising",
+      "Where it has not got there, it is still learning: on at least 1 of every 5 seeds its curve rises by "
+      "10 points or more over the second half of the budget.",
+      repeat_cross_to_concatenation, still_rising("accuracy", 0.1, share=0.2))

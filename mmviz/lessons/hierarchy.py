@@ -22,6 +22,7 @@ import torch
 from .._validate import positive_int
 from ..data import make_task
 from ..measure import alignment_auc, alignment_aucs, stage_change, stream_influence
+from ..seeds import Seeds
 from ..train import FusionClassifier, evaluate, fit
 
 # One training set-up per task, the same for every variant: dim 32, 4 heads, pre-norm, AdamW with a
@@ -35,6 +36,8 @@ EXPERIMENTS = {
                    batch_size=64, eval_every=50, stop_at=0.95),
 }
 LEVEL = 0.9                   # "solves it": test accuracy at or above 90 % at some evaluation
+# notebook 07's pair on match: the control with the same two joint layers, and multi→one
+MATCH_PAIR = {"concatenation": "early_concatenation", "multi→one": "hierarchical_multi_to_one"}
 _TASKS = {}
 
 
@@ -118,6 +121,28 @@ def curve_run(name, variant, seed):
     curve, steps = seed_curve(name, variant, seed), eval_steps(name)
     return {"accuracy": curve, "accuracy_steps": steps, "best": max(curve), "final": curve[-1],
             "reached": first_step(curve, steps)}
+
+
+def paired_run(name, variants, seed):
+    """:func:`curve_run` of each of ``variants`` ({label: variant}) from the same seed, in one dict with
+    the label in front of each key ("concatenation best", "concatenation accuracy", ...): so a claim
+    can compare the variants seed by seed."""
+    out = {}
+    for label, variant in variants.items():
+        out.update({f"{label} {key}": value for key, value in curve_run(name, variant, seed).items()})
+    return out
+
+
+def split(paired, variants):
+    """The Seeds of a :func:`paired_run` experiment as {variant: Seeds with the plain keys of curve_run}."""
+    out = {}
+    for label, variant in variants.items():
+        cut = len(label) + 1
+        out[variant] = Seeds(list(paired.seeds),
+                             {k[cut:]: v for k, v in paired.values.items() if k.startswith(label + " ")},
+                             {k[cut:]: v for k, v in paired.curves.items() if k.startswith(label + " ")},
+                             {k[cut:]: v for k, v in paired.steps.items() if k.startswith(label + " ")})
+    return out
 
 
 def for_plot(name, runs):
