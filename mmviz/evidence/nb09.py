@@ -69,9 +69,9 @@ claim("09", "repeat-cross-concat-above-baseline",
       "baseline (the commonest answer, 17 %) on at least 4 of every 5 seeds.",
       repeat_cross_to_concatenation, share_at_least("final", 0.27, share=0.8))
 claim("09", "repeat-cross-concat-not-reliable",
-      "But within the 1,200 steps it reaches 90 % on at most 3 of every 4 seeds, where one joint layer "
-      "reaches it on every seed.",
-      repeat_cross_to_concatenation, share_at_most("best", 0.9, share=0.25))
+      "But within the 1,200 steps it does not reach 90 % on every seed (it stays below on at least 1 of "
+      "every 5 seeds), where one joint layer reaches it on every seed.",
+      repeat_cross_to_concatenation, share_at_most("best", 0.9, share=0.2))
 claim("09", "repeat-cross-concat-still-rising",
       "Where it has not got there, it is still learning: on at least 1 of every 5 seeds its curve rises by "
       "10 points or more over the second half of the budget.",

@@ -383,8 +383,8 @@ viewer
 #   on every seed for 1,200 steps while one joint layer (early concatenation) solves it on every seed.
 # - Cross-attention → concatenation ends with a joint stage that sees everything again: on *repeat* it
 #   ends above the baseline on most seeds, so it uses the sound's own context; but within 1,200 steps
-#   it reaches 90 % on at most 3 of every 4 seeds, where one joint layer does on every seed: slower
-#   and less reliable, not shown unable (slow seeds are still rising at the end).
+#   it does not reach 90 % on every seed, where one joint layer does: slower and less reliable, not
+#   shown unable (slow seeds are still rising at the end).
 #
 # **Next:** [10 · Fusion playground](10_fusion_playground.ipynb): all six variants side by side.
 #
