@@ -1,5 +1,5 @@
 """Learning curves over seeds: each variant's mean test accuracy with its min–max band, the chance level,
-and the live rerun of seed 0 on top (notebooks 07–09, from ``mmviz.lessons.hierarchy.curve_evidence``)."""
+and the live rerun of seed 0 on top (notebooks 07–09, via ``mmviz.lessons.hierarchy.for_plot``)."""
 from __future__ import annotations
 
 from .base import Figure, themed, variant_style

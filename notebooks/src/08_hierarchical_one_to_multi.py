@@ -12,21 +12,26 @@
 # - how each modality keeps a stream of its own that is still informed by the others;
 # - how to *measure* that: swap one modality's input and see how far the other's stream moves;
 # - why the other modality can reach a stream only through the joint stage;
-# - what that costs, measured over 3 seeds against a control with the same budget: binding (*match*)
-#   and context inside one modality (*repeat*).
+# - whether that costs anything, measured over 8 seeds against the control that isolates it (early
+#   concatenation with the same two joint layers, the same budget): binding (*match*) and context
+#   inside one modality (*repeat*), stated as "k of n seeds" with the command that reruns it on seeds
+#   of yours — and what to say when the seeds do not separate two variants.
 
 # %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt
 import torch
 
 import mmviz
+from mmviz import evidence
 from mmviz.explore import stage_viewer
-from mmviz.lessons.hierarchy import checked_evidence, describe, summary
+from mmviz.lessons.hierarchy import MATCH_PAIR, describe, for_plot, live_matches, seed_curve, split
 from mmviz.measure import relative_change, stream_influence
 from mmviz.plot.seeds import plot_seed_curves
 from mmviz.train import FusionClassifier, evaluate, fit
 
 _ = torch.manual_seed(0)
+claims = evidence.notebook("08")         # this notebook's claims, judged on the committed seeds
+controls = {nb: evidence.notebook(nb) for nb in ("07", "09")}   # the controls, trained once there
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The idea
@@ -125,7 +130,8 @@ assert not any(".separate.0." in n or ".joint." in n for n in untrained), untrai
 # **Claim:** in one→multi the image stream is clearly informed by the caption (it moves by more
 # than 20 %), yet its last stage gives the caption exactly 0 % of its attention: the caption's
 # influence was taken in once, in the joint stage, and the stream then works on its own. The other
-# two end with a joint stage, so their last image queries still look at the caption.
+# two end with a joint stage, so their last image queries still look at the caption. The cells train
+# seed 0; the committed evidence below trained the same three from 10 seeds.
 
 # %% slideshow={"slide_type": "subslide"}
 models = {"one→multi": one_to_multi,
@@ -168,11 +174,20 @@ for ax in axes:
 fig.tight_layout()
 plt.show()
 
+# %% slideshow={"slide_type": "subslide"}
+streams = evidence.load("08", "locate-streams")        # the same three, 10 seeds
+for name in streams.values:
+    print(f"{name:<25} {streams.summary(name)}")
+claims.show(["locate-streams-learn", "image-stream-informed"])
+
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-assert table["one→multi"]["influence"] > 0.2, table
-assert table["one→multi"]["last_share"] == 0.0
+assert table["one→multi"]["last_share"] == 0.0                                   # exact: no caption keys
 assert table["multi→one"]["last_share"] > 0.0 and table["concatenation"]["last_share"] > 0.0, table
-assert all(row["accuracy"] > 0.9 for row in table.values()), table
+assert claims.all_hold(), claims.failing()
+seed_0 = streams.seeds.index(0)                        # the live models are the committed seed 0
+for label, row in table.items():
+    for key in ("accuracy", "influence"):
+        assert abs(row[key] - streams.values[f"{label} {key}"][seed_0]) < 0.05, (label, key, row)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The only road: the joint stage
@@ -221,71 +236,78 @@ assert relative_change(plain.stream(IMAGE), before.stream(IMAGE)) > 0.2
 # classifier), informed by the other modality, without a joint layer at the end.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## The price of separate streams: binding
+# ## Is there a price for separate streams? Binding
 # After the joint stage the two streams never meet again, so whatever the image stream needs from the
 # caption it must take in during the joint stage. The *match* task (notebook 07) makes binding the
 # whole problem: the caption names a colour and a shape, both always occur in the picture, and the
-# answer (no/yes, chance 50 %) is whether one object has both; it is read from the final image
-# stream ("yes" when some patch scores high). The **control** is cross-attention, whose streams read
-# each other in every layer (queries of one, keys and values of the other); notebook 07's multi→one
-# is shown too. Same budget for all: 2 layers per stage, 1500 steps, AdamW at lr 3e-3,
-# batch 64, seeds 0–2, from `evidence/07_match.json`; seed 0 of one→multi is rerun live for 100 steps
-# (open circles) and checked against the file.
+# answer (no/yes) is whether one object has both; it is read from the final image stream ("yes" when
+# some patch scores high). The baseline, always the commonest answer of the test set, is the dashed
+# line. The **control** that isolates the separate stage is early concatenation with the same two
+# joint layers: one→multi (2 layers per stage) is those two joint layers with two separate layers
+# after them. Notebook 07 trained the control and multi→one; same budget for all: 1,000 steps, AdamW
+# at lr 3e-3 with a cosine decay, batch 64, 8 seeds each, runs stopped once they reach 95 %. Seed 0 of
+# one→multi is rerun live for 100 steps (open circles) and checked against the file.
 
 # %% slideshow={"slide_type": "subslide"}
-match, live, _ = checked_evidence("evidence/07_match.json", ["hierarchical_one_to_multi"], stop=100)
-shown = ["cross_attention", "hierarchical_multi_to_one", "hierarchical_one_to_multi"]
-display(plot_seed_curves(match, shown, live=live, title="match: does one object have both words?"))
-print("\n".join(describe(match, shown)))
+match = {**split(evidence.load("07", "match"), MATCH_PAIR),          # notebook 07's pair, 8 seeds
+         "hierarchical_one_to_multi": evidence.load("08", "match-one-to-multi")}
+live = {"hierarchical_one_to_multi": seed_curve("match", "hierarchical_one_to_multi", 0, stop=100)}
+gap = live_matches(live["hierarchical_one_to_multi"], match["hierarchical_one_to_multi"])
+display(plot_seed_curves(for_plot("match", match), live=live, title="match: does one object have both words?"))
+print("\n".join(describe(match)))
 print("seed 0, rerun now (open circles): the same as the file, within 0.05")
+claims.show(["match-one-to-multi-not-reliable", "match-one-to-multi-learning"])
+controls["07"].show(["match-concatenation-ahead", "match-reaches-90"])
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-cross, one = summary(match, "cross_attention"), summary(match, "hierarchical_one_to_multi")
-assert min(cross["final"]) > 0.95 and None not in cross["reached"], cross        # the control solves it
-assert sum(f < min(cross["final"]) - 0.15 for f in one["final"]) >= 2, one       # far below on 2 of 3 seeds
-assert max(one["final"]) > 0.95, one                 # one seed solves it: slower, not unable
-assert all(r is None or c < r for c, r in zip(cross["reached"], one["reached"])), one   # the control first
+assert claims.all_hold() and controls["07"].all_hold(), (claims.failing(), controls["07"].failing())
+assert gap <= 0.05, gap
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# The control, cross-attention, solves *match* on every seed (90 % first reached between steps 100
-# and 500). One→multi, with the same budget, solves it on one seed (100 %, 90 % at step 700) and ends
-# at 72 % and 80 % on the other two, still rising: **slower and less reliable** than the control, not
-# unable. Its image stream must take whatever it needs from the caption during the two joint layers;
-# no later layer can go back to the caption and check. Multi→one (notebook 07) ends at 49–77 %: the
-# curves support no ranking between the two hierarchies, only that both are well behind
-# cross-attention on this task.
+# One→multi is not stuck at the baseline: on most seeds it ends well above it, and on some it reaches
+# 90 % within the budget — as the control does on some seeds. Neither reaches 90 % on every seed in
+# 1,000 steps, and these seeds do not separate one→multi from the control: a price of the separate
+# streams on binding, if there is one at this size, is **not shown** here — an open question, not a
+# finding. What the structure does guarantee is the route: whatever the image stream uses from the
+# caption, it took in during the two joint layers, and no later layer can go back and check.
+# (Multi→one is drawn for reference; notebook 07 compares it with the control seed by seed.)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Context inside one modality: can one→multi use it?
 # *Repeat* (notebook 09): at which of 8 steps does the sound repeat the tone of the step before? The
-# sensor is independent noise; the answer is one score per sound token (steps from 0; chance 1/7).
-# Multi→one's separate sound encoder sees the sound's own context (notebook 07). One→multi has no
-# sound-only stage *before* fusion, but its joint stage attends over all tokens, sound to sound
-# included, and its sound stream then has an encoder of its own. So both hierarchies should be able to
-# use it; the control that cannot is one cross-attention layer (sound queries meet only sensor keys).
-# One layer per stage, 1200 steps, lr 5e-3, seeds 0–2, from `evidence/09_repeat.json` (seed 0 of
-# one→multi rerun live for 100 steps).
+# sensor is independent noise; the answer is one score per sound token (steps from 0; the dashed line
+# is the commonest answer's share). Multi→one's separate sound encoder sees the sound's own context
+# (notebook 07). One→multi has no sound-only stage *before* fusion, but its joint stage attends over
+# all tokens, sound to sound included, and its sound stream then has an encoder of its own. So both
+# hierarchies should be able to use it; the control that cannot is one cross-attention layer (sound
+# queries meet only sensor keys), trained in notebook 09. One layer per stage, 1,200 steps, lr 5e-3,
+# 8 seeds each, runs stopped at 95 % (seed 0 of one→multi rerun live for 100 steps).
 
 # %% slideshow={"slide_type": "subslide"}
-repeat, live, _ = checked_evidence("evidence/09_repeat.json", ["hierarchical_one_to_multi"], stop=100)
-shown = ["cross_attention", "hierarchical_multi_to_one", "hierarchical_one_to_multi"]
-display(plot_seed_curves(repeat, shown, live=live, title="repeat: where does the sound repeat a tone?"))
-print("\n".join(describe(repeat, shown)))
+repeat = {"cross_attention": evidence.load("09", "repeat-cross"),
+          "hierarchical_multi_to_one": evidence.load("07", "repeat-multi-to-one"),
+          "hierarchical_one_to_multi": evidence.load("08", "repeat-one-to-multi")}
+live = {"hierarchical_one_to_multi": seed_curve("repeat", "hierarchical_one_to_multi", 0, stop=100)}
+gap = live_matches(live["hierarchical_one_to_multi"], repeat["hierarchical_one_to_multi"])
+display(plot_seed_curves(for_plot("repeat", repeat), live=live, title="repeat: where does the sound repeat a tone?"))
+print("\n".join(describe(repeat)))
 print("seed 0, rerun now (open circles): the same as the file, within 0.05")
+claims.show(["repeat-one-to-multi-solves"])
+controls["07"].show(["repeat-multi-to-one-solves"])
+controls["09"].show(["repeat-cross-at-chance"])
 
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
-one, multi, cross = (summary(repeat, v) for v in
-                     ("hierarchical_one_to_multi", "hierarchical_multi_to_one", "cross_attention"))
-assert min(one["final"]) > 0.95 and None not in one["reached"], one     # every seed solves it
-assert min(multi["final"]) > 0.95, multi
-assert max(cross["best"]) < 0.25, cross                 # chance is 1/7 = 0.14: every seed, every step
+assert claims.all_hold() and controls["09"].all_hold(), (claims.failing(), controls["09"].failing())
+assert gap <= 0.05, gap
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# Yes: one→multi solves *repeat* on every seed (100 % after 1200 steps, 90 % first reached between
-# steps 150 and 350), as multi→one does, while one cross-attention layer stays at chance on every
-# seed. Its joint stage attends sound to sound, and the sound stream's own encoder does again after
-# it. Which hierarchy gets there first changes from seed to seed (one→multi is later on two seeds of
-# three, earlier on one), so the curves support no ranking between the two, only "both can".
+# Yes: one→multi solves *repeat* on every seed, as multi→one does, while one cross-attention layer
+# stays near the baseline on every seed. Its joint stage attends sound to sound, and the sound
+# stream's own encoder does again after it. The claim is "both hierarchies can"; the curves are not
+# used to rank them.
+#
+# Rerun these claims on your own seeds: `python -m mmviz.evidence 08 --seeds 100-107 --check`
+# (about 3 minutes on 2 otherwise idle cores; the controls: `python -m mmviz.evidence 07 09 ...`).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Explore
@@ -369,14 +391,17 @@ assert len(three([torch.randn(1, n, 32) for n in (4, 3, 2)]).attention) == 2 + 3
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 # - One→multi: a joint stage over $C(Z_A, Z_B)$, then one encoder per modality.
-# - Measured: swapping the caption moves the final image stream a lot, although the image's last
-#   stage gives the caption 0 % of its attention: informed by the other modality, yet its own.
+# - Measured over 10 seeds: swapping the caption moves the final image stream by more than 20 % on
+#   every seed, although the image's last stage gives the caption exactly 0 % of its attention:
+#   informed by the other modality, yet its own.
 # - The joint stage is the only road between modalities: a swap after it changes nothing.
 # - Multi→one and concatenation end in a joint stage, so their final tokens stay mixed.
-# - The price, measured over 3 seeds against cross-attention with the same budget: on *match*
-#   (binding) one→multi solves it on one seed of three within 1500 steps and is still rising on the
-#   other two, where cross-attention solves it on every seed. On *repeat* (context inside the sound)
-#   its joint stage and the sound's own encoder are enough: every seed solves it.
+# - The price, looked for over 8 seeds against the control that isolates it (early concatenation with
+#   the same two joint layers, the same 1,000 steps): on *match* (binding) one→multi is learning on
+#   most seeds and reaches 90 % on some, as the control does on some — no price of the separate
+#   streams is shown there (an open question at this size). On *repeat* (context inside the
+#   sound) its joint stage and the sound's own encoder are enough: it solves it on every seed, where
+#   one cross-attention layer stays near the baseline.
 #
 # **Next:** [09 · Cross-attention](09_cross_attention.ipynb): queries from one modality, keys and
 # values from the other.

@@ -129,12 +129,11 @@ def page(browser, request):
 
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory, browser):
-    """JupyterLab serving a temporary copy of notebooks/ (and benchmarks/evidence/, which notebook 10
-    reads as ../benchmarks/evidence/, as in a clone)."""
+    """JupyterLab serving a temporary copy of notebooks/ alone: the notebooks read their evidence from the
+    mmviz package (mmviz/evidence/data), not from files beside them."""
     home = tmp_path_factory.mktemp("lab")
     root = home / "notebooks"
     shutil.copytree(ROOT / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    shutil.copytree(ROOT / "benchmarks" / "evidence", home / "benchmarks" / "evidence")
     port, token = free_port(), secrets.token_hex(16)
     command = [str(BIN / "jupyter"), "lab", "--no-browser", f"--ServerApp.root_dir={root}",
                "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
