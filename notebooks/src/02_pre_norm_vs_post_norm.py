@@ -456,7 +456,8 @@ def my_layer_norm(x):
 
 
 answer = None   # the length ‖LN(v)‖ of one row, for d = 64
-# mmviz.check.layernorm_norm(answer, dim=64)      # remove the '#' to check your answer
+if answer is not None:                 # checked once you have written an answer
+    mmviz.check.layernorm_norm(answer, dim=64)
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # <details><summary>Solution (open after trying)</summary>
@@ -478,7 +479,8 @@ answer = None   # the length ‖LN(v)‖ of one row, for d = 64
 
 # %% slideshow={"slide_type": "subslide"}
 answer = None   # a number
-# mmviz.check.pre_norm_depth_factor(answer)       # remove the '#' to check your prediction
+if answer is not None:                 # checked once you have written an answer
+    mmviz.check.pre_norm_depth_factor(answer)
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # <details><summary>Solution</summary>
@@ -498,7 +500,8 @@ answer = None   # a number
 # model, losses = experiments.train_sorter("post", 6, warmup=False, lr=3e-3, seed=0)
 # print(experiments.sorting_accuracy(model))
 answer = None   # "pre" or "post"
-# mmviz.check.which_norm_needs_warmup(answer)     # remove the '#' to check
+if answer is not None:                 # checked once you have written an answer
+    mmviz.check.which_norm_needs_warmup(answer)
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # <details><summary>Solution</summary>
@@ -516,7 +519,8 @@ answer = None   # "pre" or "post"
 v2 = torch.tensor([2.0, 1.0, 0.0])
 e1 = torch.tensor([1.0, 0.0, 0.0])
 answer = None   # a vector of 3 numbers
-# mmviz.check.gram_schmidt_step(answer, v2, e1)   # remove the '#' to check
+if answer is not None:                 # checked once you have written an answer
+    mmviz.check.gram_schmidt_step(answer, v2, e1)
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # <details><summary>Solution</summary>

@@ -374,8 +374,10 @@ with_picture(view, image)     # live with a kernel; its latest picture without o
 # %% slideshow={"slide_type": "subslide"}
 tokens_answer = None   # a number
 width_answer = None    # a number
-# mmviz.check.patch_count(tokens_answer, image_size=24, patch_size=6)   # remove the '#' to check
-# mmviz.check.patch_width(width_answer, channels=3, patch_size=6)
+if tokens_answer is not None:           # checked once you have written an answer
+    mmviz.check.patch_count(tokens_answer, image_size=24, patch_size=6)
+if width_answer is not None:
+    mmviz.check.patch_width(width_answer, channels=3, patch_size=6)
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # <details><summary>Solution</summary>
@@ -412,7 +414,8 @@ width_answer = None    # a number
 
 # %% slideshow={"slide_type": "subslide"}
 answer = None   # a number between 0 and 1
-# mmviz.check.chance_accuracy(answer, classes=4)   # remove the '#' to check
+if answer is not None:                 # checked once you have written an answer
+    mmviz.check.chance_accuracy(answer, classes=4)
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # <details><summary>Solution</summary>

@@ -6,7 +6,7 @@
 # heads and $d_h$, MHSA, residual, pre-norm, Tf, $C(\cdot,\cdot)$, FLOPs); a *joint* layer attends
 # over all modalities' tokens together (notebook 07). Modalities are numbered from 1 in names
 # (1 = image, 2 = caption; on *repeat* 1 = sound, 2 = sensor) and from 0 in code; tokens and patches
-# are numbered from 0, as in Python (the stage viewer numbers heads from 1).
+# are numbered from 0, as in Python (the stage viewer too).
 #
 # **What you will learn**
 # - cross-attention: queries from one modality, keys and values from the other, in a few lines of
@@ -296,7 +296,7 @@ assert gap <= 0.05, gap
 # The trained cross-attention → concatenation model, map by map. `cross 1←2` is the patches asking
 # the caption, `cross 2←1` the words asking the picture (the arrow as in the notation above: asking
 # modality first, modalities numbered from 1), then the joint stage. Move *sample* and pick the *query*
-# word to see where it looks; try each *head* alone (the viewer numbers heads from 1).
+# word to see where it looks; try each *head* alone (heads numbered from 0).
 
 # %% slideshow={"slide_type": "subslide"}
 viewer = stage_viewer(classifier, task, samples=8)
