@@ -11,9 +11,10 @@ from functools import lru_cache
 
 import torch
 
-from .. import ModalityTypeEmbedding, PatchEmbedding, SignalEmbedding, SymbolEmbedding, build_fusion
 from .._random import seeded
 from ..data import make_task
+from ..fusion import build_fusion
+from ..tokens import ModalityTypeEmbedding, PatchEmbedding, SignalEmbedding, SymbolEmbedding
 from .core import both, claim, experiment, share_at_least, share_at_most
 
 DIM = 32
