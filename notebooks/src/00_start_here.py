@@ -227,6 +227,11 @@ with_picture(widgets.VBox([slider, picture]), picture)
 # %% tags=["hide-input"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
 assert torch.allclose(sharpen(0.0), torch.full((8, 8), 1 / 8))
 assert sharpen(8.0).max(-1).values.mean() > sharpen(1.0).max(-1).values.mean()
+# The picture at its natural size: 2 PNG pixels per CSS pixel, a 4.8-inch figure 384 CSS pixels wide.
+from mmviz.explore.base import png_size  # noqa: E402
+
+width, height = png_size(bytes(picture.value))
+assert picture.layout.width == f"{width / 2:g}px" and width / 2 >= 360, (picture.layout.width, width)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # <a id="how-we-know"></a>
