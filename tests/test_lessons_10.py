@@ -230,12 +230,6 @@ def test_evidence_curves_carry_a_stopped_seed_and_mark_the_baseline():
     assert len(colours) == len(set(colours)) == 3                  # one distinct hue per variant drawn
 
 
-def test_rerun_minutes_scale_with_seeds_and_cores():
-    entries = {"a": {"seconds": [10.0, 20.0]}, "b": {"seconds": [30.0]}}
-    assert playground.rerun_minutes(entries, seeds=1, cores=1) == pytest.approx(45 / 60)
-    assert playground.rerun_minutes(entries, seeds=8, cores=2) == pytest.approx(4 * 45 / 60)
-
-
 def test_notebook_10_registers_its_experiments_on_8_seeds_and_every_claim_reads_one():
     claims = evidence.claims_of(["10"])
     experiments = {k[1]: e for k, e in evidence.EXPERIMENTS.items() if k[0] == "10"}

@@ -106,3 +106,13 @@ def test_first_stage_mask_check(capsys):
     assert not first_stage_mask(torch.ones(18, 18))
     assert "joint layer" in capsys.readouterr().out
     assert not first_stage_mask("nonsense")
+
+
+def test_the_curves_dashed_line_says_it_is_the_majority_class_baseline():
+    from mmviz.lessons.hierarchy import baseline, for_plot
+
+    runs = {"cross_attention": RUNS["cross"], "early_concatenation": RUNS["concat"]}
+    fig = plot_seed_curves(for_plot("repeat", runs))
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert f"majority-class baseline ({baseline('repeat'):.2f})" in labels
+    assert not any("chance" in t for t in labels)

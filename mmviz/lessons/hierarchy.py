@@ -150,6 +150,7 @@ def for_plot(name, runs):
     "seeds"} (the majority-class baseline as "chance")."""
     first = next(iter(runs.values()))
     return {"step": first.steps["accuracy"], "seeds": first.seeds, "chance": baseline(name),
+            "chance_label": "majority-class baseline",
             "curves": {variant: s.curves["accuracy"] for variant, s in runs.items()}}
 
 

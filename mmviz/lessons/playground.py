@@ -167,11 +167,3 @@ def curve_rows(seeds, runs):
     ``seeds``}, the rows :func:`mmviz.plot.compare.plot_evidence_curves` draws."""
     return {variant: {"curve": seeds.curves[f"{name}_curve"], "curve_steps": seeds.steps[f"{name}_curve"]}
             for variant, name in runs.items()}
-
-
-def rerun_minutes(entries, seeds, cores):
-    """Minutes to rerun every experiment of ``entries`` (a notebook's committed evidence, as
-    ``mmviz.evidence.committed`` returns it) on ``seeds`` new seeds with ``cores`` workers, from the
-    seconds each committed seed took."""
-    per_seed = sum(sum(e["seconds"]) / len(e["seconds"]) for e in entries.values())
-    return per_seed * seeds / cores / 60

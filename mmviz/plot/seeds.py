@@ -24,7 +24,8 @@ def plot_seed_curves(evidence, variants=None, live=None, title=None, labels=None
     """Test accuracy against training step for ``variants`` (default: all in ``evidence``), one line
     (the mean over seeds) and one shaded band (min–max) each; a dashed line at chance.
 
-    evidence: {"step": [x], "curves": {variant: [[accuracy per x] per seed]}, "chance", "seeds"};
+    evidence: {"step": [x], "curves": {variant: [[accuracy per x] per seed]}, "chance", "seeds"} and
+    optionally "chance_label" (what the dashed line is, "chance" if absent);
     live: {variant: [accuracy per x, a prefix]} drawn as open circles (seed 0 rerun now);
     labels: {variant: legend text} (default: the variant's name).
     """
@@ -41,7 +42,8 @@ def plot_seed_curves(evidence, variants=None, live=None, title=None, labels=None
                   color=style["color"], ls=style.get("ls", "-"), lw=1.6)
         if live and variant in live:
             ax.plot(steps[:len(live[variant])], live[variant], "o", mfc="none", color=style["color"], ms=6)
-    ax.axhline(evidence["chance"], color="#555555", lw=1, ls="--", label=f"chance ({evidence['chance']:.2f})")
+    what = evidence.get("chance_label", "chance")          # e.g. the majority-class baseline
+    ax.axhline(evidence["chance"], color="#555555", lw=1, ls="--", label=f"{what} ({evidence['chance']:.2f})")
     if live:
         ax.plot([], [], "o", mfc="none", color="#555555", label="seed 0, rerun now")
     ax.set(xlabel="training step", ylabel="test accuracy", ylim=(0, 1.03), xlim=(0, steps[-1]))

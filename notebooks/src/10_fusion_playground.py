@@ -263,11 +263,12 @@ mmviz.plot.compare.plot_evidence_curves([(label, playground.curve_rows(committed
 
 # %% slideshow={"slide_type": "subslide"}
 claims.show()
-one_seed = playground.rerun_minutes(evidence.committed("10"), seeds=1, cores=1)
-print(f"\nThe committed runs took {one_seed:.1f} min per seed (all three experiments, one core, while other "
-      f"jobs shared the machine: less on a quiet one). Rerunning them on 8 new seeds with 2 cores: about "
-      f"{playground.rerun_minutes(evidence.committed('10'), seeds=8, cores=2):.0f} min at that pace; the "
-      f"command shows a progress bar with the time left.")
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# What a rerun costs: one fresh seed of the three experiments took about half a minute on a quiet
+# machine (`benchmarks/RESULTS.md`, measured by `make bench`), so 8 new seeds on 2 cores take a few
+# minutes; the command shows a progress bar with the time left (runs stop once they reach their level,
+# so seeds that never get there take longer).
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Read together:
