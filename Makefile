@@ -116,8 +116,8 @@ slides: setup               ## offline reveal.js decks in build/slides/; needs N
 # The lock: one universal resolution (every Python 3.10-3.14, Linux, macOS, Windows) by uv, which
 # requirements-dev.txt brings. Versions already locked are kept unless pyproject.toml's bounds exclude
 # them; LOCK_ARGS="--upgrade" (or --upgrade-package NAME) moves them. torch's index per platform is
-# pyproject.toml's [tool.uv.sources]. Where PyTorch's CPU index cannot be reached, name a copy of it:
-# LOCK_ARGS="--index pytorch-cpu=file:///path/to/simple".
+# pyproject.toml's [tool.uv.sources]. Where PyTorch's CPU index cannot be reached, name a stand-in made
+# from one local CPU wheel (tools/standin_cpu_index.py WHEEL DIR): LOCK_ARGS="--index pytorch-cpu=file://DIR".
 lock: setup-test            ## after changing pyproject.toml: re-lock requirements.txt and requirements-dev.txt (uv)
 	UV_PYTHON_DOWNLOADS=never $(UV_COMPILE) -o requirements.txt
 	UV_PYTHON_DOWNLOADS=never $(UV_COMPILE) --extra dev -c requirements.txt -o requirements-dev.txt
