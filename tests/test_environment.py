@@ -195,7 +195,8 @@ def test_book_and_slides_need_no_node_and_come_from_one_extra():
     """make book and make slides build offline with Python packages alone: the `book` extra, also in `dev`
     (the browser tests build both); the README's "Teach with it" says so."""
     make = (ROOT / "Makefile").read_text()
-    assert re.search(r"^book: setup-test .*## ", make, re.M) and re.search(r"^slides: setup-test .*## ", make, re.M)
+    for target in ("book", "slides"):
+        assert re.search(rf"^{target}: setup-test .*## ", make, re.M), f"make {target} sets up its tools"
     tools = "".join((ROOT / "tools" / f).read_text() for f in ("build_book.py", "build_slides.py"))
     assert "npm" not in make and "subprocess.run([\"npm" not in tools and "node_modules" not in tools
     extras = pyproject()["optional-dependencies"]

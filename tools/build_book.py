@@ -10,7 +10,8 @@ This script stages the sources in build/book-src/ and runs Sphinx on them:
   (helper code) are collapsed; a widget output shows its saved ``image/png`` picture;
 - each picture's alt text is the ``alt="..."`` key of its cell's ``# %%`` header in ``notebooks/src/``,
   read here from the source, so adding one needs no rebuild of the notebook;
-- links ``NN_name.ipynb#anchor`` between notebooks point at the pages ``NN_name.html#anchor``;
+- links ``NN_name.ipynb#anchor`` to notebooks (from notebooks and docs/) point at the pages
+  ``NN_name.html#anchor``;
 - MathJax 3 (one file, from the ``django-static-mathjax`` wheel's static files) is copied into the site.
 
 Usage: ``python tools/build_book.py [--out DIR]``.
@@ -33,7 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS, SRC, DOCS = ROOT / "notebooks", ROOT / "notebooks" / "src", ROOT / "docs"
 HERE = Path(__file__).resolve().parent / "book"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-LINK = re.compile(r"\]\((\d\d_[A-Za-z0-9_]+)\.ipynb(#[\w-]+)?\)")
+# A link to a notebook, from a notebook (NN_name.ipynb) or from docs/ (../notebooks/NN_name.ipynb).
+LINK = re.compile(r"\]\((?:\.\./)?(?:notebooks/)?(\d\d_[A-Za-z0-9_]+)\.ipynb(#[\w-]+)?\)")
 
 INDEX = """# mmviz: multimodal Transformers you can run, see and move
 
@@ -68,6 +70,11 @@ def alt_texts(name: str) -> list:
     return [cell.metadata.get("alt") for cell in jupytext.read(SRC / f"{name}.py").cells]
 
 
+def to_pages(markdown: str, up: str = "") -> str:
+    """Links to notebooks pointed at their pages (``up``: from the linking page to the book's root)."""
+    return LINK.sub(lambda m: f"]({up}{m[1]}.html{m[2] or ''})", markdown)
+
+
 def page(nb: nbformat.NotebookNode, name: str, alts: list) -> tuple[nbformat.NotebookNode, list]:
     """The notebook as the book shows it, and the cells whose pictures have no alt text.
 
@@ -81,7 +88,7 @@ def page(nb: nbformat.NotebookNode, name: str, alts: list) -> tuple[nbformat.Not
     missing = []
     for i, (cell, alt) in enumerate(zip(nb.cells, alts)):
         if cell.cell_type == "markdown":
-            cell.source = LINK.sub(lambda m: f"]({m[1]}.html{m[2] or ''})", cell.source)
+            cell.source = to_pages(cell.source)
             continue
         tags = cell.metadata.setdefault("tags", [])
         skip = cell.metadata.get("slideshow", {}).get("slide_type") == "skip"
@@ -125,6 +132,8 @@ def stage(folder: Path) -> list:
     docs = [p.stem for p in sorted(DOCS.glob("*.md"))]
     if docs:
         shutil.copytree(DOCS, folder / "docs", ignore=shutil.ignore_patterns("*.ipynb", ".*"))
+        for doc in (folder / "docs").glob("*.md"):
+            doc.write_text(to_pages(doc.read_text(), up="../"))
     (folder / "index.md").write_text(index_page(names, docs))
     return missing
 

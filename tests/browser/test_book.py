@@ -13,6 +13,7 @@ import os
 import re
 import sys
 import threading
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -144,15 +145,22 @@ def test_every_notebook_page_reads_offline(site, page):
             say(f"no Binder button for this notebook on {readme_binder} (links: {seen['binder']})")
         if any(".ipynb" in href for href in seen["links"] if not href.startswith("http")):
             say(f"links still point at .ipynb files: {[h for h in seen['links'] if '.ipynb' in h]}")
-        links |= {(path.stem, href) for href in seen["links"] if "#" in href and not href.startswith("http")}
+        links |= {(page.url, href) for href in seen["links"] if "#" in href and not href.startswith("http")}
+    for doc in sorted((ROOT / "docs").glob("*.md")):      # docs pages link to the notebooks too
+        page.goto(f"{site}/docs/{doc.stem}.html")
+        hrefs = page.locator("article a[href]").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+        if any(".ipynb" in h for h in hrefs if not h.startswith("http")):
+            problems.append(f"docs/{doc.name}: links still point at .ipynb files")
+        links |= {(page.url, h) for h in hrefs if "#" in h and not h.startswith("http")}
     assert not outside, f"the book asked the network for {sorted(set(outside))[:5]}"
     assert not problems, "\n".join(problems)
     assert any(href.startswith("00_start_here.html#glossary") for _, href in links), "no glossary link found"
-    missing = []
+    missing, pages = [], {}
     for source, href in sorted(links):
-        target, anchor = href.split("#", 1)
-        html = urllib.request.urlopen(f"{site}/{target or source + '.html'}").read().decode()
-        if f'id="{anchor}"' not in html:
+        target, anchor = urllib.parse.urljoin(source, href).split("#", 1)
+        if target not in pages:
+            pages[target] = urllib.request.urlopen(target).read().decode()
+        if f'id="{anchor}"' not in pages[target]:
             missing.append(f"{source}: {href}")
     assert not missing, f"links whose anchor does not exist: {missing}"
 
