@@ -65,8 +65,12 @@ def mathjax_file() -> Path:
     return path
 
 
-def alt_texts(name: str) -> list:
-    """Per cell of notebook ``name``, the ``alt`` key of its source's ``# %%`` header (None when absent)."""
+def alt_texts(name: str, cells: int) -> list:
+    """Per cell of notebook ``name``, the ``alt`` key of its source's ``# %%`` header (None when absent;
+    all None, with a warning, for a notebook without a source)."""
+    if not (SRC / f"{name}.py").exists():
+        print(f"warning: notebooks/src/{name}.py not found: {name}'s pictures get no alt text")
+        return [None] * cells
     return [cell.metadata.get("alt") for cell in jupytext.read(SRC / f"{name}.py").cells]
 
 
@@ -126,7 +130,8 @@ def stage(folder: Path) -> list:
         raise SystemExit(f"no notebooks/NN_*.ipynb in {NOTEBOOKS}: run `make notebooks` first")
     missing = []
     for name in names:
-        nb, lacking = page(nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4), name, alt_texts(name))
+        nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+        nb, lacking = page(nb, name, alt_texts(name, len(nb.cells)))
         nbformat.write(nb, folder / f"{name}.ipynb")
         missing += lacking
     docs = [p.stem for p in sorted(DOCS.glob("*.md"))]

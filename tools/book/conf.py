@@ -21,6 +21,7 @@ html_static_path = ["_static"]
 html_css_files = ["book.css"]
 html_copy_source = False                # the .ipynb download comes from the launch button's repository
 html_show_sourcelink = False
+html_context = {"default_mode": "light"}   # the theme's starting colours (the reader can switch)
 mathjax_path = "mathjax/tex-svg-full.js"   # MathJax 3, one file (SVG output needs no web fonts)
 mathjax3_config = {"tex": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]]}}
 
