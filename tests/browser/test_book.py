@@ -3,7 +3,8 @@
 build/book/ is served on 127.0.0.1 and every other host is refused: each notebook's page shows every
 picture (each explorer's saved one too) with alt text, typeset formulas and no raw TeX, no hidden-assert
 cell, helper code collapsed, a Binder button for the notebook, and links between notebooks that land on
-an anchor that exists. Search works offline, and the site opens from file:// as from a USB stick.
+an anchor that exists; no code, table or formula is wider than the page at 1280 px. Search works
+offline, and the site opens from file:// as from a USB stick.
 """
 from __future__ import annotations
 
@@ -104,6 +105,8 @@ READ_PAGE = """async () => {
         pictures: pictures.map(described),
         images: [...document.querySelectorAll('img')].map(described),
         maths: article.querySelectorAll('mjx-container').length,
+        cut: [...article.querySelectorAll('pre, table, mjx-container[display="true"]')]
+             .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.slice(0, 60)),
         mathErrors: article.querySelectorAll('mjx-merror').length,
         rawTex: (prose.innerText.match(/\\$\\$|\\\\\\(|\\\\\\[|\\\\frac|\\\\mathrm/g) || []).length,
         links: [...article.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
@@ -138,6 +141,8 @@ def test_every_notebook_page_reads_offline(site, page):
         if seen["maths"] == 0 or seen["mathErrors"] or seen["rawTex"]:
             say(f"{seen['maths']} typeset formulas, {seen['mathErrors']} MathJax errors, "
                 f"{seen['rawTex']} pieces of raw TeX in the prose")
+        if seen["cut"]:
+            say(f"{len(seen['cut'])} code blocks, tables or formulas wider than the page: {seen['cut'][:3]}")
         if "Hidden check" in seen["text"]:
             say("a hidden check is shown")
         binder = [u for u in seen["binder"] if u.endswith(f"urlpath=lab/tree/notebooks/{path.stem}.ipynb")]
