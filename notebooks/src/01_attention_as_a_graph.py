@@ -148,7 +148,7 @@ assert int(masks["causal"].sum()) == 10 and int(masks["separate streams"].sum())
 # Left: the graph (each token's 3 strongest edges drawn; all others exist, faint). Right: a 3×3
 # convolution on a pixel grid, which has no place for a word at all.
 
-# %% slideshow={"slide_type": "subslide"} alt="One attention graph over 16 image-patch tokens and 3 caption-word tokens, the two modalities in their own colours, edges drawn for the strongest attention weights."
+# %% slideshow={"slide_type": "subslide"} alt="Left, self-attention as a graph over 16 image-patch tokens and 3 caption-word tokens in their modality colours, its edge weights computed from the data; right, a 3 by 3 convolution's fixed grid neighbourhood, the same weights whatever the content."
 images, _, _ = make_pictures(1, seed=3)
 words = ["red", "circle", "left"]
 patches = mmviz.PatchEmbedding(image_size=24, patch_size=6, channels=3, dim=32)(images)   # (1, 16, 32)
@@ -213,7 +213,7 @@ assert graphs.equivariance_gap(joint, tokens, torch.randperm(19)) < 1e-5
 # `positions`. Without a running kernel (on GitHub, say) you see the starting state: shuffle 3, no
 # positions.
 
-# %% slideshow={"slide_type": "subslide"} alt="The shuffle explorer's saved picture: the attention map of the tokens put back in their original order after a shuffle, without position embeddings, with a shuffle slider and a positions checkbox."
+# %% slideshow={"slide_type": "subslide"} alt="The shuffle explorer's saved picture: the attention map of 8 tokens shuffled without position embeddings and put back in order, beside its difference from the unshuffled map."
 import ipywidgets as widgets  # noqa: E402
 
 from mmviz.explore import figure_png as png  # noqa: E402

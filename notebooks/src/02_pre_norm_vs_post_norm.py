@@ -396,7 +396,7 @@ assert live_acc > base_acc + 0.4
 # is the control for warm-up: is it the *ramp* that helps post-norm, or would a smaller rate from the
 # start do the same? (The claim `small-lr-instead` measured one answer over seeds.)
 
-# %% slideshow={"slide_type": "subslide"} alt="The norm explorer's saved picture: gradient norms per layer and a short training curve for the chosen depth, norm placement, initialisation, warm-up and learning rate."
+# %% slideshow={"slide_type": "subslide"} alt="The norm explorer's saved picture: gradient norm per layer at initialisation for pre-norm and post-norm at one depth, and a training-loss panel that fills when Train is pressed."
 mmviz.norm_explorer()
 
 # %% [markdown] slideshow={"slide_type": "slide"}

@@ -152,7 +152,7 @@ with torch.no_grad():
 # Sixty runs take longer than this notebook may: `python -m mmviz.evidence 03 --write` ran them; the
 # next cell draws them and trains seed 0 of the std-0.5 start live (the model used below).
 
-# %% slideshow={"slide_type": "subslide"} alt="Test accuracy over training steps for learned positions started at std 0.02 and 0.5, fixed 2-D sinusoids and no positions, over 10 seeds as bands, with chance at 0.25."
+# %% slideshow={"slide_type": "subslide"} alt="Test accuracy over training steps of the tiny ViT with learned positions started at std 0.02, one thin line per seed over 10 seeds and their mean thick, with dots at 200 steps for learned positions started at std 0.5, fixed 2-D sinusoids and no positions, and chance at 0.25."
 claims = evidence.notebook("03")
 runs, slow = evidence.load("03", "positions"), evidence.load("03", "slow-start")
 names = {"acc_05": "learned, std 0.5, 200 steps", "acc_sincos": "fixed 2-D sinusoids, 200 steps",
@@ -325,7 +325,7 @@ assert drift.min() > 0.8
 # Choose a test picture (0–299) and a head (1–4); the class token's attention map is drawn beside the
 # picture, on the same 0–1 colour scale as above. Without a running kernel you see the starting state.
 
-# %% slideshow={"slide_type": "subslide"} alt="The head explorer's saved picture: a test picture and the class token's attention over its 4 by 4 patches for one head, on a 0 to 1 colour scale, with picture and head sliders."
+# %% slideshow={"slide_type": "subslide"} alt="The head explorer's saved picture: a test picture with the red object's patch outlined, beside the class token's attention over its 4 by 4 patches for one head, on a 0 to 1 colour scale."
 import ipywidgets as widgets  # noqa: E402
 
 from mmviz.explore import figure_png as png  # noqa: E402

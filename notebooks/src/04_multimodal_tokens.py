@@ -249,7 +249,7 @@ print("[CLS] readout", tuple(cls_readout.shape), "| mean-pooled readout", tuple(
 # the sequence grows from 16 to 35 tokens and the map gains new modality blocks. Press **Train** for
 # a few seconds of training, then pick a **sample** or a **head**.
 
-# %% slideshow={"slide_type": "subslide"} alt="The fusion explorer's saved picture: the attention graph and map of early concatenation with four modalities on the tally task, with sliders for modalities, sample and head."
+# %% slideshow={"slide_type": "subslide"} alt="The fusion explorer's saved picture: early concatenation of four modalities (image, caption, sound, sensor) on the tally task: the joint layer's attention map with its modality blocks, and the share of attention each modality gives to each."
 explorer = mmviz.fusion_explorer(task="tally", variant="early_concatenation", num_modalities=4, depth=1)
 explorer
 

@@ -215,7 +215,7 @@ assert abs(chance - evidence.nb05.CHANCE) < 1e-6
 # steps and learning rate. The curves are the committed runs: the line is the mean over 10 seeds,
 # the band the min–max.
 
-# %% slideshow={"slide_type": "subslide"} alt="Test accuracy over 4 times longer training for early summation and for a cross-attention control on shuffled streams, bands over 10 seeds, with the chance level dotted."
+# %% slideshow={"slide_type": "subslide"} alt="Test accuracy over 600 training steps on shuffled streams for early summation and for a cross-attention control, mean line and min-max band over 10 seeds, with the chance level dotted."
 runs = {"early summation": evidence.load("05", "shuffled-summation"),
         "cross-attention (the control)": evidence.load("05", "shuffled-cross-attention")}
 fig, ax = plt.subplots(figsize=(7.5, 3.2))
@@ -427,7 +427,7 @@ claims.show(["alpha-4-uniform-short"] + [f"alpha-{m}-{kind}" for kind in ("uneve
 #
 # Switch **variant** to compare with the other five.
 
-# %% slideshow={"slide_type": "subslide"} alt="The fusion explorer's saved picture for early summation on two time-aligned streams: the attention map and the alpha sliders, one per stream."
+# %% slideshow={"slide_type": "subslide"} alt="The fusion explorer's saved picture for early summation on two time-aligned streams: the summed tokens' attention map and a bar chart of each stream's weight α in the sum."
 explorer = mmviz.fusion_explorer(task="sync", variant="early_summation", num_modalities=2, depth=1)
 explorer
 

@@ -314,7 +314,7 @@ print("at N = 256:", {v: f"{1e3 * t[-1]:.1f} ms" for v, t in timing.items()})
 # every modality sees every other. Press **Train** and watch the blocks change. Switch **variant**
 # to `early_summation`: it refuses, because 16 patches and 3 words cannot be added token by token.
 
-# %% slideshow={"slide_type": "subslide"} alt="The fusion explorer's saved picture: early concatenation on the tally task with two modalities, its attention map with the modality blocks, with sliders for modalities, sample and head."
+# %% slideshow={"slide_type": "subslide"} alt="The fusion explorer's saved picture: early concatenation of an image and a caption on the tally task: the joint layer's attention map with its modality blocks, and the share of attention each modality gives to each."
 explorer = mmviz.fusion_explorer(task="tally", variant="early_concatenation", num_modalities=2, depth=1)
 explorer
 

@@ -324,7 +324,7 @@ assert gap <= 0.05, gap
 # to see where it looks on the picture (in the joint stage a patch can look at the words, in the
 # image encoder only at other patches). Notebook 10's fusion explorer trains all six variants.
 
-# %% slideshow={"slide_type": "subslide"} alt="The stage viewer's saved picture: the joint stage's attention map for one test sample, with map, sample and head controls."
+# %% slideshow={"slide_type": "subslide"} alt="The stage viewer's saved picture: the joint stage's attention map for one test sample (rows the loss never reads hatched grey), the share of attention between modalities, and where one query token looks on the picture."
 viewer = stage_viewer(classifier, task, samples=8)
 viewer.controls["map"].value = 2                       # start on the joint stage
 viewer

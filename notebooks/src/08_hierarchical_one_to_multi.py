@@ -159,7 +159,7 @@ for label, row in table.items():
     print(f"{label:15s}{row['accuracy']:>9.1%}{row['influence']:>25.3f}{row['last_share']:>27.1%}"
           f"   ({row['last_stage']})")
 
-# %% slideshow={"slide_type": "subslide"} alt="Two bar charts for three models: how much the final image stream moves when the caption is swapped, and the last stage's share of attention that crosses modalities."
+# %% slideshow={"slide_type": "subslide"} alt="Two bar charts for one to multi, multi to one and early concatenation: how much the final image stream moves when the caption is swapped, and the share of the last stage's image-query attention that goes to the caption."
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
 labels = list(table)
 colours = ["#333333", "#AAAAAA", "#AAAAAA"]          # one→multi dark, the two it is compared with light
@@ -317,7 +317,7 @@ assert gap <= 0.05, gap
 # learnt in the joint stage. The viewer also offers the caption's own encoder: its maps are those of
 # an untrained layer (see above), not learned behaviour.
 
-# %% slideshow={"slide_type": "subslide"} alt="The stage viewer's saved picture: one stage's attention map of one to multi for one test sample, with map, sample and head controls."
+# %% slideshow={"slide_type": "subslide"} alt="The stage viewer's saved picture for one to multi: one stage's attention map for a test sample, the share of attention between modalities, and where one query token looks on the picture."
 viewer = stage_viewer(one_to_multi, task, samples=8)
 viewer
 

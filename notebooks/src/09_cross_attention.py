@@ -298,7 +298,7 @@ assert gap <= 0.05, gap
 # modality first, modalities numbered from 1), then the joint stage. Move *sample* and pick the *query*
 # word to see where it looks; try each *head* alone (heads numbered from 0).
 
-# %% slideshow={"slide_type": "subslide"} alt="The stage viewer's saved picture: the words asking the picture, a cross-attention map of 2 word queries over 16 patch keys for one test sample, with map, sample and head controls."
+# %% slideshow={"slide_type": "subslide"} alt="The stage viewer's saved picture: the caption's words asking the picture (cross-attention, word queries over 16 patch keys) for one test sample, the share of attention between modalities, and where one word looks on the picture."
 viewer = stage_viewer(classifier, task, samples=8)
 viewer.controls["map"].value = 1                       # start on the words asking the picture
 viewer

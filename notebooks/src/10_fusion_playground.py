@@ -75,7 +75,7 @@ from mmviz.train import FusionClassifier, fit
 # numbered **from 0** inside each modality (A0…A3, B0…B2), as in the attention maps further down and
 # in the code (`patch (0,0)`); each picture says so.
 
-# %% slideshow={"slide_type": "subslide"} alt="Six block masks, one per fusion variant, showing which of 4 tokens of modality A and 3 of modality B may attend to which."
+# %% slideshow={"slide_type": "subslide"} alt="The block masks of the six fusion variants, stage by stage, over 4 tokens of modality A and 3 of B: coloured where a query may read a key, grey where it is masked."
 mmviz.plot.compare.plot_variant_masks(counts=(4, 3), names=("A", "B"))
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
@@ -186,7 +186,7 @@ assert ran["cross_attention"].cross_share > 0.99, ran["cross_attention"].cross_s
 # tokens, the blue band caption tokens; tokens are numbered **from 0**, `patch (row, column)`, as in
 # the masks above.
 
-# %% slideshow={"slide_type": "subslide"} alt="The attention maps of the six variants trained on one tally sample, side by side, each captioned with its variant and prediction."
+# %% slideshow={"slide_type": "subslide"} alt="The attention maps of the six variants on one tally test sample, one panel each titled with its layer and accuracy; early summation's panel says why it cannot run on this task."
 mmviz.plot.plot_variant_maps(on_tally, tally, sample=0)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -370,7 +370,7 @@ for M in range(2, 5):                      # the FLOPs are 4d times the allowed 
 # An impossible combination (early summation on a picture and a caption, cross-attention with one
 # modality) says why instead of drawing.
 
-# %% slideshow={"slide_type": "subslide"} alt="The fusion playground's saved picture: early concatenation on the tally task, its attention map and modality blocks, with variant, modalities, alpha and train controls."
+# %% slideshow={"slide_type": "subslide"} alt="The fusion playground's saved picture: early concatenation on the tally task, its joint layer's attention map with the modality blocks and the share of attention between the image and the caption."
 mmviz.fusion_explorer(task=tally, variant="early_concatenation")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -379,7 +379,7 @@ mmviz.fusion_explorer(task=tally, variant="early_concatenation")
 # each. Move the modalities slider: one α slider per stream. Set one α to 0 and the model no longer
 # sees that stream.
 
-# %% slideshow={"slide_type": "subslide"} alt="The fusion playground's saved picture: early summation on three time-aligned streams, its attention map, with one alpha slider per stream."
+# %% slideshow={"slide_type": "subslide"} alt="The fusion playground's saved picture: early summation on three time-aligned streams, the summed tokens' attention map and a bar chart of each stream's weight α."
 mmviz.fusion_explorer(task="sync", variant="early_summation", num_modalities=3)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
