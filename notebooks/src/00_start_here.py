@@ -187,7 +187,7 @@ assert 0 <= attention.min() and attention.max() <= 1 and SCALE["norm"].vcenter =
 # large $\beta$ each word attends almost only to its favourite. The map uses the same colour scale as
 # the one above. Drag the slider, or click it and use the arrow keys.
 
-# %% slideshow={"slide_type": "subslide"} alt="The sharpness explorer's saved picture: the 8 by 8 attention map softmax(β · scores) of the sentence's tokens at one sharpness β, coloured against the uniform share 1/8."
+# %% slideshow={"slide_type": "subslide"} alt="The sharpness explorer's saved picture: the 8 by 8 attention map softmax(beta times scores) of the sentence's tokens at one sharpness beta, coloured against the uniform share 1/8."
 import ipywidgets as widgets  # noqa: E402
 
 from mmviz.explore import figure_png, with_picture  # noqa: E402

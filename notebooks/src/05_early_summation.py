@@ -427,7 +427,7 @@ claims.show(["alpha-4-uniform-short"] + [f"alpha-{m}-{kind}" for kind in ("uneve
 #
 # Switch **variant** to compare with the other five.
 
-# %% slideshow={"slide_type": "subslide"} alt="The fusion explorer's saved picture for early summation on two time-aligned streams: the summed tokens' attention map and a bar chart of each stream's weight α in the sum."
+# %% slideshow={"slide_type": "subslide"} alt="The fusion explorer's saved picture for early summation on two time-aligned streams: the summed tokens' attention map and a bar chart of each stream's weight alpha in the sum."
 explorer = mmviz.fusion_explorer(task="sync", variant="early_summation", num_modalities=2, depth=1)
 explorer
 

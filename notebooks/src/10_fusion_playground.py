@@ -379,7 +379,7 @@ mmviz.fusion_explorer(task=tally, variant="early_concatenation")
 # each. Move the modalities slider: one α slider per stream. Set one α to 0 and the model no longer
 # sees that stream.
 
-# %% slideshow={"slide_type": "subslide"} alt="The fusion playground's saved picture: early summation on three time-aligned streams, the summed tokens' attention map and a bar chart of each stream's weight α."
+# %% slideshow={"slide_type": "subslide"} alt="The fusion playground's saved picture: early summation on three time-aligned streams, the summed tokens' attention map and a bar chart of each stream's weight alpha."
 mmviz.fusion_explorer(task="sync", variant="early_summation", num_modalities=3)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
