@@ -8,7 +8,8 @@ each slide for 1280×720 in the browser: pictures grow into the room a slide lea
 
 What goes on the slides: cells marked ``skip`` are left out (helper code, hidden asserts); a code cell
 whose source the notebook hides, or whose source is longer than ``LONG_CODE`` lines while it draws or
-prints something, shows its output only; a long code cell without output stays, split into slides of at
+prints something, or whose source would leave its picture less than the picture's own size, shows its
+output only; a long code cell without output stays, split into slides of at
 most ``LONG_CODE`` lines.
 
 Usage: ``python tools/build_slides.py [--out DIR] [NAME ...]``.
@@ -71,7 +72,8 @@ def on_slides(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             continue
         lines = cell.source.splitlines()
         hidden = cell.metadata.get("jupyter", {}).get("source_hidden")
-        if hidden or (len(lines) > LONG_CODE and cell.get("outputs")):
+        long = len(lines) > LONG_CODE and cell.get("outputs")
+        if hidden or long or slide_layout.crowds_its_picture(cell):
             cell.metadata.setdefault("transient", {})["remove_source"] = True
             cells.append(cell)
         elif len(lines) > LONG_CODE:        # code is the point here: split it over sub-slides

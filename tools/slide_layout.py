@@ -56,14 +56,14 @@ def blocks(source: str) -> list[str]:
     return [b for b in re.split(r"\n\s*\n|\n(?=#)", source.strip()) if b.strip()]
 
 
-def png_height(output) -> int:
+def png_height(output, shrink=PICTURE_SHRINK) -> int:
     data = base64.b64decode(output["data"]["image/png"])
     width, height = struct.unpack(">II", data[16:24])
     shown = output.get("metadata", {}).get("image/png", {})
     if "width" in shown:             # a picture the notebook shows at another width than its pixels
         height = height * int(shown["width"]) / width
         width = int(shown["width"])
-    return int(min(height, height * 1240 / width) * PICTURE_SHRINK)
+    return int(min(height, height * 1240 / width) * shrink)
 
 
 def output_height(output) -> int:
@@ -89,6 +89,14 @@ def height(cell) -> int:
         return sum(block_height(b) for b in blocks(cell.source))
     code = 16 + CODE_LINE * wrapped(cell.source.splitlines(), CODE_CHARS) if source_shown(cell) else 0
     return code + sum(output_height(o) for o in cell.get("outputs", []))
+
+
+def crowds_its_picture(cell) -> bool:
+    """Whether a code cell's source and its pictures, at their own size, are more than one slide holds:
+    on slides the picture is what the room sees, so the cell shows its output only."""
+    pictures = [png_height(o, shrink=1) for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+    code = 16 + CODE_LINE * wrapped(cell.source.splitlines(), CODE_CHARS)
+    return bool(pictures) and code + sum(pictures) > BUDGET
 
 
 def cut_markdown(cell) -> list:
