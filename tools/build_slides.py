@@ -43,15 +43,17 @@ def static_dir(module: str) -> Path:
 
 
 def vendor(folder: Path) -> None:
-    """reveal.js (its dist/ and the notes plugin), MathJax 3's tex-svg-full.js and the deck's own files."""
+    """reveal.js (its script, style, white theme with its font, notes plugin), MathJax 3's tex-svg-full.js
+    and the deck's own files."""
     reveal = static_dir("sphinx_revealjs") / "_static" / "revealjs"
     mathjax = static_dir("mathjax") / "static" / "mathjax" / "es5" / "tex-svg-full.js"
     shutil.rmtree(folder, ignore_errors=True)
-    (folder / "mathjax").mkdir(parents=True)
-    shutil.copytree(reveal / "dist", folder / "reveal" / "dist",
-                    ignore=shutil.ignore_patterns("*.map", "*.esm.js"))
-    shutil.copytree(reveal / "plugin" / "notes", folder / "reveal" / "plugin" / "notes",
-                    ignore=shutil.ignore_patterns("*.esm.js"))
+    for name in ("dist/reveal.js", "dist/reveal.css", "dist/theme/white.css", "plugin/notes/notes.js"):
+        (folder / "reveal" / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(reveal / name, folder / "reveal" / name)
+    font = "dist/theme/fonts/source-sans-pro"
+    shutil.copytree(reveal / font, folder / "reveal" / font)
+    (folder / "mathjax").mkdir()
     shutil.copy(mathjax, folder / "mathjax" / "tex-svg-full.js")
     for name in ("deck.css", "deck.js"):
         shutil.copy(DECK / name, folder / name)

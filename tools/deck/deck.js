@@ -2,7 +2,7 @@
 // room a slide leaves (up to 1.8× their size: figure text readable from the back) or shrink to half;
 // only a slide still too tall after that is scaled down whole (its scale is kept in data-fit).
 (function () {
-  const W = 1280, H = 720, ROOM = H - 16, MAX_GROW = 1.8, MIN_SHRINK = 0.5;
+  const W = 1280, H = 720, ROOM = H - 40, MAX_GROW = 1.8, MIN_SHRINK = 0.5;   // ROOM: clear of the slide number
 
   function leaves() {
     return [...document.querySelectorAll('.reveal .slides section')].filter(s => !s.querySelector('section'));
