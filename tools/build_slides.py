@@ -9,8 +9,8 @@ each slide for 1280×720 in the browser: pictures grow into the room a slide lea
 What goes on the slides: cells marked ``skip`` are left out (helper code, hidden asserts); a code cell
 whose source the notebook hides, or whose source is longer than ``LONG_CODE`` lines while it draws or
 prints something, or whose source would leave its picture less than the picture's own size, shows its
-output only; a long code cell without output stays, split into slides of at
-most ``LONG_CODE`` lines.
+output only; a long code cell without output stays, split into slides of at most ``LONG_CODE`` lines.
+tools/slide_layout.py then cuts what is still too tall for one slide.
 
 Usage: ``python tools/build_slides.py [--out DIR] [NAME ...]``.
 """
