@@ -36,7 +36,7 @@ endif
 endif
 endif
 
-.PHONY: help setup setup-test lab test test-fast notebooks bench app slides lock clean
+.PHONY: help setup setup-test lab test test-fast notebooks bench app book slides lock clean
 
 help:                       ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):[^#]*## /  make \1\t/' | expand -t 20
@@ -109,9 +109,11 @@ bench: setup-test           ## measure notebooks, explorers, environment; writes
 app: setup                  ## the fusion playground as a page without code, for the projector
 	$(VENV)/bin/voila app/playground.ipynb --no-browser $(ARGS)
 
-slides: setup               ## offline reveal.js decks in build/slides/; needs Node.js + npm (reveal.js from the npm registry); one: ARGS=05
-	@command -v npm >/dev/null || { echo "make slides needs Node.js with npm (it fetches reveal.js and MathJax from the npm registry once): install Node.js 18 or newer (nodejs.org, brew install node, apt install npm)" >&2; exit 1; }
-	$(PY) tools/build_notebooks.py --slides build/slides $(ARGS)
+book: setup-test            ## the collection as a static site, offline: open build/book/index.html
+	$(PY) tools/build_book.py
+
+slides: setup-test          ## reveal.js decks for the projector in build/slides/, offline, no Node; one: ARGS=05
+	$(PY) tools/build_slides.py $(ARGS)
 
 # The lock: one universal resolution (every Python 3.10-3.14, Linux, macOS, Windows) by uv, which
 # requirements-dev.txt brings. Versions already locked are kept unless pyproject.toml's bounds exclude

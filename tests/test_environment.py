@@ -191,11 +191,20 @@ def test_makefile_hashes_with_python_not_sha1sum():
     assert f".stamp-lab-{digest}" in done.stdout
 
 
-def test_make_slides_names_node():
+def test_book_and_slides_need_no_node_and_come_from_one_extra():
+    """make book and make slides build offline with Python packages alone: the `book` extra, also in `dev`
+    (the browser tests build both); the README's "Teach with it" says so."""
     make = (ROOT / "Makefile").read_text()
-    assert re.search(r"^slides:.*Node\.js", make, re.M), "make help says slides need Node.js"
-    assert "make slides needs Node.js with npm" in make
-    assert "Node.js" in (ROOT / "README.md").read_text()
+    for target in ("book", "slides"):
+        assert re.search(rf"^{target}: setup-test .*## ", make, re.M), f"make {target} sets up its tools"
+    tools = "".join((ROOT / "tools" / f).read_text() for f in ("build_book.py", "build_slides.py"))
+    assert "npm" not in make and "subprocess.run([\"npm" not in tools and "node_modules" not in tools
+    extras = pyproject()["optional-dependencies"]
+    assert {name_of(d) for d in extras["book"]} <= {name_of(d) for d in extras["dev"]}
+    assert {"sphinx", "myst-nb", "sphinx-book-theme"} <= {name_of(d) for d in extras["book"]}
+    readme = (ROOT / "README.md").read_text()
+    teach = readme[readme.index("## Teach with it"):]
+    assert "make slides" in teach and "no Node" in teach
 
 
 def test_this_python_keeps_todays_pins():

@@ -1,6 +1,7 @@
 """What the notebooks' sources promise a reader, read from notebooks/src/ without running them: checks
 print nothing on Run All, the glossary's first part stays short, every claim the collection
-registers is quoted by its notebook, and each notebook says how to rerun its claims."""
+registers is quoted by its notebook, each notebook says how to rerun its claims, and every picture has
+alt text for the book."""
 import re
 from pathlib import Path
 
@@ -49,3 +50,26 @@ def test_each_notebook_reads_its_claims_and_says_how_to_rerun_them(number):
         f'evidence.load("{number}"' in text, f"notebook {number} does not read its committed evidence"
     assert f"python -m mmviz.evidence {number}" in text or "claims.show()" in text, \
         f"notebook {number} does not say how to rerun its claims"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.stem)
+def test_every_picture_has_alt_text_in_its_source(path):
+    """The book's alt text for a picture is the ``alt="..."`` key of its cell's ``# %%`` header: a sentence
+    for every cell whose committed output holds a picture, in ASCII (jupytext writes header metadata as
+    JSON with escapes: any other character would be rewritten on the next save in JupyterLab)."""
+    import jupytext
+    import nbformat
+
+    committed = path.parents[1] / f"{path.stem}.ipynb"
+    if not committed.exists():
+        pytest.skip(f"{committed.name} is not built yet")
+    source = jupytext.read(path)
+    assert jupytext.writes(source, "py:percent") == path.read_text(), "a jupytext save would rewrite it"
+    cells = nbformat.read(committed, as_version=4).cells
+    drawing = [i for i, c in enumerate(cells)
+               if any("image/png" in o.get("data", {}) for o in c.get("outputs", []))]
+    lacking = [i for i in drawing if i >= len(source.cells) or not source.cells[i].metadata.get("alt")]
+    assert not lacking, f"cells {lacking} draw a picture but have no alt=\"...\" in their # %% header"
+    for i in drawing:
+        alt = source.cells[i].metadata["alt"]
+        assert alt.isascii() and len(alt.split()) >= 6 and alt.endswith("."), f"cell {i}: alt={alt!r}"

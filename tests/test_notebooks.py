@@ -90,8 +90,9 @@ def errors_in(nb):
 
 
 def comparable(cell):
-    """What the source decides about a cell: its type, text and metadata (not run-time timing)."""
-    metadata = {k: v for k, v in cell.metadata.items() if k not in ("execution", "ExecuteTime")}
+    """What the source decides about a cell: its type, text and metadata (not run-time timing, nor a
+    picture's alt text, which the book reads from the source: adding one needs no rebuild)."""
+    metadata = {k: v for k, v in cell.metadata.items() if k not in ("execution", "ExecuteTime", "alt")}
     return {"cell_type": cell.cell_type, "source": cell.source, "metadata": metadata}
 
 

@@ -146,7 +146,7 @@ with torch.no_grad():
 # The colour scale has its middle at $1/8$, the share an **unselective** query would give each of the
 # 8 keys (uniform attention, the baseline): green is "as much as uniform", yellow more, purple less.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Heatmap of the 8 by 8 attention map of one untrained block, heads averaged: each row is a token of the sentence and how much it looks at every token, coloured against the uniform share of 1/8."
 block = mmviz.TransformerBlock(dim=32, heads=4, norm="pre")
 y = block(x[None])                           # a batch of one sequence: (1, 8, 32)
 attention = block.attention[0].mean(0)       # average the 4 heads: (8, 8)
@@ -187,7 +187,7 @@ assert 0 <= attention.min() and attention.max() <= 1 and SCALE["norm"].vcenter =
 # large $\beta$ each word attends almost only to its favourite. The map uses the same colour scale as
 # the one above. Drag the slider, or click it and use the arrow keys.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="The sharpness explorer's saved picture: the 8 by 8 attention map softmax(beta times scores) of the sentence's tokens at one sharpness beta, coloured against the uniform share 1/8."
 import ipywidgets as widgets  # noqa: E402
 
 from mmviz.explore import figure_png, with_picture  # noqa: E402
@@ -250,7 +250,7 @@ assert picture.layout.width == f"{width / 2:g}px" and width / 2 >= 360, (picture
 # $n$ of $n$ successes are compatible with any $p$ down to about $0.05^{1/n}$ (the lowest rate that still
 # gives $n$ of $n$ at least 5 % of the time): 0.37 for 3 seeds, 0.69 for 8.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Line chart of the chance that n of n seeds succeed against the share p of seeds on which a set-up succeeds, for 3 and for 8 seeds, with dotted lines where each crosses 5 percent."
 p = torch.linspace(0, 1, 101)
 fig, ax = plt.subplots(figsize=(6.4, 3.0), layout="constrained")
 for n, colour in ((3, "#d95f02"), (8, "#1b9e77")):
@@ -271,7 +271,7 @@ for n in (3, 8, 16):
 # 1 and 2 the colour word always preferred its patches clearly, and the notebook said so "on every
 # seed". Here is the committed evidence for that measurement, every seed a dot:
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Dot plot of the committed AUC of the colour word for every seed on one line, the first three seeds highlighted against all of them."
 from mmviz import evidence  # noqa: E402
 
 locate = evidence.load("09", "locate-words")     # the committed runs: one AUC per seed and word

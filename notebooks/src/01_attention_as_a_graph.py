@@ -64,7 +64,7 @@ with torch.no_grad():
     A2 = block.attention[0, 0]          # (8, 8): the graph of input 2
 C = graphs.conv_adjacency(8, kernel_size=3)   # the convolution's graph, whatever the input
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Three 8 by 8 heatmaps on one colour scale: the attention matrices of two different inputs, which differ, and a 3-wide convolution's fixed 0/1 band, the same for any input."
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), layout="constrained")
 top = max(A1.max(), A2.max(), C.max()).item()          # one colour scale for the three panels
 for ax, matrix, title in zip(axes, (A1, A2, C), ("attention, input 1", "attention, input 2",
@@ -103,7 +103,7 @@ assert int(C.sum()) == 22
 #   = each modality in its own stream; **off-diagonal blocks** = cross-attention; **everything** = early
 #   concatenation. This is the survey's "controlling the input pattern of self-attention".
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Six small black-and-white masks (complete, causal, padding, and three fusion variants over tokens 0-3 of modality A and 4-7 of B), each titled with its number of edges; then the causal mask drawn as a graph of 4 tokens whose arrows flow forward only."
 masks = graphs.attention_masks(n_a=4, n_b=4, padded=1)
 fig, axes = plt.subplots(1, 6, figsize=(13, 2.8), layout="constrained")
 for ax, (name, allowed) in zip(axes, masks.items()):
@@ -148,7 +148,7 @@ assert int(masks["causal"].sum()) == 10 and int(masks["separate streams"].sum())
 # Left: the graph (each token's 3 strongest edges drawn; all others exist, faint). Right: a 3×3
 # convolution on a pixel grid, which has no place for a word at all.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Left, self-attention as a graph over 16 image-patch tokens and 3 caption-word tokens in their modality colours, its edge weights computed from the data; right, a 3 by 3 convolution's fixed grid neighbourhood, the same weights whatever the content."
 images, _, _ = make_pictures(1, seed=3)
 words = ["red", "circle", "left"]
 patches = mmviz.PatchEmbedding(image_size=24, patch_size=6, channels=3, dim=32)(images)   # (1, 16, 32)
@@ -213,7 +213,7 @@ assert graphs.equivariance_gap(joint, tokens, torch.randperm(19)) < 1e-5
 # `positions`. Without a running kernel (on GitHub, say) you see the starting state: shuffle 3, no
 # positions.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="The shuffle explorer's saved picture: the attention map of 8 tokens shuffled without position embeddings and put back in order, beside its difference from the unshuffled map."
 import ipywidgets as widgets  # noqa: E402
 
 from mmviz.explore import figure_png as png  # noqa: E402

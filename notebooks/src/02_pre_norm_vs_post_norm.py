@@ -163,7 +163,7 @@ print("depth L                           " + "".join(f"{L:>8}" for L in depths))
 for norm in ("post", "pre"):
     print(f"{norm:>4}-norm, ‖∂ℓ/∂W₂⁽ᴸ⁾‖, one init   " + "".join(f"{one[norm, L]['grads'][-1]:>8.2f}" for L in depths))
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Two log-scale charts of gradient norms at initialisation over 32 seeds: left, per block of a 24-block stack for pre-norm and post-norm next to the shape of Xiong et al.'s bound; right, the last block's gradient as depth grows, with fitted slopes."
 claims = evidence.notebook("02")
 grads = evidence.load("02", "gradients-at-init")           # 32 seeds × 4 initialisations, committed
 mean_last = {norm: [grads.mean(f"grad_{norm}_{L}") for L in depths] for norm in ("pre", "post")}
@@ -271,7 +271,7 @@ claims.show(["default-init-ratio"])
 # output (width 64). The committed evidence: 32 seeds × 4 initialisations; the cell reruns seed 0 at
 # $N = 2$ live.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Log-log chart of the relative output change after a small random perturbation against the number of sub-layers N, for post-norm and pre-norm (bands: min to max over seeds), next to Liu et al.'s shapes, proportional to N and to log(1 + N)."
 amp = evidence.load("02", "amplification")
 blocks = nb02.BLOCKS
 N = [2 * L for L in blocks]                      # two sub-layers per block
@@ -331,7 +331,7 @@ assert len(amp.seeds) >= 32
 # The 32 committed training runs take longer than this notebook may: `python -m mmviz.evidence 02
 # --write` ran them; the next cell draws them and retrains seed 0 of pre-norm without warm-up live.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Training loss over steps of a 6-block stack sorting 8 symbols, for post-norm and pre-norm, each with and without warm-up (bands: min to max over seeds), with lines at ln 8 (learned nothing) and at the positions-only baseline."
 runs = evidence.load("02", "warmup")
 base_loss, base_acc = experiments.position_only_baseline(8, 8)
 print(f"{'baseline: positions only':<24} loss {base_loss:.2f}   accuracy {base_acc:.2f}   (nothing learned: "
@@ -396,7 +396,7 @@ assert live_acc > base_acc + 0.4
 # is the control for warm-up: is it the *ramp* that helps post-norm, or would a smaller rate from the
 # start do the same? (The claim `small-lr-instead` measured one answer over seeds.)
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="The norm explorer's saved picture: gradient norm per layer at initialisation for pre-norm and post-norm at one depth, and a training-loss panel that fills when Train is pressed."
 mmviz.norm_explorer()
 
 # %% [markdown] slideshow={"slide_type": "slide"}

@@ -48,7 +48,7 @@ _ = torch.manual_seed(0)
 # one cell of a 4×4 grid. The label is the **quadrant** of the red object (4 classes, chance 0.25).
 # Finding *red* needs the content of a patch; answering *where* needs its position.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Six small test pictures of coloured shapes on a 24 by 24 grid, each titled with the quadrant that holds the red object."
 train_images, train_labels, _ = make_pictures(1000, seed=0)
 test_images, test_labels, test_cells = make_pictures(300, seed=1)
 print("train", tuple(train_images.shape), "test", tuple(test_images.shape),
@@ -76,7 +76,7 @@ plt.show()
 # $P$**: the same weights slide over the image in steps of one patch. (In `mmviz` the class token gets
 # no position: it is a learned vector already.)
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Test picture 0 cut into its 16 patch tokens, each 6 by 6 patch drawn on its own and numbered 0 to 15 row by row."
 def patchify(images, P):                              # (B, C, H, W) -> (B, N, C·P·P)
     B, C, H, W = images.shape
     blocks = images.reshape(B, C, H // P, P, W // P, P).permute(0, 2, 4, 1, 3, 5)
@@ -152,7 +152,7 @@ with torch.no_grad():
 # Sixty runs take longer than this notebook may: `python -m mmviz.evidence 03 --write` ran them; the
 # next cell draws them and trains seed 0 of the std-0.5 start live (the model used below).
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Test accuracy over training steps of the tiny ViT with learned positions started at std 0.02, one thin line per seed over 10 seeds and their mean thick, with dots at 200 steps for learned positions started at std 0.5, fixed 2-D sinusoids and no positions, and chance at 0.25."
 claims = evidence.notebook("03")
 runs, slow = evidence.load("03", "positions"), evidence.load("03", "slow-start")
 names = {"acc_05": "learned, std 0.5, 200 steps", "acc_sincos": "fixed 2-D sinusoids, 200 steps",
@@ -219,7 +219,7 @@ assert torch.equal(fixed.patches.position[0], vision.sincos_positions(4, 4, 32))
 # and with what mean weight. (Model: std 0.5, **seed 0**: one seed's heads, to look at; what holds over
 # seeds follows the picture.)
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Three correctly predicted test pictures, each beside four 4 by 4 maps of how much the class token attends to each patch, one per head, the red object's patch outlined in cyan."
 with torch.no_grad():
     predicted = model(test_images).argmax(-1)
 cls = model.cls_attention(0)                         # (300, heads, 4, 4): class token -> patches
@@ -283,7 +283,7 @@ assert vision.head_ablation_accuracy(model, test_images, test_labels, []) == liv
 # then scrambling the position table (the same 16 vectors, given to the wrong patches) should ruin
 # it, although every patch's content is untouched.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="A 4 by 4 grid of small 4 by 4 heatmaps: for each patch, the cosine similarity of its trained position vector to those of all 16 patches, as in ViT's Figure 7."
 intact = vit_accuracy(model, test_images, test_labels)
 scrambled = [vision.shuffled_position_accuracy(model, test_images, test_labels, seed=s) for s in range(5)]
 print(f"seed 0: accuracy with the trained position table {intact:.2f}; with its rows shuffled (5 shuffles): "
@@ -325,7 +325,7 @@ assert drift.min() > 0.8
 # Choose a test picture (0–299) and a head (1–4); the class token's attention map is drawn beside the
 # picture, on the same 0–1 colour scale as above. Without a running kernel you see the starting state.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="The head explorer's saved picture: a test picture with the red object's patch outlined, beside the class token's attention over its 4 by 4 patches for one head, on a 0 to 1 colour scale."
 import ipywidgets as widgets  # noqa: E402
 
 from mmviz.explore import figure_png as png  # noqa: E402

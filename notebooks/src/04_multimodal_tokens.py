@@ -65,7 +65,7 @@ image, caption, sound, sensor = (x[:1] for x in task.test.inputs)     # one samp
 print("modalities:", names)
 print("raw shapes:", [tuple(x.shape) for x in (image, caption, sound, sensor)])
 
-# %% slideshow={"slide_type": "subslide"} jupyter={"source_hidden": true}
+# %% slideshow={"slide_type": "subslide"} jupyter={"source_hidden": true} alt="One generated scene in four modalities: the image with its 4 by 4 patch grid, the caption's words, and the sound and sensor traces cut into 8 frames each."
 fig, axes = plt.subplots(1, 3, figsize=(11, 2.9), gridspec_kw={"width_ratios": [1, 0.55, 2.2]})
 axes[0].imshow(task.image(0))
 for k in range(1, 4):                                 # the patch grid: one token per cell
@@ -128,7 +128,7 @@ out = joint(zs)
 record = out.attention[0]
 print("tokens", tuple(out.tokens.shape), "| attention", tuple(record.weights.shape))
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="One attention graph over all tokens of the four modalities (16 patches, the caption's words, 8 sound and 8 sensor frames), coloured by modality, each token's two strongest edges drawn."
 labels = ([str(i) for i in range(16)] + task.token_labels(0)[1]      # patches 0-15, the caption's words,
           + [str(i) for i in range(8)] * 2)                              # sound and sensor frames 0-7
 mmviz.plot_attention_graph(record, labels=labels, modality_names=names, top=2)
@@ -249,7 +249,7 @@ print("[CLS] readout", tuple(cls_readout.shape), "| mean-pooled readout", tuple(
 # the sequence grows from 16 to 35 tokens and the map gains new modality blocks. Press **Train** for
 # a few seconds of training, then pick a **sample** or a **head**.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="The fusion explorer's saved picture: early concatenation of four modalities (image, caption, sound, sensor) on the tally task: the joint layer's attention map with its modality blocks, and the share of attention each modality gives to each."
 explorer = mmviz.fusion_explorer(task="tally", variant="early_concatenation", num_modalities=4, depth=1)
 explorer
 

@@ -131,7 +131,7 @@ chance = summation.chance(aligned)
 print(aligned.description)
 print("tokens per modality:", {m.name: m.num_tokens for m in aligned.modalities})
 
-# %% slideshow={"slide_type": "subslide"} jupyter={"source_hidden": true}
+# %% slideshow={"slide_type": "subslide"} jupyter={"source_hidden": true} alt="Sound and sensor signals of one test sample cut into 8 tokens with their time stamps, for aligned streams and for a shuffled sensor stream whose stamps no longer match the sound's."
 def draw_streams(task, i, ax, title):
     """Sound (top) and sensor (bottom) of test sample i, each token's time stamp written on it."""
     sound, sensor = (x[i, 0].numpy() for x in task.test.inputs)
@@ -215,7 +215,7 @@ assert abs(chance - evidence.nb05.CHANCE) < 1e-6
 # steps and learning rate. The curves are the committed runs: the line is the mean over 10 seeds,
 # the band the min–max.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Test accuracy over 600 training steps on shuffled streams for early summation and for a cross-attention control, mean line and min-max band over 10 seeds, with the chance level dotted."
 runs = {"early summation": evidence.load("05", "shuffled-summation"),
         "cross-attention (the control)": evidence.load("05", "shuffled-cross-attention")}
 fig, ax = plt.subplots(figsize=(7.5, 3.2))
@@ -268,7 +268,7 @@ assert torch.equal(realigned.test.inputs[0], shuffled.test.inputs[0])          #
 # With one sequence of summed tokens, the map is $8\times8$: each token is the grey "summed"
 # modality, labelled by the time step of its sound part ("Σ t=3").
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Heatmap of the summed model's attention for one aligned test sample: 8 summed tokens, each labelled by its time step, looking at each other."
 record = model["aligned"].run(aligned, 8).attention[0]               # seed 0, trained above
 labels = [f"Σ {word}" for word in aligned.token_labels(0)[0]]
 mmviz.plot_attention(record, sample=0, query_labels=labels, key_labels=labels,
@@ -366,7 +366,7 @@ for w, a in moved.items():                        # the live seed 0 is the commi
 # Line and band: the uniform model with its $\alpha$ moved after training. Diamond: $\alpha$ learned,
 # placed at the sound's learned share of the weights.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Three panels for 2, 3 and 4 streams: accuracy against the sound's share of the weights alpha, trained at each alpha and moved after training, bands over 8 seeds, with the learned share marked."
 colour = {"trained": mmviz.plot.modality_colour("sound"), "moved": mmviz.plot.modality_colour("sensor"),
           "learned": "#333333"}
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.4), sharey=True)
@@ -427,7 +427,7 @@ claims.show(["alpha-4-uniform-short"] + [f"alpha-{m}-{kind}" for kind in ("uneve
 #
 # Switch **variant** to compare with the other five.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="The fusion explorer's saved picture for early summation on two time-aligned streams: the summed tokens' attention map and a bar chart of each stream's weight alpha in the sum."
 explorer = mmviz.fusion_explorer(task="sync", variant="early_summation", num_modalities=2, depth=1)
 explorer
 

@@ -83,7 +83,7 @@ assert torch.allclose(weights.sum(-1), torch.ones(1, 4, 18), atol=1e-5)
 # picture. The readout is a **pointer**: the model scores each final patch token, and the patch with
 # the best score is its answer (chance: 1 in 16).
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Four generated pictures of coloured shapes, each titled with its two-word caption naming one object."
 task = mmviz.make_task("locate", n_train=1000, n_test=300, seed=0)
 print(task.description)
 fig, axes = plt.subplots(1, 4, figsize=(9, 2.6))
@@ -123,14 +123,14 @@ assert abs(accuracy - seed0["accuracy"]) < 0.05, (accuracy, seed0["accuracy"])  
 # lines cut the map into its four modality blocks. Next to it, the share of attention each
 # modality's queries give to each modality's keys, averaged over the test samples.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Heatmap of one test sample's attention over the concatenated sequence of 16 patch tokens and 2 word tokens, white lines separating the modality blocks."
 record = model.run(task, 100).attention[0]
 image_labels, words = task.token_labels(0)
 names = [m.name for m in task.modalities]
 mmviz.plot_attention(record, sample=0, query_labels=image_labels + words, key_labels=image_labels + words,
                      modality_names=names)
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="A 2 by 2 grid of the share of attention each modality's queries give to each modality's keys, averaged over the test samples."
 blocks = mmviz.plot_modality_blocks(record, modality_names=names)
 blocks
 
@@ -159,7 +159,7 @@ assert abs(mass[0, 1] - seed0["image←caption share"]) < 0.05, (mass, seed0)   
 # printed are seed 0's; the claims give the committed seeds. Patches are numbered in raster order
 # (row by row), (row, column) counted from 0 at the top left.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="The test picture overlaid, patch by patch, with how much each patch reads one caption word, one picture per word, on one colour scale."
 w = mmviz.measure.select_weights(record, sample=0)                # (18, 18), heads averaged
 shared = float(w[:16, 16:].max())                                 # one colour scale for both words
 for k, word in enumerate(words):
@@ -236,7 +236,7 @@ assert abs(sum(perfect.values()) - 1) < 1e-6 and perfect == {k: seed0[k] for k i
 # **four times** as much, at every $N$. The projections and MLP grow only linearly, so the total
 # ratio climbs from 2 toward 4 as $N$ grows.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Line chart of attention FLOPs against tokens per modality for early summation and early concatenation, on log axes, concatenation's line rising toward 4 times summation's."
 mmviz.plot_cost(token_counts=(4, 8, 16, 32, 64, 128, 256), dim=32, depth=1, part="attention",
                 variants=["early_summation", "early_concatenation"])
 
@@ -271,7 +271,7 @@ assert rows[128][1] / rows[128][0] > rows[8][1] / rows[8][0]             # the r
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # And by the clock: the time of one forward pass (batch 8, best of 5 runs) as $N$ grows.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Line chart of the measured seconds per forward pass against tokens per modality for early summation and early concatenation, batch 8, best of 5 runs."
 def seconds_per_forward(variant, n, dim=32, repeats=5):
     fusion = mmviz.build_fusion(variant, 2, dim, depth=1).eval()
     zs = [torch.randn(8, n, dim), torch.randn(8, n, dim)]
@@ -314,7 +314,7 @@ print("at N = 256:", {v: f"{1e3 * t[-1]:.1f} ms" for v, t in timing.items()})
 # every modality sees every other. Press **Train** and watch the blocks change. Switch **variant**
 # to `early_summation`: it refuses, because 16 patches and 3 words cannot be added token by token.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="The fusion explorer's saved picture: early concatenation of an image and a caption on the tally task: the joint layer's attention map with its modality blocks, and the share of attention each modality gives to each."
 explorer = mmviz.fusion_explorer(task="tally", variant="early_concatenation", num_modalities=2, depth=1)
 explorer
 

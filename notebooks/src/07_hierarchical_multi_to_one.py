@@ -97,7 +97,7 @@ assert accuracy > 0.9, accuracy
 # encoder (two words), and the joint stage over all 18 tokens. The coloured bands mark each token's
 # modality; white lines separate the modality blocks.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Attention heatmaps of one test sample stage by stage: the image encoder over patches, the caption encoder over words, then the joint encoder over all tokens."
 sample = 0
 records = classifier.run(task, 64).attention
 for record in records:
@@ -111,7 +111,7 @@ print("caption of this sample:", " ".join(task.token_labels(sample)[1]))
 # The same maps summed into modality blocks: what share of its attention each modality gives to
 # each one, stage by stage (mean over 64 test samples and the heads).
 
-# %% slideshow={"slide_type": "fragment"}
+# %% slideshow={"slide_type": "fragment"} alt="Two grids of each modality's share of attention to each modality: stage 1, the separate encoders, all on the diagonal; stage 2, the joint encoder, with cross-modal shares."
 first = [r for r in records if r.stage.endswith("encoder")]
 joint = [r for r in records if r.stage == "joint"]
 display(mmviz.plot_modality_blocks(first, modality_names=names, title="stage 1: separate encoders"))
@@ -249,7 +249,7 @@ assert sizes["multi→one (1 + 1 layers)"] > 1.4 * sizes["concatenation (2 layer
 # the first 100 steps of seed 0 of multi→one live (the open circles: the same schedule, stopped early)
 # and checks them against the file.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Accuracy curves over training steps on the match task for early concatenation and hierarchical multi to one, one line per seed over 8 seeds, the live rerun of seed 0 as open circles and the majority-class baseline dashed."
 match = split(evidence.load("07", "match"), MATCH_PAIR)   # {variant: its 8 seeds}
 live = {"hierarchical_multi_to_one": seed_curve("match", "hierarchical_multi_to_one", 0, stop=100)}
 gap = live_matches(live["hierarchical_multi_to_one"], match["hierarchical_multi_to_one"])
@@ -291,7 +291,7 @@ assert gap <= 0.05, gap
 # trains both controls). One layer per stage, 1,200 steps, lr 5e-3, 1,000 training and 300 test
 # samples, 8 seeds each, runs stopped at 95 % as above; seed 0 of multi→one is rerun live for 150 steps.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Accuracy curves over training steps on the repeat task for cross-attention, early concatenation and hierarchical multi to one, one line per seed, the live rerun as open circles and the majority-class baseline dashed."
 repeat = {"cross_attention": evidence.load("09", "repeat-cross"),
           "early_concatenation": evidence.load("09", "repeat-concatenation"),
           "hierarchical_multi_to_one": evidence.load("07", "repeat-multi-to-one")}
@@ -324,7 +324,7 @@ assert gap <= 0.05, gap
 # to see where it looks on the picture (in the joint stage a patch can look at the words, in the
 # image encoder only at other patches). Notebook 10's fusion explorer trains all six variants.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="The stage viewer's saved picture: the joint stage's attention map for one test sample (rows the loss never reads hatched grey), the share of attention between modalities, and where one query token looks on the picture."
 viewer = stage_viewer(classifier, task, samples=8)
 viewer.controls["map"].value = 2                       # start on the joint stage
 viewer

@@ -97,7 +97,7 @@ assert accuracy > 0.9, accuracy
 # The joint stage over all 18 tokens, then the image encoder: in the second map every key is a
 # patch. We do not show the caption's own encoder: on this task it never trains (next cell).
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Attention heatmaps of one test sample for the first two stages of one to multi: the joint stage over all tokens, then the image's own encoder."
 sample = 0
 for record in one_to_multi.run(task, 64).attention[:2]:
     display(mmviz.plot_attention(record, sample=sample, modality_names=names,
@@ -159,7 +159,7 @@ for label, row in table.items():
     print(f"{label:15s}{row['accuracy']:>9.1%}{row['influence']:>25.3f}{row['last_share']:>27.1%}"
           f"   ({row['last_stage']})")
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Two bar charts for one to multi, multi to one and early concatenation: how much the final image stream moves when the caption is swapped, and the share of the last stage's image-query attention that goes to the caption."
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
 labels = list(table)
 colours = ["#333333", "#AAAAAA", "#AAAAAA"]          # one→multi dark, the two it is compared with light
@@ -248,7 +248,7 @@ assert relative_change(plain.stream(IMAGE), before.stream(IMAGE)) > 0.2
 # at lr 3e-3 with a cosine decay, batch 64, 8 seeds each, runs stopped once they reach 95 %. Seed 0 of
 # one→multi is rerun live for 100 steps (open circles) and checked against the file.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Accuracy curves over training steps on the match task for early concatenation, hierarchical multi to one and hierarchical one to multi, one line per seed, the live rerun as open circles and the majority-class baseline dashed."
 match = {**split(evidence.load("07", "match"), MATCH_PAIR),          # notebook 07's pair, 8 seeds
          "hierarchical_one_to_multi": evidence.load("08", "match-one-to-multi")}
 live = {"hierarchical_one_to_multi": seed_curve("match", "hierarchical_one_to_multi", 0, stop=100)}
@@ -283,7 +283,7 @@ assert gap <= 0.05, gap
 # queries meet only sensor keys), trained in notebook 09. One layer per stage, 1,200 steps, lr 5e-3,
 # 8 seeds each, runs stopped at 95 % (seed 0 of one→multi rerun live for 100 steps).
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Accuracy curves over training steps on the repeat task for cross-attention, hierarchical multi to one and hierarchical one to multi, one line per seed, the live rerun as open circles and the majority-class baseline dashed."
 repeat = {"cross_attention": evidence.load("09", "repeat-cross"),
           "hierarchical_multi_to_one": evidence.load("07", "repeat-multi-to-one"),
           "hierarchical_one_to_multi": evidence.load("08", "repeat-one-to-multi")}
@@ -317,7 +317,7 @@ assert gap <= 0.05, gap
 # learnt in the joint stage. The viewer also offers the caption's own encoder: its maps are those of
 # an untrained layer (see above), not learned behaviour.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="The stage viewer's saved picture for one to multi: one stage's attention map for a test sample, the share of attention between modalities, and where one query token looks on the picture."
 viewer = stage_viewer(one_to_multi, task, samples=8)
 viewer
 

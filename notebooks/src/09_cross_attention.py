@@ -112,7 +112,7 @@ assert torch.allclose(weights, block.attention, atol=1e-6)
 # (early concatenation) every image token sees token 5. **Claim:** in the cross layer only output 5
 # moves, the other 15 stay bit-identical; in the joint layer and in cross → concatenation all move.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Three log-scale bar charts, one per variant (cross-attention, early concatenation, cross-attention then concatenation): how much each of the 16 image output tokens changes when image token 5 is changed."
 zs = [torch.randn(8, 16, 32), torch.randn(8, 2, 32)]
 changes = {}
 for variant in ("cross_attention", "early_concatenation", "cross_attention_to_concatenation"):
@@ -182,7 +182,7 @@ print(f"seed 0: test accuracy {live['accuracy']:.1%}; AUC colour word {live['col
 # One seed says little about what training *tends* to do. The same cell from 12 seeds (committed
 # evidence; each dot is one seed, the dashed line is 0.5, no preference):
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Dot plot of the alignment AUC of the colour word and of the shape word, one open circle per seed, with 0.5 (no preference) dashed."
 words = evidence.load("09", "locate-words")
 fig, ax = plt.subplots(figsize=(6, 2.4))
 for row, name in enumerate(("colour word", "shape word")):
@@ -218,7 +218,7 @@ assert all(abs(live[k] - committed_seed_0[k]) < 0.05 for k in live), (live, comm
 # The words of one test caption (seed 0), each word's attention over the patches drawn on the picture
 # in grey, with the picture itself first so that you can check which patches hold what.
 
-# %% slideshow={"slide_type": "fragment"}
+# %% slideshow={"slide_type": "fragment"} alt="One test picture with its 4 by 4 patch grid, then, for each caption word, the picture overlaid with how much that word's query attends to each patch."
 sample = 1
 words_to_patches = next(r for r in classifier.run(task, 8).attention if r.stage == "cross 2←1")
 labels = task.labels_of(words_to_patches.query_modality, sample)
@@ -258,7 +258,7 @@ print("caption:", " ".join(labels), "| answer:", task.class_names[int(task.test.
 # cell reruns the first 200 steps of seed 0 of cross → concatenation live (open circles: the same
 # schedule, stopped early) and checks them against the file.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Accuracy curves over training steps on the repeat task for cross-attention, early concatenation and cross-attention followed by concatenation, one line per seed, the live rerun as open circles and the majority-class baseline dashed."
 repeat = {variant: evidence.load("09", name) for variant, name in (
     ("cross_attention", "repeat-cross"), ("early_concatenation", "repeat-concatenation"),
     ("cross_attention_to_concatenation", "repeat-cross-to-concatenation"))}
@@ -298,7 +298,7 @@ assert gap <= 0.05, gap
 # modality first, modalities numbered from 1), then the joint stage. Move *sample* and pick the *query*
 # word to see where it looks; try each *head* alone (heads numbered from 0).
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="The stage viewer's saved picture: the caption's words asking the picture (cross-attention, word queries over 16 patch keys) for one test sample, the share of attention between modalities, and where one word looks on the picture."
 viewer = stage_viewer(classifier, task, samples=8)
 viewer.controls["map"].value = 1                       # start on the words asking the picture
 viewer

@@ -75,7 +75,7 @@ from mmviz.train import FusionClassifier, fit
 # numbered **from 0** inside each modality (A0…A3, B0…B2), as in the attention maps further down and
 # in the code (`patch (0,0)`); each picture says so.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="The block masks of the six fusion variants, stage by stage, over 4 tokens of modality A and 3 of B: coloured where a query may read a key, grey where it is masked."
 mmviz.plot.compare.plot_variant_masks(counts=(4, 3), names=("A", "B"))
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
@@ -186,7 +186,7 @@ assert ran["cross_attention"].cross_share > 0.99, ran["cross_attention"].cross_s
 # tokens, the blue band caption tokens; tokens are numbered **from 0**, `patch (row, column)`, as in
 # the masks above.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="The attention maps of the six variants on one tally test sample, one panel each titled with its layer and accuracy; early summation's panel says why it cannot run on this task."
 mmviz.plot.plot_variant_maps(on_tally, tally, sample=0)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -243,7 +243,7 @@ for name, (runs, labels) in RUNS.items():
 # *slower*; one flat near the baseline while another variant solves the task with the same budget
 # *fails within that budget*.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Four panels of accuracy over training steps (match, aligned streams, shuffled streams, repeat), the variants that separate on each task drawn over 8 seeds against a majority-class baseline."
 PANELS = [("match", "match", {"cross_attention": "cross_attention",
                               "hierarchical_multi_to_one": "hierarchical_multi_to_one"}),
           ("streams, aligned", "streams", {"early_summation": "early_summation_aligned"}),
@@ -370,7 +370,7 @@ for M in range(2, 5):                      # the FLOPs are 4d times the allowed 
 # An impossible combination (early summation on a picture and a caption, cross-attention with one
 # modality) says why instead of drawing.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="The fusion playground's saved picture: early concatenation on the tally task, its joint layer's attention map with the modality blocks and the share of attention between the image and the caption."
 mmviz.fusion_explorer(task=tally, variant="early_concatenation")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -379,7 +379,7 @@ mmviz.fusion_explorer(task=tally, variant="early_concatenation")
 # each. Move the modalities slider: one α slider per stream. Set one α to 0 and the model no longer
 # sees that stream.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="The fusion playground's saved picture: early summation on three time-aligned streams, the summed tokens' attention map and a bar chart of each stream's weight alpha."
 mmviz.fusion_explorer(task="sync", variant="early_summation", num_modalities=3)
 
 # %% [markdown] slideshow={"slide_type": "slide"}

@@ -1,12 +1,13 @@
-"""Slides for lecturers: an offline reveal.js deck (`make slides`) and a notebook presented live.
+"""Slides for lecturers: offline reveal.js decks (`make slides`) and a notebook presented live.
 
-The deck is opened from disk with every request outside it refused; the live presentation runs a
-notebook in JupyterLab, switches to presentation mode and moves an explorer's slider on the slide.
+Each deck is opened from disk at 1280×720 with every request outside it refused: it presents without
+the network or a console error, typesets its formulas, and no slide's content leaves the screen. The
+live presentation runs a notebook in JupyterLab, switches to presentation mode and moves a slider.
 """
 from __future__ import annotations
 
+import os
 import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -17,43 +18,103 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
-import build_notebooks  # noqa: E402
 
-DECKS = ROOT / "build" / "slides"      # where `make slides` writes; the vendored reveal.js is kept there
+DECKS = ROOT / "build" / "slides"      # where `make slides` writes
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+READABLE = 0.75     # no slide scaled, and no picture shrunk, below this share of its size
+
+
+def inputs_of_the_decks():
+    tools = ROOT / "tools"
+    return [*NOTEBOOKS, *(tools / "deck").iterdir(), tools / "build_slides.py", tools / "slide_layout.py"]
 
 
 @pytest.fixture(scope="module")
-def deck_00():
-    if shutil.which("npm") is None:
-        pytest.skip("npm not found: `make slides` fetches reveal.js with it")
+def decks():
+    """build/slides/, built now (~10 s) unless a build newer than everything it is made from is there."""
     try:
-        build_notebooks.write_slides(DECKS, ["00_"])
-    except Exception as error:   # noqa: BLE001 - the npm registry out of reach is not our failure
-        if not (DECKS / "vendor" / "node_modules" / "reveal.js").exists():
-            pytest.skip(f"reveal.js could not be fetched from the npm registry: {error}")
-        raise
-    return DECKS / "00_start_here.slides.html"
+        import build_slides
+        import mathjax  # noqa: F401
+        import sphinx_revealjs  # noqa: F401
+    except ImportError as error:
+        message = f"the decks' tools are not installed ({error}): pip install -e '.[book]'"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    files = [DECKS / f"{p.stem}.slides.html" for p in NOTEBOOKS]
+    newest = max(p.stat().st_mtime for p in inputs_of_the_decks())
+    if not all(f.exists() and f.stat().st_mtime > newest for f in files):
+        build_slides.write_slides(DECKS)
+    return files
 
 
-def test_offline_deck_presents_without_the_network(deck_00, page):
-    outside = []
+def open_deck(page, deck):
+    """The deck from disk at 1280×720, fitted by deck.js; returns (refused requests, console errors)."""
+    outside, errors = [], []
+    page.set_viewport_size({"width": 1280, "height": 720})
     page.route(re.compile(r"^(?!file:|data:).*"), lambda route: (outside.append(route.request.url),
                                                                    route.abort()))
-    page.goto(deck_00.as_uri())
-    page.wait_for_selector(".reveal.ready", state="attached")       # reveal.js initialised
-    assert not outside, f"the deck asks the network for {outside}"
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(deck.as_uri())
+    page.wait_for_selector("body[data-deck=fitted]", state="attached", timeout=60_000)
+    return outside, errors
+
+
+def test_offline_deck_presents_without_the_network(decks, page):
+    deck_00 = DECKS / "00_start_here.slides.html"
+    outside, errors = open_deck(page, deck_00)
     total = page.locator(".reveal .slides > section").count()
     assert total >= 5, f"only {total} slides"
     text = page.inner_text(".reveal .slides")
     assert "00 · start here" in text.lower()
     assert "sns.set_theme" not in text, "a helper-code cell marked skip is on a slide"
+    assert "Hidden check" not in page.content(), "a hidden assert is on a slide"
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => location.hash === '#/1'")
     assert page.locator(".reveal img[src^='data:image/png']").count() >= 2, "the pictures are on the slides"
-    page.goto(deck_00.as_uri() + "#/2")
-    page.wait_for_selector(".reveal.ready", state="attached")
-    page.wait_for_selector(".reveal .MathJax_CHTML", state="attached", timeout=20_000)   # maths typeset
+    assert page.locator(".reveal mjx-container").count() > 10, "formulas are typeset (MathJax 3)"
+    assert page.locator(".reveal mjx-merror").count() == 0
     assert not outside, f"the deck asks the network for {outside}"
+    assert not errors, f"console errors: {errors}"
+
+
+# Every element of the slide on screen, after its fragments are shown: the box around all of them.
+SLIDE_BOX = """() => {
+    const s = Reveal.getCurrentSlide();
+    s.querySelectorAll('.fragment').forEach(f => f.classList.add('visible'));
+    const boxes = [...s.querySelectorAll('*')]
+        .filter(e => !e.closest('mjx-assistive-mml') && e.getClientRects().length)
+        .map(e => e.getBoundingClientRect()).filter(r => r.width && r.height);
+    const cut = [...s.querySelectorAll('pre')].filter(p => p.scrollWidth > p.clientWidth + 1).length;
+    return {left: Math.min(...boxes.map(r => r.left)), right: Math.max(...boxes.map(r => r.right)),
+            top: Math.min(...boxes.map(r => r.top)), bottom: Math.max(...boxes.map(r => r.bottom)),
+            cut, fit: Number(s.dataset.fit), pictures: Number(s.dataset.pictureScale)};
+}"""
+
+
+def test_every_slide_of_every_deck_fits_1280x720(decks, page):
+    problems = []
+    for deck in decks:
+        one = page.context.new_page()       # a page per deck: its own routes and console
+        outside, errors = open_deck(one, deck)
+        slides = one.evaluate("() => Reveal.getSlides().map(s => Reveal.getIndices(s))")
+        for where in slides:
+            one.evaluate(f"() => Reveal.slide({where['h']}, {where['v'] or 0})")
+            box = one.evaluate(SLIDE_BOX)
+            name = f"{deck.name} #/{where['h']}/{where['v'] or 0}"
+            if box["left"] < -1 or box["top"] < -1 or box["right"] > 1281 or box["bottom"] > 721:
+                problems.append(f"{name}: content spans x {box['left']:.0f}..{box['right']:.0f}, "
+                                f"y {box['top']:.0f}..{box['bottom']:.0f}")
+            if box["cut"]:
+                problems.append(f"{name}: {box['cut']} code block(s) cut off at the right")
+            if box["fit"] < READABLE or box["pictures"] < READABLE:
+                problems.append(f"{name}: scaled to {box['fit']}, pictures to {box['pictures']} "
+                                f"(below {READABLE}: not readable from the back)")
+        problems += [f"{deck.name}: asks the network for {u}" for u in outside]
+        problems += [f"{deck.name}: console error {e}" for e in errors]
+        one.close()
+    assert not problems, "\n".join(problems[:30])
 
 
 def test_notebook_presented_live_moves_a_slider(lab, page):
