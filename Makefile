@@ -36,7 +36,7 @@ endif
 endif
 endif
 
-.PHONY: help setup setup-test lab test test-fast notebooks bench app book slides lock clean
+.PHONY: help setup setup-test lab test test-fast notebooks assignments bench app book slides lock clean
 
 help:                       ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):[^#]*## /  make \1\t/' | expand -t 20
@@ -102,6 +102,10 @@ test-fast: setup-test       ## unit tests only (no notebooks, no browser)
 
 notebooks: setup            ## rebuild notebooks/*.ipynb from notebooks/src/*.py, executed; one: make notebooks ARGS=05
 	$(PY) tools/build_notebooks.py $(ARGS)
+
+# nbgrader comes with the test tools (the dev extra); outside make: pip install "mmviz[teach]".
+assignments: setup-test     ## the exercises as an nbgrader course in build/course/ (docs/teaching.md); one: ARGS=05
+	$(PY) tools/build_assignments.py $(ARGS)
 
 bench: setup-test           ## measure notebooks, explorers, environment; writes benchmarks/RESULTS.md
 	$(PY) benchmarks/run.py $(ARGS)

@@ -867,6 +867,25 @@ def playground_cheapest_good(answer, results, level=0.9):
 
 
 @exercise
+def playground_missed_seed(answer, seeds, accuracies, level=0.95):
+    """On which of ``seeds`` did a variant stay below ``level``? ``accuracies``: one per seed, committed."""
+    seeds, accuracies = list(seeds), [float(a) for a in accuracies]
+    if not seeds or len(seeds) != len(accuracies):
+        raise ValueError(f"seeds and accuracies must be two lists of one length, got {len(seeds)} seeds "
+                         f"and {len(accuracies)} accuracies")
+    value = as_number(answer)
+    reached = dict(zip(seeds, accuracies))
+    missed = [s for s, a in reached.items() if a < level]
+    if value not in reached:
+        wrong = f"seed {value:g} is not among the committed seeds ({', '.join(map(str, seeds))})."
+    else:
+        wrong = (f"on seed {value:g} it reached {reached[value]:.1%}, at least {level:.0%}; look for the "
+                 f"seed whose value is below {level:.0%}.")
+    right = f"seed {value:g}: {reached.get(value, 0):.1%}, below {level:.0%}."
+    return verdict(value in missed, right, wrong)
+
+
+@exercise
 def playground_pick_aligned(answer):
     """Two modalities tokenised in sync (token i of each the same moment), little compute: which variant?"""
     choice = as_choice(answer, FUSION_VARIANTS, numbered=True)

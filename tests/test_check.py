@@ -21,6 +21,7 @@ CASES = [
     (check.patch_count, {"image_size": 24, "patch_size": 6}, 16, 4),
     (check.patch_width, {"channels": 3, "patch_size": 6}, 108, 36),
     (check.chance_accuracy, {"classes": 4}, 0.25, 0.5),
+    (check.playground_missed_seed, {"seeds": [0, 1, 2], "accuracies": [0.99, 0.6, 0.97]}, 1, 2),
 ]
 
 

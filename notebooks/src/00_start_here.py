@@ -314,7 +314,7 @@ assert min(first_three) >= 0.7 and clear < n and n >= 8     # three seeds said "
 # **1 (read the picture).** Set the slider to $\beta = 8$. Which word does "red" (row 1) attend to
 # most? Read it off the picture and type the word.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"solution": "answer = words[int(sharpen(8.0)[1].argmax())]"}
 answer = None   # a word from the caption, e.g. "circle"
 if answer is not None:                 # checked once you have written an answer
     mmviz.check.most_attended(answer, sharpen(8.0), words, query=1)
@@ -324,7 +324,7 @@ if answer is not None:                 # checked once you have written an answer
 # $j \le i$) and pass it to `mhsa`. Predict first: what is row 0 of each head's attention? Then
 # check: `mhsa(x, W["q"], W["k"], W["v"], W["out"], 4, mask)[1][:, 0]`.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2, "predict": true, "solution": "mask = torch.triu(torch.ones(8, 8, dtype=torch.bool), diagonal=1)"}
 mask = None   # your (8, 8) bool tensor: True where token i may NOT look at token j
 if mask is not None:                   # checked once you have built it
     mmviz.check.causal_mask(mask, tokens=8)
@@ -341,7 +341,7 @@ if mask is not None:                   # checked once you have built it
 # **3 (how we know).** A training set-up succeeds on 90 % of all seeds. You rerun it on 5 new seeds.
 # What is the probability that all 5 succeed? (A number from 0 to 1; a fraction like `9/10` is fine.)
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"solution": "answer = 0.9 ** 5"}
 answer = None   # a probability
 if answer is not None:                 # checked once you have written an answer
     mmviz.check.all_seeds_succeed(answer, rate=0.9, seeds=5)

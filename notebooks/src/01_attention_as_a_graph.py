@@ -277,7 +277,7 @@ assert not torch.allclose(unshuffled_attention(5, True), unshuffled_attention(0,
 # **1.** One attention head over 6 tokens, no mask: how many directed edges (self-loops included) has
 # its graph?
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"solution": "answer = 6 * 6"}
 answer = None   # a number
 if answer is not None:                 # checked once you have written an answer
     mmviz.check.attention_edges(answer, tokens=6)
@@ -293,7 +293,7 @@ if answer is not None:                 # checked once you have written an answer
 # tokens: how many edges? And a causal mask over 6 tokens? Count by hand first, then run
 # `int(graphs.conv_adjacency(6, 3).sum()), int(graphs.attention_masks(6, 1, 0)["causal"].sum())`.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"predict": true, "solution": "answer = 4 * 3 + 2 * 2"}
 answer = None   # the convolution's number of edges
 if answer is not None:                 # checked once you have written an answer
     mmviz.check.conv_edges(answer, tokens=6, kernel_size=3)
@@ -310,7 +310,7 @@ if answer is not None:                 # checked once you have written an answer
 # measure `graphs.equivariance_gap(lambda t: block(t + positions), x, perm)`. Then answer: True or
 # False, after adding a position embedding, self-attention is still permutation-equivariant?
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"hidden": true, "solution": "answer = False"}
 answer = None   # True or False
 if answer is not None:                 # checked once you have written an answer
     mmviz.check.position_breaks_symmetry(answer)

@@ -450,7 +450,7 @@ assert torch.allclose(experiments.classical_gram_schmidt(well), experiments.modi
 # token's mean over its $d$ features and divide by its standard deviation (use `unbiased=False`).
 # Then measure the length of one output row for $d = 64$ and give it to the check.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2}
 def my_layer_norm(x):
     ...   # your code: (tokens, d) -> (tokens, d)
 
@@ -477,7 +477,7 @@ if answer is not None:                 # checked once you have written an answer
 # prediction, check it, then measure:
 # `(lambda a, b: b[-1] / a[-1])(mmviz.grad_norms_at_init("pre", 12), mmviz.grad_norms_at_init("pre", 24))`.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"predict": true, "solution": "answer = 1 / 2 ** 0.5"}
 answer = None   # a number
 if answer is not None:                 # checked once you have written an answer
     mmviz.check.pre_norm_depth_factor(answer)
@@ -496,7 +496,7 @@ if answer is not None:                 # checked once you have written an answer
 # `lr=3e-3` and no warm-up for seeds 0–2, and compare the sorting accuracy with the positions-only
 # baseline. Which placement, `"pre"` or `"post"`, failed without warm-up at `lr=1e-2`?
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"hidden": true, "solution": "answer = 'post'"}
 # model, losses = experiments.train_sorter("post", 6, warmup=False, lr=3e-3, seed=0)
 # print(experiments.sorting_accuracy(model))
 answer = None   # "pre" or "post"
@@ -515,7 +515,7 @@ if answer is not None:                 # checked once you have written an answer
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **4.** Write one Gram–Schmidt step: remove from `v2` its component along the unit vector `e1`.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2, "solution": "answer = v2 - (v2 @ e1) * e1"}
 v2 = torch.tensor([2.0, 1.0, 0.0])
 e1 = torch.tensor([1.0, 0.0, 0.0])
 answer = None   # a vector of 3 numbers

@@ -371,7 +371,7 @@ with_picture(view, image)     # live with a kernel; its latest picture without o
 # **1.** A 24×24 picture cut into 6×6 patches gives how many patch tokens? And how many numbers does
 # one flattened patch hold (3 colour channels)? That is the input width of $E$.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"solution": "tokens_answer = (24 // 6) ** 2\nwidth_answer = 3 * 6 * 6"}
 tokens_answer = None   # a number
 width_answer = None    # a number
 if tokens_answer is not None:           # checked once you have written an answer
@@ -390,7 +390,7 @@ if width_answer is not None:
 # kernel size and stride, copy `embedding.proj.weight` into its weight (reshape!), then compare
 # `conv(test_images[:2]).flatten(2).transpose(1, 2)` with `embedding(test_images[:2])`.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2}
 # conv = torch.nn.Conv2d(3, 32, kernel_size=..., stride=...)
 # ...
 # print(torch.allclose(conv(test_images[:2]).flatten(2).transpose(1, 2), embedding(test_images[:2]), atol=1e-5))
@@ -412,7 +412,7 @@ if width_answer is not None:
 # the red object" (4 balanced quadrants), however long you train? Predict, check, then compare with
 # the measured "no positions" line above.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"predict": true, "solution": "answer = 1 / 4"}
 answer = None   # a number between 0 and 1
 if answer is not None:                 # checked once you have written an answer
     mmviz.check.chance_accuracy(answer, classes=4)
@@ -432,7 +432,7 @@ if answer is not None:                 # checked once you have written an answer
 # input: run the model once to record the mean of head `h`'s slice at token 0, once more to replace it.
 # Try every head, starting with the one that finds the red object; which heads is the answer built on?
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2, "hidden": true}
 h = red_head                                   # 1-based, as in the pictures; try 1, 2, 3 and 4
 answer = None                                  # the accuracy with head h mean-ablated
 # out = model.encoder.blocks[0].attn.out

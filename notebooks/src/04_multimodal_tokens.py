@@ -265,7 +265,7 @@ assert sizes == {1: 16, 2: 19, 3: 27, 4: 35}, sizes
 #
 # **1.** The same $24\times24$ picture cut into $4\times4$ patches: how many image tokens?
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"solution": "answer = (24 // 4) ** 2"}
 answer = None   # your number here
 if answer is not None:
     mmviz.check.patch_tokens(answer, image_size=24, patch_size=4)
@@ -280,7 +280,7 @@ if answer is not None:
 # **2.** How many directed edges (self-loops included) has one head's attention graph over all four
 # modalities' tokens (16 + 3 + 8 + 8)?
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"solution": "answer = (16 + 3 + 8 + 8) ** 2"}
 answer = None   # your number here
 if answer is not None:
     mmviz.check.joint_graph_edges(answer, token_counts=(16, 3, 8, 8))
@@ -296,7 +296,7 @@ if answer is not None:
 # Do the outputs simply swap (`True`) or change otherwise (`False`)? Try it with `swap_effect`'s
 # recipe if you are unsure.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"hidden": true, "solution": "answer = True"}
 answer = None   # True or False
 if answer is not None:
     mmviz.check.swap_within_modality(answer)
@@ -312,7 +312,7 @@ if answer is not None:
 # Predict, then write it with the embedders of the cell "Four embedders, one width" (a sound frame through
 # the sensor's embedder).
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2, "predict": true}
 # my prediction: ...
 # raw_swapped = ...   # your code: swap sound frame 3 and sensor frame 3 in `sound`, `sensor`, then embed
 
@@ -320,7 +320,7 @@ if answer is not None:
 # **5. Code it.** Add a learned [SEP] vector between the caption and the sound in the concatenated
 # sequence, and check that the joint layer's map grows from $35\times35$ to $36\times36$.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2, "solution": "sep = torch.nn.Parameter(torch.zeros(1, 1, d))\nwith_sep = torch.cat([zs[0], zs[1], sep, zs[2], zs[3]], dim=1)\nprint(with_sep.shape[1], 'tokens: the joint map is', with_sep.shape[1], 'x', with_sep.shape[1])"}
 # sep = torch.nn.Parameter(torch.zeros(1, 1, d))
 # ...   # your code
 

@@ -457,7 +457,7 @@ claims.show(["explorer-presses"])                 # how many presses of Train, o
 # FLOPs (floating-point operations, a multiply-add counted as 2) does its attention core cost per
 # example? Use the rule of "No added compute" above: $4N_qN_kd$ for $N_q$ queries and $N_k$ keys.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"solution": "answer = 4 * 8 * 8 * 32"}
 answer = None   # your number here
 if answer is not None:
     mmviz.check.summation_attention_flops(answer, tokens=8, dim=32)
@@ -471,7 +471,7 @@ if answer is not None:
 # **2.** With $\alpha = (1, 0)$ on (sound, sensor), which modality does the model ignore:
 # `"sound"`, `"sensor"` or `"neither"`?
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"hidden": true, "solution": "answer = 'sensor'"}
 answer = None   # "sound", "sensor" or "neither"
 if answer is not None:
     mmviz.check.ignored_modality(answer)
@@ -487,7 +487,7 @@ if answer is not None:
 # Will it suffer from the shuffled sensor as much as summation did, after the same 150 steps?
 # Write down your prediction, then uncomment and run (about 10 s):
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2, "predict": true}
 # for name, task in (("aligned", aligned), ("shuffled", shuffled)):
 #     m = FusionClassifier("early_concatenation", task, dim=32, depth=1, heads=4, seed=0)
 #     fit(m, task, steps=150, seed=0, progress=False)
@@ -508,7 +508,7 @@ if answer is not None:
 # tensors (batch, N, d), and check it against `build_fusion("early_summation", M, 32, depth=1,
 # alpha=alpha)` with its Transformer replaced by the identity (`fusion.tf = torch.nn.Identity()`).
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2}
 def sum_streams(zs, alpha):
     raise NotImplementedError("your code here")
 

@@ -335,7 +335,7 @@ assert explorer.model is not None
 # **1.** How many attention-core FLOPs does one early-concatenation layer spend on 16 patches and
 # 2 words at width $d = 32$?
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"solution": "answer = 4 * 18 ** 2 * 32"}
 answer = None   # your number here
 if answer is not None:
     mmviz.check.concatenation_attention_flops(answer, token_counts=(16, 2), dim=32)
@@ -350,7 +350,7 @@ if answer is not None:
 # **2.** Two modalities of $N$ tokens each. Concatenation's attention core costs how many times
 # summation's?
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"solution": "answer = 4"}
 answer = None   # your number here
 if answer is not None:
     mmviz.check.concatenation_over_summation(answer)
@@ -365,7 +365,7 @@ if answer is not None:
 # **3.** What fraction of the entries of the $18\times18$ map (16 patches, 2 words) pair tokens of
 # two different modalities?
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"solution": "answer = 2 * 16 * 2 / 18 ** 2"}
 answer = None   # a number between 0 and 1
 if answer is not None:
     mmviz.check.cross_modal_entries(answer, token_counts=(16, 2))
@@ -380,7 +380,7 @@ if answer is not None:
 # that the sensor's steps arrive out of order, given enough steps? Predict, then uncomment (about
 # 20 s; compare with the aligned streams):
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2, "predict": true}
 # for aligned in (True, False):
 #     streams = mmviz.make_task("streams", n_train=1000, n_test=300, seed=0, aligned=aligned)
 #     m = FusionClassifier("early_concatenation", streams, dim=32, depth=1, heads=4, seed=0)
@@ -402,7 +402,7 @@ if answer is not None:
 # queries give to the image and to the caption keys, and the same for the 2 word queries. Compare
 # with `blocks.modality_mass`.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2}
 # w = mmviz.measure.select_weights(record, sample=None)   # (18, 18), mean over samples and heads
 # ...   # your code
 

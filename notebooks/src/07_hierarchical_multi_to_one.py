@@ -341,9 +341,20 @@ viewer
 # **3.** The survey calls multi→one a special case of another variant. Which one? Check with
 # `mmviz.check.multi_to_one_special_case("...")` (a variant name from `mmviz.FUSION_VARIANTS`).
 
-# %% slideshow={"slide_type": "fragment"}
-# Your answers here, e.g.:
-# mmviz.check.multi_to_one_first_stage_share(0.5)
+# %% slideshow={"slide_type": "fragment"} exercise={"solution": "answer = 0.0"}
+answer = None   # 1: a share, a number between 0 and 1
+if answer is not None:                 # checked once you have written an answer
+    mmviz.check.multi_to_one_first_stage_share(answer)
+
+# %% slideshow={"slide_type": "fragment"} exercise={"solution": "answer = 4 * 32 * (16 ** 2 + 2 ** 2)"}
+answer = None   # 2: a number of FLOPs
+if answer is not None:
+    mmviz.check.separate_stage_flops(answer)
+
+# %% slideshow={"slide_type": "fragment"} exercise={"solution": "answer = 'early_concatenation'"}
+answer = None   # 3: a variant name
+if answer is not None:
+    mmviz.check.multi_to_one_special_case(answer)
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # <details><summary>Solutions</summary>
@@ -357,7 +368,7 @@ viewer
 # Is multi→one slower than cross-attention there too? Predict, then uncomment: one layer per stage,
 # 100 steps, seeds 0–2 (about 15 s).
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2, "predict": true}
 # for variant in ("hierarchical_multi_to_one", "cross_attention"):
 #     scores = []
 #     for seed in (0, 1, 2):
@@ -380,7 +391,7 @@ viewer
 # tokens: an (18, 18) bool tensor, True where a query may attend to a key (16 image tokens first,
 # then 2 words; indices from 0). Check it with `mmviz.check.first_stage_mask(mask)`.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2}
 # mask = ...   # your code
 # mmviz.check.first_stage_mask(mask)
 

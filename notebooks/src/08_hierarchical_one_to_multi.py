@@ -330,9 +330,15 @@ viewer
 # attention maps does one forward record? Reason it out, then check with
 # `mmviz.check.one_to_multi_maps(answer)` (and with `len(model(zs).attention)`).
 
-# %% slideshow={"slide_type": "fragment"}
-# Your answers here, e.g.:
-# mmviz.check.one_to_multi_route("separate")
+# %% slideshow={"slide_type": "fragment"} exercise={"hidden": true, "solution": "answer = 'joint'"}
+answer = None   # 1: "joint" or "separate"
+if answer is not None:                 # checked once you have written an answer
+    mmviz.check.one_to_multi_route(answer)
+
+# %% slideshow={"slide_type": "fragment"} exercise={"solution": "answer = 2 + 3 * 2"}
+answer = None   # 2: a number of attention maps
+if answer is not None:
+    mmviz.check.one_to_multi_maps(answer)
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # <details><summary>Solutions</summary>
@@ -346,7 +352,7 @@ viewer
 # over all final tokens: `readout="pooled"`). Will the caption's separate encoder still be untrained?
 # Predict, then uncomment:
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2, "predict": true}
 # pooled = FusionClassifier("hierarchical_one_to_multi", task, dim=32, depth=1, heads=4, readout="pooled")
 # print(mmviz.parameters_without_gradient(pooled, task))
 
@@ -361,7 +367,7 @@ viewer
 # measure with `relative_change` how much the final caption stream moves (use `fusion`, `zs`,
 # `plain` and `N_IMAGE` from the hook experiment above).
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2}
 # def zero_image_after_joint(module, inputs, output):
 #     ...   # your code: return the output with its first N_IMAGE tokens set to 0
 

@@ -314,9 +314,20 @@ viewer
 # **3.** Which variant of the survey adds back the context inside each modality that
 # cross-attention misses? `mmviz.check.cross_attention_remedy("...")`.
 
-# %% slideshow={"slide_type": "fragment"}
-# Your answers here, e.g.:
-# mmviz.check.cross_attention_changed_tokens([4, 5, 6])
+# %% slideshow={"slide_type": "fragment"} exercise={"solution": "answer = [5]"}
+answer = None   # 1: a list of image token indices, e.g. [4, 5, 6]
+if answer is not None:                 # checked once you have written an answer
+    mmviz.check.cross_attention_changed_tokens(answer)
+
+# %% slideshow={"slide_type": "fragment"} exercise={"solution": "answer = 1.0"}
+answer = None   # 2: a number
+if answer is not None:
+    mmviz.check.single_key_weight(answer)
+
+# %% slideshow={"slide_type": "fragment"} exercise={"solution": "answer = 'cross_attention_to_concatenation'"}
+answer = None   # 3: a variant name
+if answer is not None:
+    mmviz.check.cross_attention_remedy(answer)
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # <details><summary>Solutions</summary>
@@ -333,7 +344,7 @@ viewer
 # travel sound → sensor → sound, and will training find that road in 300 steps? Predict, then
 # uncomment (about 10 s):
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2, "predict": true}
 # repeat_task = mmviz.make_repeat_task()
 # for seed in (0, 1, 2):
 #     m = FusionClassifier("cross_attention", repeat_task, dim=32, depth=2, heads=4, seed=seed)
@@ -355,7 +366,7 @@ viewer
 # the keys, then the weighted sum of `v`, for `q` from 16 image tokens and `k`, `v` from 2 caption
 # tokens (random tensors of width 8), and check that every row of weights sums to 1.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2}
 # q, k, v = torch.randn(16, 8), torch.randn(2, 8), torch.randn(2, 8)
 # ...   # your code
 
@@ -363,6 +374,7 @@ viewer
 # <details><summary>A solution</summary>
 #
 # ```python
+# q, k, v = torch.randn(16, 8), torch.randn(2, 8), torch.randn(2, 8)
 # weights = torch.softmax(q @ k.T / 8 ** 0.5, dim=-1)   # (16 image queries, 2 caption keys)
 # out = weights @ v                                     # (16, 8): each patch's mix of the 2 word values
 # print(weights.sum(-1))                                # 16 ones: each row is a distribution over the keys

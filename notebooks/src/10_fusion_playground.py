@@ -389,7 +389,7 @@ mmviz.fusion_explorer(task="sync", variant="early_summation", num_modalities=3)
 # FLOPs does the attention core of **one cross-attention layer** cost per example, when each
 # modality's queries attend to the keys of all the other three? (A multiply-add counts as 2.)
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"solution": "answer = 4 * (35 ** 2 - 393) * 32"}
 answer = None   # your number here
 if answer is not None:
     mmviz.check.playground_cross_flops(answer, counts=(16, 3, 8, 8), dim=32)
@@ -406,13 +406,11 @@ if answer is not None:
 # seed did it stay below? Read the table's curves or `committed["repeat"]`; answer with the seed. Then
 # look at multi → one on that seed.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"solution": "runs = committed['repeat']\nanswer = [s for s, a in zip(runs.seeds, runs.values['early_concatenation']) if a < 0.95][0]"}
 answer = None   # a seed, e.g. 3
 if answer is not None:
     repeat_runs = committed["repeat"]
-    missed = [s for s, a in zip(repeat_runs.seeds, repeat_runs.values["early_concatenation"]) if a < 0.95]
-    print("right" if answer in missed else f"no: early concatenation reached 95 % on seed {answer}; "
-          "look for the seed whose value is below 0.95")
+    mmviz.check.playground_missed_seed(answer, repeat_runs.seeds, repeat_runs.values["early_concatenation"])
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # <details><summary>Solution</summary>
@@ -427,7 +425,7 @@ if answer is not None:
 # **3.** A video's frames and its audio are both cut into one token per 40 ms, in sync, and your
 # compute budget is tight. Which variant do you try first?
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"solution": "answer = 'early_summation'"}
 answer = None   # a variant name
 if answer is not None:
     mmviz.check.playground_pick_aligned(answer)
@@ -444,7 +442,7 @@ if answer is not None:
 # stays near the baseline (claim `repeat-cross-attention-cannot`). Predict whether a **second** layer
 # helps within 300 steps (seed 0); then uncomment (about 20 s):
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2, "predict": true}
 # repeat = mmviz.make_task("repeat", n_train=1000, n_test=300, seed=0)
 # for depth in (1, 2):
 #     m = FusionClassifier("cross_attention", repeat, dim=32, depth=depth, heads=4, seed=0)
@@ -465,7 +463,7 @@ if answer is not None:
 # the fusion (`mmviz.count_parameters(model.fusion)` ÷ `mmviz.count_parameters(model)`): one line per
 # variant, to read next to the live table's "params" column.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2}
 # for variant in mmviz.FUSION_VARIANTS:
 #     ...   # your code: build FusionClassifier(variant, tally, dim=32, depth=1, heads=4) where it can run
 
