@@ -113,10 +113,15 @@ bench: setup-test           ## measure notebooks, explorers, environment; writes
 app: setup                  ## the fusion playground as a page without code, for the projector
 	$(VENV)/bin/voila app/playground.ipynb --no-browser $(ARGS)
 
+# The book's and the decks' tools (Sphinx, MyST-NB, sphinx-revealjs) are locked for Python 3.11+ only.
+NEEDS_311 = @$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "make $(1) needs Python 3.11 or newer (MyST-NB 1.4 needs myst-parser 5); .venv is Python %d.%d: make clean, then make $(1) PYTHON=python3.12" % sys.version_info[:2])'
+
 book: setup-test            ## the collection as a static site, offline: open build/book/index.html
+	$(call NEEDS_311,book)
 	$(PY) tools/build_book.py
 
 slides: setup-test          ## reveal.js decks for the projector in build/slides/, offline, no Node; one: ARGS=05
+	$(call NEEDS_311,slides)
 	$(PY) tools/build_slides.py $(ARGS)
 
 # The lock: one universal resolution (every Python 3.10-3.14, Linux, macOS, Windows) by uv, which
