@@ -10,28 +10,17 @@ import base64
 import html
 import io
 import struct
-from contextlib import contextmanager
 
 import ipywidgets as W
 import numpy as np
-import torch
 from PIL import Image
+
+from .._threads import one_thread  # noqa: F401  (the explorers' one thread, from the layer below)
 
 MEAN = -1                      # the head selector's value for "mean of the heads"
 RATIO = 2                      # PNGs hold 2 pixels per CSS pixel: sharp on HiDPI screens, never upscaled
 CSS_DPI = 80                   # a figure inch is 80 CSS pixels: 9 pt labels are 10 px high
 ERROR_STYLE = "color:#B00020;background:#FDECEA;padding:6px 10px;border-radius:4px"
-
-
-@contextmanager
-def one_thread():
-    """Run tiny models on one thread: on 2 shared cores, two threads contend and a 10 ms step takes 100s."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def side_by_side(*pngs):

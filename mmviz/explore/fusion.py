@@ -22,7 +22,7 @@ import torch
 from .._validate import MAX_STEPS, integer, positive_int
 from .._validate import seed as check_seed
 from ..data import TASKS, Task, intended, make_task, modality_range, task_budget
-from ..fusion import VARIANTS, variant_of
+from ..fusion import VARIANTS, kind_of, variant_of
 from ..plot import AttentionPicture, BlocksPicture
 from ..plot.attention import PROJECTOR_PT, TICK_PT, AlphaPicture
 from ..train import FusionClassifier, evaluate, fit
@@ -473,7 +473,7 @@ class FusionExplorer(Explorer):
         self.attention_picture.draw(record, head, sample, self.task.labels_of(record.query_modality, sample),
                                     self.task.labels_of(record.key_modality, sample), names,
                                     scale=c["scale"].value)
-        if record.stage == "summed":      # one summed sequence: the 1×1 block matrix would say nothing
+        if kind_of(record).summed:      # one summed sequence: the 1×1 block matrix would say nothing
             self.alpha_picture.draw(self.alpha(), names)
             self.blocks_png = show_png(self.blocks_image, self.alpha_picture.png())
         else:

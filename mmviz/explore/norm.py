@@ -36,7 +36,7 @@ VOCAB = 8                                      # the sorting task's symbols (tra
 GUESS = math.log(VOCAB)                        # a uniform guess's loss: a run ending there learned nothing
 MAX_ABOVE = 8                                  # the depth slider reaches this far above the opening depth
 STOP = threading.Event()
-BACKGROUND = []
+BACKGROUND: list = []
 
 
 @atexit.register
