@@ -124,4 +124,4 @@ lock: setup-test            ## after changing pyproject.toml: re-lock requiremen
 	UV_PYTHON_DOWNLOADS=never $(UV_COMPILE) --extra dev -c requirements.txt -o requirements-dev.txt
 
 clean:                      ## remove .venv, caches and build/
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis test-artifacts build
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis test-artifacts build

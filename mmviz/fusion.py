@@ -536,6 +536,11 @@ FUSION_VARIANTS = ("early_summation", "early_concatenation", "hierarchical_multi
 def register_variant(variant: Variant) -> Variant:
     """Add a :class:`Variant` to the registry (cost, training, plots, playground and explorers read it).
 
+    Args:
+        variant: e.g. ``Variant("late_fusion", LateFusion, ("separate",))``; its stage kinds must be
+            registered (``STAGE_KINDS``) and its name new. Use :func:`registered` for a variant that
+            should disappear again (a test's).
+
     Changes no class: a model learns its variant's name when ``build_fusion`` builds it (or from its
     class's ``variant`` attribute). A ValueError if the name is taken or a stage kind is unknown.
     """
@@ -606,6 +611,18 @@ def build_fusion(variant: str, num_modalities: int, dim: int, depth: int = 2, he
         cross_attention                   "cross m←j" (M ≥ 2)
         cross_attention_to_concatenation  "cross m←j", then "joint" (M ≥ 2)
     ``alpha`` applies to early summation only (None = learnable, starting at 1/M each).
+
+    Args:
+        variant: a name registered in ``VARIANTS`` (``FUSION_VARIANTS`` lists the survey's six).
+        num_modalities: M, from 1 (cross-attention needs 2) to 16.
+        dim: the token width d; heads must divide it.
+        depth: layers per stage.
+        heads: attention heads per layer.
+        norm: "pre" (LayerNorm before each sub-layer) or "post" (after each residual add).
+        alpha: early summation's M weights, or None to learn them.
+        mlp_dim: the MLP's hidden width (None: 4·dim).
+        dropout: in [0, 1).
+    Returns the model; it knows its variant's name (``model.variant``) whatever its class.
     """
     spec = variant_of(variant)
     kwargs = dict(depth=depth, heads=heads, norm=norm, mlp_dim=mlp_dim, dropout=dropout, variant=spec.name)

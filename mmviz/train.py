@@ -11,7 +11,7 @@ import math
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -221,6 +221,15 @@ def fit(model: FusionClassifier, task: Task, steps: int | None = None, lr: float
     ``.history`` (in Jupyter: ``sys.last_value.history``), the progress bar is closed and the model is
     left in eval mode, ready for ``evaluate`` and the pictures.
     A run is refused before it starts if steps × its cost per step would take hours (``run_budget``).
+    It runs on one CPU thread and gives the caller's thread count back (``mmviz._threads``).
+
+    Args:
+        model: a FusionClassifier built for ``task``.
+        task: the Task whose train split it learns and whose test split it is checked on.
+        steps, lr, warmup: None takes the task's budget.
+        batch_size: samples per step; weight_decay: AdamW's; seed: the mini-batch order.
+        progress: show a progress bar; eval_every: steps between test checks.
+        callback: ``callback(step, history)`` after every step; True stops.
     """
     check_model(model, task)
     budget = task_budget(task.name)
@@ -289,7 +298,7 @@ def fit(model: FusionClassifier, task: Task, steps: int | None = None, lr: float
     return history
 
 
-def wants_stop(answer):
+def wants_stop(answer: object) -> bool:
     """A callback's answer as a bool: True (stop), False or None (go on); numpy and 0-d tensors too."""
     if answer is None:
         return False
@@ -301,7 +310,7 @@ def wants_stop(answer):
 
 
 @contextlib.contextmanager
-def held_interrupts():
+def held_interrupts() -> Iterator[Callable[[], bool]]:
     """Inside the block, a first Ctrl-C (SIGINT, the kernel's stop button) is held: ``interrupted()``
     (yielded) says whether one came, and the block raises KeyboardInterrupt where its state is whole.
     A second Ctrl-C raises at once; a held one not asked for is raised on leaving the block.
@@ -311,7 +320,7 @@ def held_interrupts():
     if threading.current_thread() is not threading.main_thread() or not callable(previous):
         yield lambda: False
         return
-    held = []
+    held: list[int] = []
 
     def hold(signum, frame):
         if held:                                   # the second press: do not wait any longer
@@ -334,7 +343,7 @@ def held_interrupts():
         raise KeyboardInterrupt
 
 
-def safe_step(opt, model, step, lr, scheduled):
+def safe_step(opt: torch.optim.Optimizer, model: nn.Module, step: int, lr: float, scheduled: float) -> None:
     """``opt.step()``, undone if it fails or leaves a weight non-finite (an lr so large that the update
     overflows float32): then TrainingDiverged, and the model keeps its weights from before the step."""
     params = [p for p in model.parameters()]
@@ -353,7 +362,7 @@ def safe_step(opt, model, step, lr, scheduled):
                                f"before this step.")
 
 
-def check_finite(loss, model, step, lr, scheduled):
+def check_finite(loss: torch.Tensor, model: nn.Module, step: int, lr: float, scheduled: float) -> None:
     """Raise TrainingDiverged if the loss or any gradient is NaN or inf (the weights are still finite)."""
     grads = [p.grad for p in model.parameters() if p.grad is not None]
     if math.isfinite(loss.item()) and torch.isfinite(torch.nn.utils.get_total_norm(grads)):
