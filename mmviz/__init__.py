@@ -6,7 +6,7 @@ The package is layered; each layer imports only the ones below it (a test keeps 
     plot/        drawing only: records, histories and numbers it is given
     train.py · seeds.py · measure.py · lessons/ · check.py
     fusion.py    the survey's variants and their registry
-    blocks.py · tokens.py · vit.py · outputs.py · data/
+    blocks.py · tokens.py · vit.py · outputs.py · stages.py · data/
 
 ``import mmviz`` pulls in only torch, numpy and matplotlib; ipywidgets (the explorers) and seaborn
 (the theme) are imported on first use.
@@ -23,16 +23,7 @@ import importlib as _importlib
 from . import check, data, lessons, measure, plot
 from .blocks import Attention, Encoder, TransformerBlock
 from .data import TASKS, Modality, Task, make_pictures, make_repeat_task, make_task, record_labels
-from .fusion import (
-    FUSION_VARIANTS,
-    STAGE_KINDS,
-    VARIANTS,
-    StageKind,
-    Variant,
-    build_fusion,
-    register_stage_kind,
-    register_variant,
-)
+from .fusion import FUSION_VARIANTS, VARIANTS, Variant, build_fusion, register_variant
 from .lessons.norms import grad_norms_at_init, norm_training_curve
 from .measure import (
     alignment_auc,
@@ -59,6 +50,7 @@ from .plot import (
     plot_modality_blocks,
 )
 from .seeds import Seeds, fit_seeds, over_seeds
+from .stages import STAGE_KINDS, StageKind, register_stage_kind
 from .tokens import ModalityTypeEmbedding, PatchEmbedding, SignalEmbedding, SymbolEmbedding, patchify
 from .train import FusionClassifier, History, evaluate, fit, train_vit, vit_accuracy
 from .vit import VisionTransformer

@@ -12,10 +12,10 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "mmviz"
 
 # Lower numbers sit lower. A module may import modules of a lower layer or of its own layer (no cycles).
-# The drawings' bottom row (blocks.py · tokens.py · vit.py · outputs.py · data/) is layers 0-1: data/
-# knows nothing of the models, so importing fusion (layer 2) from data/ is an upward import.
+# The drawings' bottom row (blocks.py · tokens.py · vit.py · outputs.py · stages.py · data/) is layers
+# 0-1: data/ knows nothing of the models, so importing fusion (layer 2) from data/ is an upward import.
 LAYERS = {
-    "_validate": 0, "_random": 0, "_threads": 0, "outputs": 0,
+    "_validate": 0, "_random": 0, "_threads": 0, "outputs": 0, "stages": 0,
     "blocks": 1, "tokens": 1, "vit": 1, "data": 1,
     "fusion": 2,
     "measure": 4, "train": 4, "seeds": 4,
@@ -98,7 +98,8 @@ def test_readme_and_the_package_docstring_draw_these_layers():
     drawing = readme[readme.index("`mmviz` is layered"):]
     for text in (drawing[:drawing.index("```", drawing.index("```") + 3)], mmviz.__doc__):
         rows = drawn_rows(text)
-        assert rows[0] == ["explore"] and rows[-1] == ["blocks", "tokens", "vit", "outputs", "data"], rows
+        bottom = ["blocks", "tokens", "vit", "outputs", "stages", "data"]
+        assert rows[0] == ["explore"] and rows[-1] == bottom, rows
         for upper, lower in zip(rows, rows[1:]):
             for high in upper:
                 for low in lower:

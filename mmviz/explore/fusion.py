@@ -23,9 +23,10 @@ import torch
 from .._validate import MAX_STEPS, integer, positive_int
 from .._validate import seed as check_seed
 from ..data import TASKS, Task, intended, make_task, modality_range, task_budget
-from ..fusion import VARIANTS, kind_of, variant_of
+from ..fusion import VARIANTS, variant_of
 from ..plot import AttentionPicture, BlocksPicture
 from ..plot.attention import PROJECTOR_PT, TICK_PT, AlphaPicture
+from ..stages import kind_of
 from ..train import FusionClassifier, evaluate, fit
 from .base import (
     CSS_DPI,

@@ -4,9 +4,9 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from ..fusion import kind_of
 from ..outputs import AttentionRecord
 from ..plot.base import modality_name
+from ..stages import kind_of
 
 
 def stage_sentence(record: AttentionRecord, names: Sequence[str]) -> str:

@@ -18,9 +18,10 @@ from matplotlib.colors import to_rgb
 from matplotlib.patches import Patch
 
 from ..data import Task
-from ..fusion import FUSION_VARIANTS, STAGE_KINDS, VARIANTS, stage_masks
+from ..fusion import FUSION_VARIANTS, VARIANTS, stage_masks
 from ..measure import PANEL_SAMPLES, Measured, select_weights, short_reason
 from ..outputs import FUSED, AttentionRecord, FusionOutput
+from ..stages import STAGE_KINDS
 from ..train import check_task
 from .base import (
     ATTENTION_CMAP,
