@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import torch
 from tqdm.auto import tqdm
 
 from ._threads import one_thread
@@ -90,7 +91,13 @@ _RUNS: dict[int, Callable] = {}   # call token → its run: forked workers inher
 _TOKENS = itertools.count()
 
 
-@one_thread()
+def _worker_start() -> None:
+    """A forked worker runs on one thread for its whole life, sending its result back included: a
+    parallel (OpenMP) region entered after a fork never returns (its threads were not copied), and
+    the parent may have used one with its own thread count (``torch.get_num_threads()``)."""
+    torch.set_num_threads(1)
+
+
 def _call(token, item):
     return _RUNS[token](item)
 
@@ -123,7 +130,7 @@ def parallel_map(run: Callable[[T], R], items: Iterable[T], processes: int = 2) 
     token = next(_TOKENS)
     _RUNS[token] = run
     try:
-        with multiprocessing.get_context("fork").Pool(n) as pool:
+        with multiprocessing.get_context("fork").Pool(n, initializer=_worker_start) as pool:
             yield from pool.imap(functools.partial(_call, token), items)
     finally:
         del _RUNS[token]
