@@ -92,8 +92,9 @@ lab: setup                  ## open notebook 00 in JupyterLab; extra flags: make
 # their own, two at a time), then the browser tests one after the other (each drives a JupyterLab
 # in Chromium, which contends badly for two cores). Exit code 5 (no test selected, e.g. by -k) is
 # not a failure of the second pass.
-test: setup-test            ## lint, unit tests, every notebook in a fresh kernel, browser tests
+test: setup-test            ## lint, type check, unit tests, every notebook in a fresh kernel, browser tests
 	$(PY) -m ruff check mmviz tests tools benchmarks
+	$(PY) -m mypy
 	$(PY) -m pytest -n 2 -m "not browser" $(ARGS)
 	$(PY) -m pytest -m browser $(ARGS) || [ $$? -eq 5 ]
 
@@ -134,4 +135,4 @@ lock: setup-test            ## after changing pyproject.toml: re-lock requiremen
 	UV_PYTHON_DOWNLOADS=never $(UV_COMPILE) --extra dev -c requirements.txt -o requirements-dev.txt
 
 clean:                      ## remove .venv, caches and build/
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis test-artifacts build
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis test-artifacts build

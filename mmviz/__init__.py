@@ -6,19 +6,19 @@ The package is layered; each layer imports only the ones below it (a test keeps 
     plot/        drawing only: records, histories and numbers it is given
     train.py · seeds.py · measure.py · lessons/ · check.py
     fusion.py    the survey's variants and their registry
-    blocks.py · tokens.py · vit.py · outputs.py · data/
+    blocks.py · tokens.py · vit.py · outputs.py · stages.py · data/
 
 ``import mmviz`` pulls in only torch, numpy and matplotlib; ipywidgets (the explorers) and seaborn
 (the theme) are imported on first use.
 
-Importing mmviz sets PyTorch to one CPU thread: its models are tiny, and with two or more threads
-each small matrix product pays thread hand-off costs (measured on 2 cores: a training step 9.8 ms
-on one thread, 370 ms on two while the other core was busy). It also keeps results bit-identical
-from run to run. Call ``torch.set_num_threads(n)`` after the import to undo it.
+Importing mmviz changes nothing in the process. Where mmviz trains or measures (``fit``,
+``evaluate``, the seed runs and their worker processes, the lessons' experiments, the explorers) it
+runs PyTorch on one CPU thread and then gives back the caller's thread count (``mmviz._threads``):
+its models are tiny, and with two or more threads each small matrix product pays thread hand-off
+costs (measured on 2 cores: a training step 9.8 ms on one thread, 370 ms on two while the other core
+was busy). One thread also keeps results bit-identical from run to run.
 """
 import importlib as _importlib
-
-import torch as _torch
 
 from . import check, data, lessons, measure, plot
 from .blocks import Attention, Encoder, TransformerBlock
@@ -50,16 +50,16 @@ from .plot import (
     plot_modality_blocks,
 )
 from .seeds import Seeds, fit_seeds, over_seeds
+from .stages import STAGE_KINDS, StageKind, register_stage_kind
 from .tokens import ModalityTypeEmbedding, PatchEmbedding, SignalEmbedding, SymbolEmbedding, patchify
 from .train import FusionClassifier, History, evaluate, fit, train_vit, vit_accuracy
 from .vit import VisionTransformer
-
-_torch.set_num_threads(1)  # tiny models: one thread is faster and bit-reproducible (see above)
 
 __all__ = ["Attention", "Encoder", "TransformerBlock",
            "check", "data", "lessons", "measure", "plot", "explore",
            "grad_norms_at_init", "norm_training_curve", "VisionTransformer", "train_vit", "vit_accuracy",
            "FUSION_VARIANTS", "VARIANTS", "Variant", "register_variant", "build_fusion",
+           "STAGE_KINDS", "StageKind", "register_stage_kind",
            "attention_cost", "count_parameters", "parameters_without_gradient",
            "AttentionRecord", "FusionOutput", "FUSED",
            "PatchEmbedding", "SymbolEmbedding", "SignalEmbedding", "ModalityTypeEmbedding", "patchify",

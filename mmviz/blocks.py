@@ -30,7 +30,7 @@ from ._validate import tokens as check_tokens
 NORMS = ("pre", "post")
 
 
-def check_dims(dim, heads):
+def check_dims(dim: int, heads: int) -> tuple[int, int]:
     """(dim, heads) as ints, or a ValueError: dim from 1 to 1024, heads 1 to 64, dim divisible by heads."""
     dim = positive_int(dim, "dim", MAX_DIM)
     heads = positive_int(heads, "heads", MAX_HEADS)
@@ -39,22 +39,22 @@ def check_dims(dim, heads):
     return dim, heads
 
 
-def check_mlp_dim(mlp_dim, dim):
+def check_mlp_dim(mlp_dim: int | None, dim: int) -> int:
     """The MLP's hidden width: 4·dim for None, else an int from 1 to 4096."""
     return 4 * dim if mlp_dim is None else positive_int(mlp_dim, "mlp_dim", MAX_MLP_DIM)
 
 
-def block_parameters(dim, mlp_dim):
+def block_parameters(dim: int, mlp_dim: int) -> int:
     """Parameters of one self-attention block: Q, K, V, out (d² + d each), MLP, two LayerNorms."""
     return 4 * (dim * dim + dim) + 2 * dim * mlp_dim + mlp_dim + dim + 4 * dim
 
 
-def check_blocks(blocks, dim, mlp_dim, what):
+def check_blocks(blocks: int, dim: int, mlp_dim: int, what: str) -> None:
     """Raise a ValueError before allocating if ``blocks`` blocks would exceed mmviz's parameter limit."""
     parameter_budget(blocks * block_parameters(dim, mlp_dim), what)
 
 
-def check_norm(norm):
+def check_norm(norm: str) -> None:
     return one_of(norm, NORMS, "norm")
 
 
@@ -69,19 +69,20 @@ class Attention(nn.Module):
     (to 0 for such a sample). A map of more than 512 MB is refused before it is allocated.
     """
 
-    def __init__(self, dim, heads, dropout=0.0):
+    def __init__(self, dim: int, heads: int, dropout: float = 0.0) -> None:
         super().__init__()
         dim, heads = check_dims(dim, heads)
         dropout = probability(dropout, "dropout")
         self.heads = heads
         self.q, self.k, self.v, self.out = (nn.Linear(dim, dim) for _ in range(4))
         self.dropout = nn.Dropout(dropout)
-        self.weights = None
+        self.weights: torch.Tensor | None = None     # (B, heads, Nq, Nk) of the last forward
 
-    def split(self, t):                      # (B, N, dim) -> (B, heads, N, dim / heads)
+    def split(self, t: torch.Tensor) -> torch.Tensor:      # (B, N, dim) -> (B, heads, N, dim / heads)
         return t.unflatten(-1, (self.heads, -1)).transpose(1, 2)
 
-    def forward(self, x, context=None, key_padding_mask=None):
+    def forward(self, x: torch.Tensor, context: torch.Tensor | None = None,
+                key_padding_mask: torch.Tensor | None = None) -> torch.Tensor:
         context = x if context is None else context
         attention_budget(context.shape[0], self.heads, x.shape[1], context.shape[1])
         mask = padding_mask(key_padding_mask, context.shape[0], context.shape[1])
@@ -102,7 +103,7 @@ class Attention(nn.Module):
 class MLP(nn.Sequential):
     """The position-wise feed-forward network: Linear, activation, Linear."""
 
-    def __init__(self, dim, hidden, activation="gelu", dropout=0.0):
+    def __init__(self, dim: int, hidden: int, activation: str = "gelu", dropout: float = 0.0) -> None:
         act = {"gelu": nn.GELU(), "relu": nn.ReLU()}
         one_of(activation, tuple(act), "activation")
         super().__init__(nn.Linear(dim, hidden), act[activation], nn.Dropout(dropout),
@@ -121,7 +122,8 @@ class TransformerBlock(nn.Module):
     Limits: dim <= 1024, heads <= 64, mlp_dim (default 4·dim) <= 4096, dropout in [0, 1).
     """
 
-    def __init__(self, dim, heads, mlp_dim=None, norm="pre", dropout=0.0, activation="gelu", cross=False):
+    def __init__(self, dim: int, heads: int, mlp_dim: int | None = None, norm: str = "pre",
+                 dropout: float = 0.0, activation: str = "gelu", cross: bool = False) -> None:
         super().__init__()
         dim, heads = check_dims(dim, heads)
         mlp_dim = check_mlp_dim(mlp_dim, dim)
@@ -138,10 +140,11 @@ class TransformerBlock(nn.Module):
         self.drop1, self.drop2 = nn.Dropout(dropout), nn.Dropout(dropout)
 
     @property
-    def attention(self):
+    def attention(self) -> torch.Tensor | None:
         return self.attn.weights
 
-    def forward(self, x, context=None, key_padding_mask=None):
+    def forward(self, x: torch.Tensor, context: torch.Tensor | None = None,
+                key_padding_mask: torch.Tensor | None = None) -> torch.Tensor:
         c = self.context(context, x)          # None: self-attention, keys and values from x
         if self.norm == "pre":                # LayerNorm before each sub-layer
             x = x + self.drop1(self.attn(self.ln1(x), c, key_padding_mask))
@@ -149,7 +152,7 @@ class TransformerBlock(nn.Module):
         x = self.ln1(x + self.drop1(self.attn(x, c, key_padding_mask)))   # post: LayerNorm after each add
         return self.ln2(x + self.drop2(self.mlp(x)))
 
-    def context(self, context, x):
+    def context(self, context: torch.Tensor | None, x: torch.Tensor) -> torch.Tensor | None:
         """What to attend to: None for self-attention; a cross block's context (normalised if pre-norm)."""
         if context is None:
             return None
@@ -163,7 +166,7 @@ class TransformerBlock(nn.Module):
         return self.ln_context(context) if self.norm == "pre" else context
 
     @classmethod
-    def from_torch(cls, layer):
+    def from_torch(cls, layer: nn.TransformerEncoderLayer) -> TransformerBlock:
         """A block with the weights of a ``torch.nn.TransformerEncoderLayer(batch_first=True)``.
 
         ``norm_first=True`` gives a pre-norm block, ``False`` a post-norm one.
@@ -204,7 +207,8 @@ class Encoder(nn.Module):
     Limits: depth <= 64, and at most 20 M parameters in all (refused before anything is allocated).
     """
 
-    def __init__(self, dim, depth, heads, norm="pre", mlp_dim=None, dropout=0.0):
+    def __init__(self, dim: int, depth: int, heads: int, norm: str = "pre", mlp_dim: int | None = None,
+                 dropout: float = 0.0) -> None:
         super().__init__()
         depth = check_depth(depth)
         dim, heads = check_dims(dim, heads)
@@ -217,13 +221,13 @@ class Encoder(nn.Module):
         self.final_norm = nn.LayerNorm(dim) if norm == "pre" else nn.Identity()
 
     @property
-    def attention(self):
-        return [block.attention for block in self.blocks]
+    def attention(self) -> list[torch.Tensor | None]:
+        return [block.attention for block in self.blocks]  # type: ignore[misc]  # ModuleList items are typed Module
 
-    def final_dtype(self):
-        return self.blocks[0].ln1.weight.dtype
+    def final_dtype(self) -> torch.dtype:
+        return self.blocks[0].ln1.weight.dtype  # type: ignore[union-attr,return-value]
 
-    def forward(self, x, key_padding_mask=None):
+    def forward(self, x: torch.Tensor, key_padding_mask: torch.Tensor | None = None) -> torch.Tensor:
         check_tokens(x, self.dim, dtype=self.final_dtype(), finite=False)   # cheap: shape and dtype
         check_mask(key_padding_mask, x.shape[0], x.shape[1])
         for block in self.blocks:

@@ -20,7 +20,7 @@ import re
 import numpy as np
 import torch
 
-from .fusion import FUSION_VARIANTS
+from .fusion import FUSION_VARIANTS, VARIANTS
 
 
 class Unreadable(ValueError):
@@ -808,16 +808,6 @@ def cross_attention_remedy(answer):
 
 # --- 10 fusion playground ----------------------------------------------------------------------
 
-HOW = {
-    "early_summation": "one encoder over the summed tokens, as few as one modality has",
-    "early_concatenation": "one encoder over all tokens",
-    "hierarchical_multi_to_one": "an encoder per modality, then a joint one",
-    "hierarchical_one_to_multi": "a joint encoder, then one per modality",
-    "cross_attention": "each modality's queries on the others' keys, one stage",
-    "cross_attention_to_concatenation": "a cross stage, then a joint one over all tokens",
-}
-
-
 @exercise
 def playground_cross_flops(answer, counts=(16, 3, 8, 8), dim=32):
     """Attention-core FLOPs of ONE cross-attention layer (each modality's queries on all the others' keys)."""
@@ -861,7 +851,7 @@ def playground_cheapest_good(answer, results, level=0.9):
         wrong = f"{choice} stayed below {level:.0%} on some seed (its worst: {ran[choice][0]:.1%})."
     else:
         wrong = f"{choice} reached it, but with {good[choice]:,} parameters; look for fewer."
-    how = HOW.get(best, "")
+    how = VARIANTS[best].how() if best in VARIANTS else ""       # from its stage kinds' phrases
     return verdict(choice == best, f"{best}: {good[best]:,} parameters" + (f", {how}." if how else "."),
                    wrong)
 

@@ -2,15 +2,19 @@
 
 Notation: Z_m (batch, N_m, dim) is the token sequence of modality m, C(·) concatenation along the
 token axis, Tf a stack of ``depth`` Transformer blocks (pre-norm stacks end with a LayerNorm).
-Every model maps a list ``zs = [Z_1, ..., Z_M]`` to a :class:`~mmviz.records.FusionOutput` whose
-``attention`` lists every map it drew, in the order it drew them. Position and modality-type
-embeddings belong to the embedders (``mmviz.tokens``), not here, so each variant is its formula.
+Every model maps a list ``zs = [Z_1, ..., Z_M]`` to a :class:`~mmviz.outputs.FusionOutput` whose
+``attention`` lists every map it drew, in the order it drew them, each record carrying its stage's
+kind (``STAGE_KINDS``: joint, separate, cross, summed; the table every consumer reads). Position
+and modality-type embeddings belong to the embedders (``mmviz.tokens``), not here, so each variant
+is its formula.
 """
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any
 
 import torch
 from torch import nn
@@ -26,15 +30,25 @@ from .blocks import (
     check_norm,
 )
 from .outputs import FUSED, AttentionRecord, FusionOutput
+from .stages import (  # noqa: F401  (the stage-kind table, importable from here too)
+    STAGE_KINDS,
+    Stage,
+    StageKind,
+    kind_of,
+    reads_all,
+    reads_others,
+    reads_own,
+    register_stage_kind,
+)
 
 
-def modality_labels(counts, modalities=None):
+def modality_labels(counts: Sequence[int], modalities: Sequence[int] | None = None) -> torch.Tensor:
     """(sum of counts,) LongTensor: token i of C(Z_1..Z_M) → its 0-based modality."""
     modalities = range(len(counts)) if modalities is None else modalities
     return torch.cat([torch.full((n,), m, dtype=torch.long) for m, n in zip(modalities, counts, strict=True)])
 
 
-def check_alpha(alpha, num_modalities):
+def check_alpha(alpha: Sequence[float], num_modalities: int) -> torch.Tensor:
     """alpha as a float tensor (M,); ValueError unless it is M finite numbers."""
     try:
         if isinstance(alpha, (str, bytes, dict)):       # iterable, but not a list of weights
@@ -58,9 +72,10 @@ class Fusion(nn.Module):
     20 M parameters in the depth·(M + 1) blocks a variant holds at most (refused before allocating).
     """
 
-    variant = None
+    variant: str | None = None    # its registered name; set in a subclass's body or by build_fusion
 
-    def __init__(self, num_modalities, dim, depth=2, heads=4, norm="pre", mlp_dim=None, dropout=0.0):
+    def __init__(self, num_modalities: int, dim: int, depth: int = 2, heads: int = 4, norm: str = "pre",
+                 mlp_dim: int | None = None, dropout: float = 0.0, variant: str | None = None) -> None:
         super().__init__()
         num_modalities = positive_int(num_modalities, "num_modalities", MAX_MODALITIES)
         depth = check_depth(depth)
@@ -71,13 +86,16 @@ class Fusion(nn.Module):
                      f"a fusion model of {num_modalities} modalities, depth={depth}, dim={dim}")
         self.num_modalities, self.dim, self.depth, self.heads = num_modalities, dim, depth, heads
         self.norm, self.mlp_dim, self.dropout = norm, mlp_dim, dropout
+        if variant is not None:       # the model's own name, never its class's: one class may serve two
+            self.variant = variant
         if self.variant in VARIANTS:
             VARIANTS[self.variant].check_modalities(num_modalities)
 
-    def encoder(self):
+    def encoder(self) -> Encoder:
+        """A fresh stack of ``depth`` blocks with this model's sizes (one stage's Tf)."""
         return Encoder(self.dim, self.depth, self.heads, self.norm, self.mlp_dim, self.dropout)
 
-    def check_inputs(self, zs):
+    def check_inputs(self, zs: Sequence[torch.Tensor]) -> list[torch.Tensor]:
         """Raise a ValueError unless zs is M float tensors (batch, N_m, dim) with one batch size."""
         M = self.num_modalities
         if isinstance(zs, torch.Tensor) or not isinstance(zs, (list, tuple)):
@@ -111,18 +129,28 @@ class Fusion(nn.Module):
         return list(zs)
 
     @staticmethod
-    def records(stage, encoder, query_modality, key_modality=None):
+    def records(stage: str, encoder: nn.Module, query_modality: torch.Tensor,
+                key_modality: torch.Tensor | None = None, kind: str | None = None) -> list[AttentionRecord]:
+        """One AttentionRecord per layer of ``encoder``'s last run. stage: its display name; kind: its
+        ``STAGE_KINDS`` name, by default the display name (a stage named by its kind: "joint")."""
+        if not isinstance(encoder, Encoder):
+            raise ValueError(f"stage {stage!r}: expected an mmviz Encoder, got {type(encoder).__name__}")
         key_modality = query_modality if key_modality is None else key_modality
-        return [AttentionRecord(stage, layer, weights, query_modality, key_modality)
-                for layer, weights in enumerate(encoder.attention)]
+        kind = stage if kind is None else kind
+        if kind not in STAGE_KINDS:
+            raise ValueError(f"stage {stage!r}: unknown stage kind {kind!r}; expected one of: "
+                             f"{', '.join(STAGE_KINDS)}")
+        return [AttentionRecord(stage, layer, weights, query_modality, key_modality, kind)
+                for layer, weights in enumerate(encoder.attention) if weights is not None]
 
     @staticmethod
-    def output(streams, token_modality, attention):
+    def output(streams: Sequence[torch.Tensor], token_modality: torch.Tensor,
+               attention: list[AttentionRecord]) -> FusionOutput:
         """Concatenate the final streams; pooled = mean over all final tokens (batch, dim)."""
-        tokens = torch.cat(streams, dim=1)
+        tokens = torch.cat(list(streams), dim=1)
         return FusionOutput(tokens, token_modality, tokens.mean(dim=1), attention)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"num_modalities={self.num_modalities}, dim={self.dim}, depth={self.depth}, norm={self.norm!r}"
 
 
@@ -138,7 +166,8 @@ class EarlySummation(Fusion):
 
     variant = "early_summation"
 
-    def __init__(self, num_modalities, dim, alpha=None, **kwargs):
+    def __init__(self, num_modalities: int, dim: int, alpha: Sequence[float] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(num_modalities, dim, **kwargs)
         M = num_modalities
         if alpha is None:
@@ -147,13 +176,13 @@ class EarlySummation(Fusion):
             self.register_buffer("alpha", check_alpha(alpha, M))
         self.tf = self.encoder()
 
-    def set_alpha(self, alpha):
+    def set_alpha(self, alpha: Sequence[float]) -> None:
         """Set α (M finite floats) without rebuilding; a learnable α stays learnable."""
         values = check_alpha(alpha, self.num_modalities)
         with torch.no_grad():
             self.alpha.copy_(values)
 
-    def forward(self, zs):
+    def forward(self, zs: Sequence[torch.Tensor]) -> FusionOutput:
         zs = self.check_inputs(zs)
         counts = [z.shape[1] for z in zs]
         z = self.alpha[0] * zs[0]
@@ -172,11 +201,11 @@ class EarlyConcatenation(Fusion):
 
     variant = "early_concatenation"
 
-    def __init__(self, num_modalities, dim, **kwargs):
+    def __init__(self, num_modalities: int, dim: int, **kwargs: Any) -> None:
         super().__init__(num_modalities, dim, **kwargs)
         self.tf = self.encoder()
 
-    def forward(self, zs):
+    def forward(self, zs: Sequence[torch.Tensor]) -> FusionOutput:
         zs = self.check_inputs(zs)
         label = modality_labels([z.shape[1] for z in zs])
         z = self.tf(torch.cat(zs, dim=1))
@@ -192,18 +221,19 @@ class MultiToOne(Fusion):
 
     variant = "hierarchical_multi_to_one"
 
-    def __init__(self, num_modalities, dim, **kwargs):
+    def __init__(self, num_modalities: int, dim: int, **kwargs: Any) -> None:
         super().__init__(num_modalities, dim, **kwargs)
         self.separate = nn.ModuleList(self.encoder() for _ in range(num_modalities))
         self.joint = self.encoder()
 
-    def forward(self, zs):
+    def forward(self, zs: Sequence[torch.Tensor]) -> FusionOutput:
         zs = self.check_inputs(zs)
         counts = [z.shape[1] for z in zs]
         records, streams = [], []
         for m, (tf, z) in enumerate(zip(self.separate, zs, strict=True)):
             streams.append(tf(z))
-            records += self.records(f"modality {m + 1} encoder", tf, modality_labels([counts[m]], [m]))
+            records += self.records(f"modality {m + 1} encoder", tf, modality_labels([counts[m]], [m]),
+                                    kind="separate")
         label = modality_labels(counts)
         z = self.joint(torch.cat(streams, dim=1))
         return self.output([z], label, records + self.records("joint", self.joint, label))
@@ -218,12 +248,12 @@ class OneToMulti(Fusion):
 
     variant = "hierarchical_one_to_multi"
 
-    def __init__(self, num_modalities, dim, **kwargs):
+    def __init__(self, num_modalities: int, dim: int, **kwargs: Any) -> None:
         super().__init__(num_modalities, dim, **kwargs)
         self.joint = self.encoder()
         self.separate = nn.ModuleList(self.encoder() for _ in range(num_modalities))
 
-    def forward(self, zs):
+    def forward(self, zs: Sequence[torch.Tensor]) -> FusionOutput:
         zs = self.check_inputs(zs)
         counts = [z.shape[1] for z in zs]
         label = modality_labels(counts)
@@ -232,7 +262,8 @@ class OneToMulti(Fusion):
         streams = []
         for m, (tf, z) in enumerate(zip(self.separate, joint.split(counts, dim=1), strict=True)):
             streams.append(tf(z))
-            records += self.records(f"modality {m + 1} encoder", tf, modality_labels([counts[m]], [m]))
+            records += self.records(f"modality {m + 1} encoder", tf, modality_labels([counts[m]], [m]),
+                                    kind="separate")
         return self.output(streams, label, records)
 
 
@@ -252,7 +283,7 @@ class CrossAttention(Fusion):
 
     variant = "cross_attention"
 
-    def __init__(self, num_modalities, dim, **kwargs):
+    def __init__(self, num_modalities: int, dim: int, **kwargs: Any) -> None:
         super().__init__(num_modalities, dim, **kwargs)
         d = self.dim
         self.cross = nn.ModuleList(
@@ -262,24 +293,24 @@ class CrossAttention(Fusion):
         self.cross_norms = nn.ModuleList(nn.LayerNorm(d) if self.norm == "pre" else nn.Identity()
                                          for _ in range(num_modalities))
 
-    def cross_stage(self, zs):
+    def cross_stage(self, zs: list[torch.Tensor]) -> tuple[list[torch.Tensor], list[AttentionRecord]]:
         """depth cross layers over the streams zs → (new streams, records)."""
         M, counts = self.num_modalities, [z.shape[1] for z in zs]
         records = []
         for layer, blocks in enumerate(self.cross):
             new = []
-            for m, block in enumerate(blocks):
+            for m, block in enumerate(blocks):  # type: ignore[arg-type,var-annotated]  # ModuleList items
                 others = [j for j in range(M) if j != m]
                 context = torch.cat([zs[j] for j in others], dim=1)
                 new.append(block(zs[m], context=context))
                 stage = f"cross {m + 1}←" + "+".join(str(j + 1) for j in others)
                 queries = modality_labels([counts[m]], [m])
                 keys = modality_labels([counts[j] for j in others], others)
-                records.append(AttentionRecord(stage, layer, block.attention, queries, keys))
+                records.append(AttentionRecord(stage, layer, block.attention, queries, keys, "cross"))
             zs = new
         return [ln(z) for ln, z in zip(self.cross_norms, zs, strict=True)], records
 
-    def forward(self, zs):
+    def forward(self, zs: Sequence[torch.Tensor]) -> FusionOutput:
         zs = self.check_inputs(zs)
         streams, records = self.cross_stage(zs)
         return self.output(streams, modality_labels([z.shape[1] for z in zs]), records)
@@ -294,11 +325,11 @@ class CrossToConcatenation(CrossAttention):
 
     variant = "cross_attention_to_concatenation"
 
-    def __init__(self, num_modalities, dim, **kwargs):
+    def __init__(self, num_modalities: int, dim: int, **kwargs: Any) -> None:
         super().__init__(num_modalities, dim, **kwargs)
         self.joint = self.encoder()
 
-    def forward(self, zs):
+    def forward(self, zs: Sequence[torch.Tensor]) -> FusionOutput:
         zs = self.check_inputs(zs)
         streams, records = self.cross_stage(zs)
         label = modality_labels([z.shape[1] for z in zs])
@@ -308,53 +339,51 @@ class CrossToConcatenation(CrossAttention):
 
 # ---------------------------------------------------------------- the registry
 
-@dataclass(frozen=True)
-class Stage:
-    """One stage of a variant, as the cost and the pictures need it: its name and the blocks of one
-    layer, each as (queries, keys) token counts. A stage runs ``depth`` such layers."""
-
-    name: str
-    blocks: tuple
-
-
-def joint(counts):
-    return Stage("joint", ((sum(counts), sum(counts)),))
-
-
-def separate(counts):
-    return Stage("separate", tuple((n, n) for n in counts))
-
-
-def cross(counts):
-    return Stage("cross", tuple((n, sum(counts) - n) for n in counts))
-
 
 @dataclass(frozen=True)
 class Variant:
     """Everything mmviz knows about one fusion variant; every other module reads it from ``VARIANTS``.
 
-    cls: its module (a :class:`Fusion`); stages(counts) → [Stage] for token counts [N_1..N_M], in the
-    order they run; min_modalities; equal_counts: token i of every modality is combined, so all N_m
+    cls: its module (a :class:`Fusion`); kinds: the names of its stages' kinds (``STAGE_KINDS``), in
+    the order they run; min_modalities; equal_counts: token i of every modality is combined, so all N_m
     must be equal; mixes_tokens: its final tokens belong to no single modality (no per-modality
     readout); takes_alpha: it has modality weights α; style: how curves draw it (marker, linestyle).
     """
 
     name: str
     cls: type
-    stages: Callable
+    kinds: tuple[str, ...]
     min_modalities: int = 1
     equal_counts: bool = False
     mixes_tokens: bool = False
     takes_alpha: bool = False
     style: dict = field(default_factory=dict)
 
-    def check_modalities(self, num_modalities, counts=None):
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"a variant's name must be a non-empty str, got {self.name!r}")
+        if not (isinstance(self.cls, type) and issubclass(self.cls, Fusion)):
+            raise ValueError(f"variant {self.name!r}: cls must be a subclass of mmviz.fusion.Fusion, "
+                             f"got {self.cls!r}")
+        if isinstance(self.kinds, str) or not isinstance(self.kinds, tuple) or not self.kinds:
+            raise ValueError(f"variant {self.name!r}: kinds must be a non-empty tuple of stage kind names, "
+                             f"got {self.kinds!r}")
+
+    def stages(self, counts: Sequence[int]) -> list[Stage]:
+        """Its stages for token counts [N_1..N_M], in the order they run, each with its kind."""
+        return [Stage(STAGE_KINDS[k], STAGE_KINDS[k].blocks(counts)) for k in self.kinds]
+
+    def how(self) -> str:
+        """One line on how it fuses, from its stage kinds: "an encoder per modality, then one ..."."""
+        return ", then ".join(STAGE_KINDS[k].how for k in self.kinds)
+
+    def check_modalities(self, num_modalities: int, counts: Sequence[int] | None = None) -> None:
         if num_modalities < self.min_modalities:
             got = f"token counts {counts}" if counts is not None else f"num_modalities={num_modalities}"
             raise ValueError(f"{self.name} needs at least {self.min_modalities} modalities to attend across, "
                              f"got {got}; with one modality use 'early_concatenation'")
 
-    def check(self, counts, names=None):
+    def check(self, counts: Sequence[int], names: Sequence[str] | None = None) -> None:
         """Raise a ValueError unless this variant can run on modalities with token counts ``counts``."""
         self.check_modalities(len(counts), counts)
         if self.equal_counts and len(set(counts)) > 1:
@@ -364,44 +393,77 @@ class Variant:
 
 
 VARIANTS: dict[str, Variant] = {}
+# The survey's six, in its order: what the notebooks, exercises and evidence compare. VARIANTS may
+# grow (register_variant); code that means "every registered variant" reads VARIANTS.
+FUSION_VARIANTS = ("early_summation", "early_concatenation", "hierarchical_multi_to_one",
+                   "hierarchical_one_to_multi", "cross_attention", "cross_attention_to_concatenation")
 
 
-def register_variant(variant):
-    """Add a :class:`Variant` to the registry (cost, training, plots, playground and explorers read it)."""
+def register_variant(variant: Variant) -> Variant:
+    """Add a :class:`Variant` to the registry (cost, training, plots, playground and explorers read it).
+
+    Args:
+        variant: e.g. ``Variant("late_fusion", LateFusion, ("separate",))``; its stage kinds must be
+            registered (``STAGE_KINDS``) and its name new. Use :func:`registered` for a variant that
+            should disappear again (a test's).
+
+    Changes no class: a model learns its variant's name when ``build_fusion`` builds it (or from its
+    class's ``variant`` attribute). A ValueError if the name is taken or a stage kind is unknown.
+    """
     if not isinstance(variant, Variant):
         raise ValueError(f"expected a mmviz.fusion.Variant, got {type(variant).__name__}")
-    variant.cls.variant = variant.name
+    if variant.name in VARIANTS:
+        raise ValueError(f"fusion variant {variant.name!r} is already registered; pick another name")
+    unknown = [k for k in variant.kinds if k not in STAGE_KINDS]
+    if unknown:
+        raise ValueError(f"variant {variant.name!r} has unknown stage kinds {unknown}; register them first "
+                         f"(register_stage_kind) or use one of: {', '.join(STAGE_KINDS)}")
     VARIANTS[variant.name] = variant
     return variant
 
 
+@contextmanager
+def registered(*entries: StageKind | Variant) -> Iterator[None]:
+    """Register stage kinds and variants for the length of a ``with`` block, then remove them again
+    (so a test's variant stays in that test): ``with registered(kind, variant): ...``."""
+    done: list[StageKind | Variant] = []
+    try:
+        for entry in entries:
+            if isinstance(entry, StageKind):
+                register_stage_kind(entry)
+            else:
+                register_variant(entry)
+            done.append(entry)
+        yield
+    finally:
+        for entry in reversed(done):
+            del (STAGE_KINDS if isinstance(entry, StageKind) else VARIANTS)[entry.name]
+
+
 for _v in (
-    Variant("early_summation", EarlySummation, lambda c: [Stage("summed", ((c[0], c[0]),))],
+    Variant("early_summation", EarlySummation, ("summed",),
             equal_counts=True, mixes_tokens=True, takes_alpha=True, style=dict(marker="o", ls="-")),
-    Variant("early_concatenation", EarlyConcatenation, lambda c: [joint(c)], style=dict(marker="s", ls="--")),
-    Variant("hierarchical_multi_to_one", MultiToOne, lambda c: [separate(c), joint(c)],
-            style=dict(marker="D", ls="-.")),
-    Variant("hierarchical_one_to_multi", OneToMulti, lambda c: [joint(c), separate(c)],
-            style=dict(marker="^", ls=":")),
-    Variant("cross_attention", CrossAttention, lambda c: [cross(c)], min_modalities=2,
+    Variant("early_concatenation", EarlyConcatenation, ("joint",), style=dict(marker="s", ls="--")),
+    Variant("hierarchical_multi_to_one", MultiToOne, ("separate", "joint"), style=dict(marker="D", ls="-.")),
+    Variant("hierarchical_one_to_multi", OneToMulti, ("joint", "separate"), style=dict(marker="^", ls=":")),
+    Variant("cross_attention", CrossAttention, ("cross",), min_modalities=2,
             style=dict(marker="v", ls=(0, (5, 1)))),
-    Variant("cross_attention_to_concatenation", CrossToConcatenation, lambda c: [cross(c), joint(c)],
+    Variant("cross_attention_to_concatenation", CrossToConcatenation, ("cross", "joint"),
             min_modalities=2, style=dict(marker="P", ls=(0, (3, 1, 1, 1)))),
 ):
     register_variant(_v)
 
-FUSION_VARIANTS = tuple(VARIANTS)   # the survey's six, in its order; VARIANTS may grow (register_variant)
 
-
-def variant_of(name):
+def variant_of(name: str) -> Variant:
     """The registered :class:`Variant` called ``name``; a ValueError listing the known ones otherwise."""
     if not isinstance(name, str) or name not in VARIANTS:
         raise ValueError(f"unknown fusion variant {name!r}; expected one of: {', '.join(VARIANTS)}")
     return VARIANTS[name]
 
 
-def build_fusion(variant, num_modalities, dim, depth=2, heads=4, norm="pre", alpha=None,
-                 mlp_dim=None, dropout=0.0):
+def build_fusion(variant: str, num_modalities: int, dim: int, depth: int = 2, heads: int = 4,
+                 norm: str = "pre", alpha: Sequence[float] | None = None, mlp_dim: int | None = None,
+                 dropout: float = 0.0) -> Fusion:
     """The fusion model of one survey variant: ``model(zs)`` → FusionOutput.
 
     zs: list of M tensors (batch, N_m, dim) → tokens (batch, N, dim), token_modality (N,),
@@ -415,9 +477,21 @@ def build_fusion(variant, num_modalities, dim, depth=2, heads=4, norm="pre", alp
         cross_attention                   "cross m←j" (M ≥ 2)
         cross_attention_to_concatenation  "cross m←j", then "joint" (M ≥ 2)
     ``alpha`` applies to early summation only (None = learnable, starting at 1/M each).
+
+    Args:
+        variant: a name registered in ``VARIANTS`` (``FUSION_VARIANTS`` lists the survey's six).
+        num_modalities: M, from 1 (cross-attention needs 2) to 16.
+        dim: the token width d; heads must divide it.
+        depth: layers per stage.
+        heads: attention heads per layer.
+        norm: "pre" (LayerNorm before each sub-layer) or "post" (after each residual add).
+        alpha: early summation's M weights, or None to learn them.
+        mlp_dim: the MLP's hidden width (None: 4·dim).
+        dropout: in [0, 1).
+    Returns the model; it knows its variant's name (``model.variant``) whatever its class.
     """
     spec = variant_of(variant)
-    kwargs = dict(depth=depth, heads=heads, norm=norm, mlp_dim=mlp_dim, dropout=dropout)
+    kwargs = dict(depth=depth, heads=heads, norm=norm, mlp_dim=mlp_dim, dropout=dropout, variant=spec.name)
     if spec.takes_alpha:
         return spec.cls(num_modalities, dim, alpha=alpha, **kwargs)
     if alpha is not None:
@@ -426,12 +500,13 @@ def build_fusion(variant, num_modalities, dim, depth=2, heads=4, norm="pre", alp
     return spec.cls(num_modalities, dim, **kwargs)
 
 
-def stage_masks(variant, counts):
+def stage_masks(variant: str, counts: Sequence[int]) -> list[tuple[str, torch.Tensor]]:
     """Each stage of ``variant`` as a mask over one graph, from the registry: [(stage name, mask)].
 
     counts: token counts [N_1..N_M]. mask: bool (S, S) over C(Z_1..Z_M), S = ΣN_m, True where a query
-    (row) may read a key (column): "joint" every pair, "separate" the pairs inside one modality,
-    "cross" the pairs across modalities; "summed" (N_1, N_1) over the summed sequence. A stage runs
+    (row) may read a key (column), from the stage's kind (:meth:`StageKind.mask`): "joint" every pair,
+    "separate" the pairs inside one modality, "cross" the pairs across modalities; "summed" (N_1, N_1)
+    over the summed sequence. A stage runs
     ``depth`` such layers. The mask shows which edges exist, not that separate streams also have
     separate weights. A ValueError if the variant cannot run on ``counts``.
     """
@@ -445,18 +520,11 @@ def stage_masks(variant, counts):
         raise ValueError(f"counts must hold 1 to {MAX_TOKENS} tokens in all (one (S, S) mask each), "
                          f"got {counts}")
     spec.check(counts)
-    modality = modality_labels(counts)
-    same = modality[:, None] == modality[None, :]
-    rules = {"joint": torch.ones_like(same), "separate": same, "cross": ~same,
-             "summed": torch.ones(counts[0], counts[0], dtype=torch.bool)}
     masks = []
     for stage in spec.stages(counts):
-        if stage.name not in rules:
-            raise ValueError(f"stage {stage.name!r} of {variant} has no mask rule; "
-                             f"expected one of {list(rules)}")
-        mask = rules[stage.name]
-        if int(mask.sum()) != sum(q * k for q, k in stage.blocks):    # the registry's own edge count
-            raise ValueError(f"stage {stage.name!r} of {variant}: its mask and the registry's blocks "
-                             "count different edges")
+        mask = stage.kind.mask(counts)
+        if int(mask.sum()) != sum(q * k for q, k in stage.blocks):    # blocks overlap, or miss a modality
+            raise ValueError(f"stage {stage.name!r} of {variant}: its mask and its blocks count different "
+                             "edges (do two of its blocks read the same query-key pair?)")
         masks.append((stage.name, mask))
     return masks

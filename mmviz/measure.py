@@ -13,21 +13,26 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
 from torch.nn import functional as F
 
+from ._threads import one_thread
 from ._validate import MAX_MODALITIES, MAX_SAMPLES, MAX_TOKENS, flag, int_in, one_of, positive_int
 from .blocks import Attention, check_depth, check_dims, check_mlp_dim
-from .fusion import VARIANTS, variant_of
+from .data import Task
+from .fusion import VARIANTS, Fusion, variant_of
 from .outputs import FUSED, AttentionRecord, FusionOutput
-from .train import check_model
+from .train import FusionClassifier, History, check_model
 
 # ---------------------------------------------------------------- cost
 
 
-def block_cost(n_queries, n_keys, dim, mlp_dim):
+def block_cost(n_queries: int, n_keys: int, dim: int, mlp_dim: int) -> tuple[int, int]:
     """(attention-core FLOPs, projection + MLP FLOPs) of one block; a multiply-add counts 2.
 
         attention core (QKᵀ and weights·V)          4·N_q·N_k·d   (whatever the number of heads)
@@ -40,7 +45,7 @@ def block_cost(n_queries, n_keys, dim, mlp_dim):
     return attention, projection_mlp
 
 
-def check_counts(token_counts):
+def check_counts(token_counts: Sequence[int]) -> list[int]:
     """token_counts as a list of ints from 1 to 4096 (tokens per modality), or a ValueError."""
     try:
         if not isinstance(token_counts, (list, tuple)) or not token_counts:
@@ -51,7 +56,8 @@ def check_counts(token_counts):
                          f"got {token_counts!r}") from None
 
 
-def attention_cost(variant, token_counts, dim, depth=2, heads=4, mlp_dim=None):
+def attention_cost(variant: str, token_counts: Sequence[int], dim: int, depth: int = 2, heads: int = 4,
+                   mlp_dim: int | None = None) -> dict[str, Any]:
     """FLOPs of ``build_fusion(variant, len(token_counts), dim, depth, heads, mlp_dim=mlp_dim)`` per example.
 
     token_counts: [N_1, ..., N_M]. Returns {"attention", "projection_mlp", "total"} plus
@@ -65,7 +71,7 @@ def attention_cost(variant, token_counts, dim, depth=2, heads=4, mlp_dim=None):
     counts = check_counts(token_counts)
     spec.check(counts)
     mlp_dim = check_mlp_dim(mlp_dim, dim)
-    stages = {}
+    stages: dict[str, tuple[int, int]] = {}
     for stage in spec.stages(counts):
         parts = [block_cost(nq, nk, dim, mlp_dim) for nq, nk in stage.blocks]
         a, p = stages.get(stage.name, (0, 0))
@@ -76,7 +82,9 @@ def attention_cost(variant, token_counts, dim, depth=2, heads=4, mlp_dim=None):
             "stages": {name: a + p for name, (a, p) in stages.items()}}
 
 
-def cost_curves(token_counts, num_modalities=2, dim=32, depth=2, heads=4, part="attention", variants=None):
+def cost_curves(token_counts: Sequence[int], num_modalities: int = 2, dim: int = 32, depth: int = 2,
+                heads: int = 4, part: str = "attention",
+                variants: Sequence[str] | None = None) -> dict[str, list[int]]:
     """{variant: [FLOPs at N tokens per modality, for N in token_counts]} for every registered variant
     (or ``variants``) that can run with ``num_modalities`` modalities of equal size.
     part: "attention", "projection_mlp" or "total" (see :func:`attention_cost`)."""
@@ -91,7 +99,7 @@ def cost_curves(token_counts, num_modalities=2, dim=32, depth=2, heads=4, part="
             for v in runs}
 
 
-def count_parameters(module, trainable_only=False):
+def count_parameters(module: torch.nn.Module, trainable_only: bool = False) -> int:
     """Number of scalar parameters of ``module`` (only those with requires_grad if ``trainable_only``)."""
     if not isinstance(module, torch.nn.Module):
         raise ValueError(f"module must be a torch.nn.Module, got {type(module).__name__}")
@@ -99,7 +107,8 @@ def count_parameters(module, trainable_only=False):
     return sum(p.numel() for p in module.parameters() if p.requires_grad or not trainable_only)
 
 
-def parameters_without_gradient(model, task, n=64):
+@one_thread()
+def parameters_without_gradient(model: FusionClassifier, task: Task, n: int = 64) -> list[str]:
     """Names of ``model``'s trainable parameters that get no gradient from the task loss on ``n``
     training samples: the parts its readout never reads, which therefore never train."""
     check_model(model, task)
@@ -118,7 +127,9 @@ def parameters_without_gradient(model, task, n=64):
 # ---------------------------------------------------------------- alignment
 
 
-def aligned_pairs(model, task, split="test", n=200):
+@one_thread()
+def aligned_pairs(model: FusionClassifier, task: Task, split: str = "test",
+                  n: int = 200) -> Iterator[tuple[str, torch.Tensor, torch.Tensor, torch.Tensor]]:
     """Each attention map that pairs two modalities, in both directions: yields (name, w, keys, aligned)
     with w (batch, Nq_a, Nk) the heads-averaged rows of modality a's queries, keys (Nk,) bool for the
     keys of modality b, aligned (batch, Nq_a, Nk_b) the ground truth; name "<map>: <a>←<b>" (a's queries
@@ -138,7 +149,8 @@ def aligned_pairs(model, task, split="test", n=200):
 
 
 @torch.no_grad()
-def alignment_scores(model, task, split="test", n=200):
+def alignment_scores(model: FusionClassifier, task: Task, split: str = "test",
+                     n: int = 200) -> dict[str, float]:
     """Per attention map and direction: attention mass on the ground-truth aligned keys ÷ uniform mass.
 
     For a query token i of modality a with aligned keys A_i in modality b: score_i = Σ_{j∈A_i} w_ij
@@ -158,13 +170,13 @@ def alignment_scores(model, task, split="test", n=200):
     return scores
 
 
-def alignment_score(model, task, split="test", n=200):
+def alignment_score(model: FusionClassifier, task: Task, split: str = "test", n: int = 200) -> float:
     """How much attention the aligned tokens get relative to uniform, in the model's best-aligned map
     (heads averaged): 1.0 = no better than uniform; NaN when no map pairs tokens of two modalities."""
     scores = alignment_scores(model, task, split, n)
     return max(scores.values()) if scores else math.nan
 
-def alignment_auc(weights, aligned):
+def alignment_auc(weights: torch.Tensor, aligned: torch.Tensor) -> float:
     """How selectively queries attend to their aligned keys, against a fixed baseline of 0.5.
 
     weights: (Nq, Nk), or (B, H, Nq, Nk) / (B, Nq, Nk) (heads averaged); aligned: bool, (Nq, Nk)
@@ -220,8 +232,10 @@ def alignment_auc(weights, aligned):
     return aucs.mean().item()
 
 
+@one_thread()
 @torch.no_grad()
-def alignment_aucs(model, task, split="test", n=200):
+def alignment_aucs(model: FusionClassifier, task: Task, split: str = "test",
+                   n: int = 200) -> dict[str, float]:
     """:func:`alignment_auc` of every attention map that pairs two modalities, in both directions:
     {"<map name>: <a>←<b>": AUC}, the rows being queries of modality a, the columns keys of b, each
     sample with its own ground-truth mask. 0.5 = no preference for the aligned partners."""
@@ -236,7 +250,9 @@ def alignment_aucs(model, task, split="test", n=200):
 # ---------------------------------------------------------------- what the loss reads
 
 
-def unread_queries(model, task, split="test", n=None):
+@one_thread()
+def unread_queries(model: FusionClassifier, task: Task, split: str = "test",
+                   n: int | None = None) -> list[torch.Tensor]:
     """Which query rows of each attention map the task loss never reads: their outputs get no gradient.
 
     model: a FusionClassifier for ``task``. Runs the first ``n`` samples of ``split`` (all if None)
@@ -261,7 +277,7 @@ def unread_queries(model, task, split="test", n=None):
     try:
         with torch.enable_grad():
             loss = F.cross_entropy(model(data.first(n)), data.labels[:n])
-            records = model.last.attention
+            records = model.last.attention if model.last is not None else []
             caught = [outputs[id(r.weights)] for r in records]
             grads = torch.autograd.grad(loss, caught, allow_unused=True)
     finally:
@@ -273,7 +289,8 @@ def unread_queries(model, task, split="test", n=None):
 
 
 
-def read_alignment_aucs(model, task, split="test", n=200):
+def read_alignment_aucs(model: FusionClassifier, task: Task, split: str = "test",
+                        n: int = 200) -> dict[str, float]:
     """:func:`alignment_aucs` without the maps whose queries (in the scored direction) the loss never
     reads (:func:`unread_queries`): what they attend to was not learned from the task."""
     records, unread = model.run(task, n, split).attention, unread_queries(model, task, split)
@@ -283,7 +300,7 @@ def read_alignment_aucs(model, task, split="test", n=200):
     return {k: v for k, v in alignment_aucs(model, task, split, n).items() if not k.startswith(skip)}
 
 
-def best_alignment_auc(model, task, split="test", n=200):
+def best_alignment_auc(model: FusionClassifier, task: Task, split: str = "test", n: int = 200) -> float:
     """The highest :func:`alignment_auc` among the maps the loss reads (0.5 = no preference for the
     aligned partners); NaN when no such map pairs tokens of two modalities (e.g. summed tokens)."""
     scores = read_alignment_aucs(model, task, split, n)
@@ -292,7 +309,7 @@ def best_alignment_auc(model, task, split="test", n=200):
 # ---------------------------------------------------------------- attention between modalities
 
 
-def check_record(record):
+def check_record(record: object) -> AttentionRecord:
     if not isinstance(record, AttentionRecord):
         raise ValueError(f"expected an AttentionRecord, got {type(record).__name__}")
     w = record.weights
@@ -305,7 +322,7 @@ def check_record(record):
     return record
 
 
-def select_weights(record, head=None, sample=0):
+def select_weights(record: AttentionRecord, head: int | None = None, sample: int | None = 0) -> np.ndarray:
     """(Nq, Nk) numpy array: one sample's weights, one head or (head=None) the mean over heads."""
     check_record(record)
     batch, heads = record.weights.shape[:2]
@@ -317,7 +334,8 @@ def select_weights(record, head=None, sample=0):
     return w.cpu().numpy()
 
 
-def records_of(record_or_output, stage=None):
+def records_of(record_or_output: AttentionRecord | Sequence[AttentionRecord] | FusionOutput,
+               stage: str | None = None) -> list[AttentionRecord]:
     """The records to summarise: one record, a list of records, or a FusionOutput's attention list."""
     if isinstance(record_or_output, AttentionRecord):
         records = [record_or_output]
@@ -338,7 +356,9 @@ def records_of(record_or_output, stage=None):
     return records
 
 
-def modality_blocks(record_or_output, sample=None, head=None, stage=None):
+def modality_blocks(record_or_output: AttentionRecord | Sequence[AttentionRecord] | FusionOutput,
+                    sample: int | None = None, head: int | None = None,
+                    stage: str | None = None) -> tuple[list[int], np.ndarray]:
     """(modalities, M×M mass): the share of attention that queries of modality i give to keys of j.
 
     mass[i, j] = mean over all (record, query token of modality i) of Σ_{keys k of modality j} w[q, k].
@@ -362,7 +382,8 @@ def modality_blocks(record_or_output, sample=None, head=None, stage=None):
     return mods, mass
 
 
-def cross_modal_share(record_or_output, sample=None, head=None, stage=None):
+def cross_modal_share(record_or_output: AttentionRecord | Sequence[AttentionRecord] | FusionOutput,
+                      sample: int | None = None, head: int | None = None, stage: str | None = None) -> float:
     """1 − (mean diagonal of the modality-block matrix): the share of attention that crosses
     modalities. NaN when the tokens are summed (no token belongs to one modality)."""
     mods, mass = modality_blocks(record_or_output, sample, head, stage)
@@ -371,13 +392,8 @@ def cross_modal_share(record_or_output, sample=None, head=None, stage=None):
     return 1.0 - float(np.nanmean(np.diag(mass)))
 
 
-def stage_kind(stage):
-    """The registry's name of a record's stage: "modality m encoder" → "separate", "cross m←j" → "cross"."""
-    return "separate" if stage.endswith("encoder") else "cross" if stage.startswith("cross") else stage
-
-
-def drawn_edges(output):
-    """Which query read which key in each layer the model ran: [(stage kind, layer, mask)], in order.
+def drawn_edges(output: FusionOutput) -> list[tuple[str, int, torch.Tensor]]:
+    """Which query read which key in each layer the model ran: [(record kind, layer, mask)], in order.
 
     output: a FusionOutput. mask: bool (S, S) over the final token order (C(Z_1..Z_M), or the summed
     sequence), True where some sample and head gave the key a nonzero weight; the records of one
@@ -387,10 +403,10 @@ def drawn_edges(output):
     if not isinstance(output, FusionOutput):
         raise ValueError(f"expected a FusionOutput, got {type(output).__name__}")
     tokens = output.token_modality
-    drawn = {}
+    drawn: dict[tuple[str, int], torch.Tensor] = {}
     for r in records_of(output):
         where = [torch.isin(tokens, m).nonzero().flatten() for m in (r.query_modality, r.key_modality)]
-        mask = drawn.setdefault((stage_kind(r.stage), r.layer),
+        mask = drawn.setdefault((r.kind, r.layer),
                                 torch.zeros(len(tokens), len(tokens), dtype=torch.bool))
         mask[where[0][:, None], where[1][None, :]] |= (check_record(r).weights > 0).any(0).any(0)
     return [(kind, layer, mask) for (kind, layer), mask in drawn.items()]
@@ -398,17 +414,17 @@ def drawn_edges(output):
 # ---------------------------------------------------------------- influence
 
 
-def check_modality(m, num_modalities, name):
+def check_modality(m: int, num_modalities: int, name: str) -> int:
     return int_in(m, 0, num_modalities - 1, f"{name} (a 0-based modality index)")
 
 
-def check_fusion(fusion):
+def check_fusion(fusion: object) -> torch.nn.Module:
     if not isinstance(fusion, torch.nn.Module):
         raise ValueError(f"fusion must be a model from mmviz.build_fusion, got {type(fusion).__name__}")
     return fusion
 
 
-def check_zs(zs):
+def check_zs(zs: Sequence[torch.Tensor]) -> list[torch.Tensor]:
     if (isinstance(zs, torch.Tensor) or not isinstance(zs, (list, tuple)) or not zs
             or not all(isinstance(z, torch.Tensor) and z.dim() == 3 for z in zs)):
         raise ValueError(f"zs must be a non-empty list of (batch, N_m, dim) tensors, got {zs!r:.200}")
@@ -417,14 +433,15 @@ def check_zs(zs):
     return list(zs)
 
 
-def relative_change(before, after):
+def relative_change(before: torch.Tensor, after: torch.Tensor) -> float:
     """‖after − before‖ / ‖before‖, each over (tokens, dim), averaged over the batch."""
     diff = (after - before).flatten(1).norm(dim=1)
     return (diff / before.flatten(1).norm(dim=1).clamp_min(1e-12)).mean().item()
 
 
+@one_thread()
 @torch.no_grad()
-def stream_influence(fusion, zs, source, target):
+def stream_influence(fusion: Fusion, zs: Sequence[torch.Tensor], source: int, target: int) -> float:
     """How much modality ``target``'s final tokens move when ``source``'s tokens come from another sample.
 
     fusion: a model from ``build_fusion``; zs: M tensors (batch, N_m, dim), batch >= 2. Modality
@@ -453,8 +470,10 @@ def stream_influence(fusion, zs, source, target):
     return relative_change(a, b)
 
 
+@one_thread()
 @torch.no_grad()
-def self_context_change(fusion, zs, modality, token):
+def self_context_change(fusion: Fusion, zs: Sequence[torch.Tensor], modality: int,
+                        token: int) -> torch.Tensor:
     """Change token ``token`` of ``modality`` (replace it by another sample's); return, per token of
     that modality's final stream, the relative change (N_m,), averaged over the batch.
 
@@ -479,8 +498,10 @@ def self_context_change(fusion, zs, modality, token):
     return (diff / before.norm(dim=-1).clamp_min(1e-12)).mean(0)
 
 
+@one_thread()
 @torch.no_grad()
-def stage_change(fusion, zs, module, source, target=None):
+def stage_change(fusion: Fusion, zs: Sequence[torch.Tensor], module: torch.nn.Module, source: int,
+                 target: int | None = None) -> float:
     """Relative change of ``module``'s output inside ``fusion`` when ``source``'s tokens come from
     another sample (as in :func:`stream_influence`). module: a sub-module of fusion, e.g.
     ``fusion.separate[0]`` (its output is caught with a forward hook, so the real forward runs).
@@ -519,3 +540,39 @@ def stage_change(fusion, zs, module, source, target=None):
         span = slice(start, start + zs[target].shape[1])
         before, after = before[:, span], after[:, span]
     return relative_change(before, after)
+
+# ---------------------------------------------------------------- a trained variant, measured
+
+PANEL_SAMPLES = 8           # test samples kept on each row for the pictures
+
+
+@dataclass
+class Measured:
+    """One trained variant on one task: what it reached and what it cost (made by
+    :func:`mmviz.lessons.playground.measure`, drawn by ``mmviz.plot.compare``).
+
+    accuracy: test accuracy; steps_to: first step (1-based) whose test accuracy reached ``level``, or
+    None; parameters: all trainable scalars of the classifier; flops: fusion FLOPs per example (formula,
+    embedders and head left out: they are the same for every variant); seconds: training time, no
+    evaluation; alignment: :func:`mmviz.measure.best_alignment_auc`, 0.5 = no preference for the
+    aligned partners, 1.0 = only them (NaN where no map the loss reads pairs two modalities);
+    cross_share: share of all attention (every map, heads and samples averaged) that crosses modalities,
+    NaN for summed tokens; output: the FusionOutput of the first PANEL_SAMPLES test samples.
+    """
+
+    variant: str
+    accuracy: float
+    steps_to: int | None
+    level: float
+    parameters: int
+    flops: int
+    seconds: float
+    alignment: float
+    cross_share: float
+    history: History
+    output: FusionOutput
+
+
+def short_reason(error: BaseException) -> str:
+    """The first clause of a variant's refusal, for a table cell."""
+    return str(error).split(";")[0]

@@ -15,7 +15,10 @@ class AttentionRecord:
     stage: a readable name, e.g. "modality 1 encoder", "joint", "cross 1←2" (modality 1's queries
     read modality 2; modalities numbered from 1 in names); layer: 0-based index inside the stage;
     weights: (batch, heads, Nq, Nk), rows sum to 1; query_modality (Nq,) and key_modality (Nk,):
-    LongTensors of 0-based modality indices, FUSED (-1) for a token mixed from several modalities.
+    LongTensors of 0-based modality indices, FUSED (-1) for a token mixed from several modalities;
+    kind: the name of its stage's kind in ``mmviz.fusion.STAGE_KINDS`` ("joint", "separate", "cross",
+    "summed", ...), which consumers look up instead of parsing ``stage``; "joint" (every token reads
+    every token) for a map made by hand.
     """
 
     stage: str
@@ -23,9 +26,10 @@ class AttentionRecord:
     weights: torch.Tensor
     query_modality: torch.Tensor
     key_modality: torch.Tensor
+    kind: str = "joint"
 
     @property
-    def name(self):
+    def name(self) -> str:
         return f"{self.stage}, layer {self.layer + 1}"
 
 
@@ -41,6 +45,6 @@ class FusionOutput:
     pooled: torch.Tensor
     attention: list[AttentionRecord] = field(default_factory=list)
 
-    def stream(self, m):
+    def stream(self, m: int) -> torch.Tensor:
         """The final tokens of modality ``m`` (0-based): (batch, N_m, dim)."""
         return self.tokens[:, self.token_modality == m]

@@ -19,13 +19,21 @@ import math
 import multiprocessing
 import os
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
+import torch
 from tqdm.auto import tqdm
 
+from ._threads import one_thread
 from ._validate import flag, integer
 from ._validate import seed as check_seed
+from .data import Task
 from .train import FusionClassifier, check_task, evaluate, fit
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass
@@ -38,27 +46,27 @@ class Seeds:
     curves: dict = field(default_factory=dict)
     steps: dict = field(default_factory=dict)
 
-    def check(self, name):
+    def check(self, name: str) -> list[float]:
         if name not in self.values:
             raise ValueError(f"no value {name!r} was measured; the values are {sorted(self.values)}")
         return self.values[name]
 
-    def mean(self, name):
+    def mean(self, name: str) -> float:
         v = self.check(name)
         return sum(v) / len(v)
 
-    def min(self, name):
+    def min(self, name: str) -> float:
         return min(self.check(name))
 
-    def max(self, name):
+    def max(self, name: str) -> float:
         return max(self.check(name))
 
-    def summary(self, name, fmt="{:.2f}"):
+    def summary(self, name: str, fmt: str = "{:.2f}") -> str:
         """"mean (min–max over N seeds)", e.g. "0.97 (0.95–0.99, 3 seeds)"."""
         return (f"{fmt.format(self.mean(name))} ({fmt.format(self.min(name))}–{fmt.format(self.max(name))}, "
                 f"{len(self.seeds)} seeds)")
 
-    def band(self, name):
+    def band(self, name: str) -> tuple[list[float], list[float], list[float]]:
         """(mean, low, high) of a curve, point by point: three lists to draw a line and its spread."""
         if name not in self.curves:
             raise ValueError(f"no curve {name!r} was recorded; the curves are {sorted(self.curves)}")
@@ -66,7 +74,7 @@ class Seeds:
         return ([sum(c) / len(c) for c in columns], [min(c) for c in columns], [max(c) for c in columns])
 
 
-def check_seeds(seeds):
+def check_seeds(seeds: Iterable[int]) -> list[int]:
     try:
         checked = [check_seed(s, "seeds") for s in seeds] if isinstance(seeds, (list, tuple, range)) else []
     except ValueError:
@@ -79,15 +87,22 @@ def check_seeds(seeds):
     return seeds
 
 
-_RUNS = {}           # call token → the run of that call: forked workers inherit the dict, each call its own
+_RUNS: dict[int, Callable] = {}   # call token → its run: forked workers inherit the dict, each call its own
 _TOKENS = itertools.count()
+
+
+def _worker_start() -> None:
+    """A forked worker runs on one thread for its whole life, sending its result back included: a
+    parallel (OpenMP) region entered after a fork never returns (its threads were not copied), and
+    the parent may have used one with its own thread count (``torch.get_num_threads()``)."""
+    torch.set_num_threads(1)
 
 
 def _call(token, item):
     return _RUNS[token](item)
 
 
-def workers(processes, count):
+def workers(processes: int, count: int) -> int:
     """How many worker processes to use for ``count`` runs: 0 (run in this process) unless
     ``processes`` > 1, this is Linux (fork is safe there), more than one core is ours and this is not
     itself a worker (a daemonic pool worker may not start processes of its own)."""
@@ -101,7 +116,7 @@ def workers(processes, count):
     return n if n > 1 and sys.platform == "linux" and not nested else 0
 
 
-def parallel_map(run, items, processes=2):
+def parallel_map(run: Callable[[T], R], items: Iterable[T], processes: int = 2) -> Iterator[R]:
     """``run(item)`` for each item, in order: in forked worker processes where :func:`workers` allows
     (independent runs such as seeds or variants; results must pickle), else in this process.
 
@@ -115,13 +130,15 @@ def parallel_map(run, items, processes=2):
     token = next(_TOKENS)
     _RUNS[token] = run
     try:
-        with multiprocessing.get_context("fork").Pool(n) as pool:
+        with multiprocessing.get_context("fork").Pool(n, initializer=_worker_start) as pool:
             yield from pool.imap(functools.partial(_call, token), items)
     finally:
         del _RUNS[token]
 
 
-def over_seeds(run, seeds=(0, 1, 2), progress=True, desc="seeds", processes=1):
+@one_thread()
+def over_seeds(run: Callable[[int], dict], seeds: Iterable[int] = (0, 1, 2), progress: bool = True,
+               desc: str = "seeds", processes: int = 1) -> Seeds:
     """Call ``run(seed)`` for each seed; it returns {name: number or list of numbers}. Lists are
     curves (all seeds must give the same length); a key "<name>_steps" gives a curve's x values.
     ``processes`` > 1 runs the seeds in that many forked processes (Linux, with that many cores;
@@ -149,7 +166,8 @@ def over_seeds(run, seeds=(0, 1, 2), progress=True, desc="seeds", processes=1):
     return result
 
 
-def fit_seeds(variant, task, seeds=(0, 1, 2), model_options=None, progress=True, processes=1, **fit_options):
+def fit_seeds(variant: str, task: Task, seeds: Iterable[int] = (0, 1, 2), model_options: dict | None = None,
+              progress: bool = True, processes: int = 1, **fit_options: Any) -> Seeds:
     """Train ``FusionClassifier(variant, task, seed=s, **model_options)`` with ``fit(..., seed=s,
     **fit_options)`` for each seed s (``processes`` as in :func:`over_seeds`). Values: "accuracy"
     (test), "loss" (test), "seconds"; curves: "test_accuracy" (at each evaluation, x values in

@@ -23,12 +23,12 @@ from ._validate import float_tensor as check_float
 # Embedders are refused before allocation beyond dim 1024, 4096 tokens, 65536 symbols, 20 M parameters.
 
 
-def position_table(tokens, dim):
+def position_table(tokens: int, dim: int) -> nn.Parameter:
     """A learned (1, tokens, dim) position embedding, initialised small as in ViT (std 0.02)."""
     return nn.Parameter(torch.randn(1, tokens, dim) * 0.02)
 
 
-def check_embedder(inputs, tokens, dim, what):
+def check_embedder(inputs: int, tokens: int, dim: int, what: str) -> None:
     """Raise a ValueError before allocating if ``tokens`` (the position table's rows) or the
     ``inputs``·dim projection (plus the table) is beyond mmviz's limits."""
     if tokens > MAX_TOKENS:
@@ -36,13 +36,13 @@ def check_embedder(inputs, tokens, dim, what):
     parameter_budget((inputs + 1 + tokens) * dim, what)
 
 
-def nonempty_batch(x, name):
+def nonempty_batch(x: torch.Tensor, name: str) -> None:
     """Raise a ValueError for a batch of zero samples (they have nothing to embed)."""
     if x.dim() >= 1 and x.shape[0] == 0:
         raise ValueError(f"{name} must hold at least one sample, got shape {tuple(x.shape)}")
 
 
-def patchify(images, patch_size):
+def patchify(images: torch.Tensor, patch_size: int) -> torch.Tensor:
     """Cut images into non-overlapping P×P patches, row by row, each flattened (channel, row, column).
 
     (B, C, H, W) → (B, (H/P)·(W/P), C·P·P).
@@ -61,7 +61,7 @@ def patchify(images, patch_size):
     return patches.reshape(B, (H // P) * (W // P), C * P * P)
 
 
-def image_sides(image_size):
+def image_sides(image_size: int | tuple[int, int]) -> tuple[int, int]:
     """(H, W) from ``image_size``: one int (square) or two; each from 1 to 4096."""
     try:
         sides = [image_size] * 2 if not isinstance(image_size, (tuple, list)) else list(image_size)
@@ -80,7 +80,8 @@ class PatchEmbedding(nn.Module):
     ``image_size`` is H (square) or (H, W).
     """
 
-    def __init__(self, image_size, patch_size, channels, dim, position=True):
+    def __init__(self, image_size: int | tuple[int, int], patch_size: int, channels: int, dim: int,
+                 position: bool = True) -> None:
         super().__init__()
         H, W = image_sides(image_size)
         patch_size = positive_int(patch_size, "patch_size", H)
@@ -96,7 +97,7 @@ class PatchEmbedding(nn.Module):
         tokens = self.grid[0] * self.grid[1]
         self.position = position_table(tokens, dim) if flag(position, "position") else None
 
-    def forward(self, images):
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
         check_float(images, "images", "(batch, channels, height, width)")
         expected = (self.channels, *self.image_size)
         if images.dim() != 4 or tuple(images.shape[1:]) != expected:
@@ -112,7 +113,7 @@ class SymbolEmbedding(nn.Module):
     (B, L) long, values in [0, vocab_size), L <= length → (B, L, dim).
     """
 
-    def __init__(self, vocab_size, length, dim, position=True):
+    def __init__(self, vocab_size: int, length: int, dim: int, position: bool = True) -> None:
         super().__init__()
         vocab_size = positive_int(vocab_size, "vocab_size", MAX_VOCAB)
         length, dim = positive_int(length, "length", MAX_TOKENS), positive_int(dim, "dim", MAX_DIM)
@@ -121,7 +122,7 @@ class SymbolEmbedding(nn.Module):
         self.table = nn.Embedding(vocab_size, dim)
         self.position = position_table(length, dim) if flag(position, "position") else None
 
-    def forward(self, symbols):
+    def forward(self, symbols: torch.Tensor) -> torch.Tensor:
         if not isinstance(symbols, torch.Tensor) or symbols.dtype != torch.long:
             got = symbols.dtype if isinstance(symbols, torch.Tensor) else type(symbols).__name__
             raise ValueError(f"symbols must be a long tensor (batch, length), got {got}")
@@ -143,7 +144,7 @@ class SignalEmbedding(nn.Module):
     A frame token holds its C·frame samples, channel by channel.
     """
 
-    def __init__(self, length, frame, dim, channels=1, position=True):
+    def __init__(self, length: int, frame: int, dim: int, channels: int = 1, position: bool = True) -> None:
         super().__init__()
         length = positive_int(length, "length", MAX_TOKENS * MAX_DIM)
         frame = positive_int(frame, "frame", length)
@@ -156,7 +157,7 @@ class SignalEmbedding(nn.Module):
         self.proj = nn.Linear(channels * frame, dim)
         self.position = position_table(length // frame, dim) if flag(position, "position") else None
 
-    def forward(self, signal):
+    def forward(self, signal: torch.Tensor) -> torch.Tensor:
         check_float(signal, "signal", "(batch, time) or (batch, channels, time)")
         if signal.dim() == 2 and self.channels == 1:
             signal = signal[:, None]
@@ -179,14 +180,14 @@ class ModalityTypeEmbedding(nn.Module):
     z (B, N, dim), m a 0-based modality index → (B, N, dim).
     """
 
-    def __init__(self, num_modalities, dim):
+    def __init__(self, num_modalities: int, dim: int) -> None:
         super().__init__()
         num_modalities = positive_int(num_modalities, "num_modalities", MAX_MODALITIES)
         dim = positive_int(dim, "dim", MAX_DIM)
         self.num_modalities, self.dim = num_modalities, dim
         self.types = nn.Parameter(torch.randn(num_modalities, dim) * 0.02)
 
-    def forward(self, z, m):
+    def forward(self, z: torch.Tensor, m: int) -> torch.Tensor:
         m = int_in(m, 0, self.num_modalities - 1, "modality index m")
         check_float(z, "z", f"(batch, tokens, {self.dim})")
         if z.dim() != 3 or z.shape[-1] != self.dim:

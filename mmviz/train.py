@@ -11,6 +11,7 @@ import math
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,16 +21,18 @@ from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from ._random import seeded
+from ._threads import one_thread
 from ._validate import MAX_SAMPLES, flag, integer, positive_float, positive_int, real, run_budget
 from ._validate import float_tensor as check_float
 from ._validate import seed as check_seed
-from .data import Task, task_budget
+from .data import Modality, Task, task_budget
 from .fusion import build_fusion, variant_of
+from .outputs import FusionOutput
 from .tokens import ModalityTypeEmbedding, PatchEmbedding, SignalEmbedding, SymbolEmbedding
 from .vit import VisionTransformer
 
 
-def embedder(spec, dim):
+def embedder(spec: Modality, dim: int) -> nn.Module:
     """The embedder a modality spec asks for: patches, symbols or signal frames → (batch, N_m, dim)."""
     if spec.kind == "image":
         return PatchEmbedding(spec.image_size, spec.patch_size, spec.channels, dim)
@@ -38,17 +41,17 @@ def embedder(spec, dim):
     return SignalEmbedding(spec.length, spec.frame, dim, spec.channels)
 
 
-def check_task(task):
+def check_task(task: object) -> None:
     if not isinstance(task, Task):
         raise ValueError(f"expected a Task from mmviz.make_task, got {type(task).__name__}")
 
 
-def task_signature(task):
+def task_signature(task: Task) -> tuple:
     """What a model is built for: the task's name, its modalities (name, kind, tokens) and classes."""
     return (task.name, tuple((m.name, m.kind, m.num_tokens) for m in task.modalities), task.num_classes)
 
 
-def check_model(model, task):
+def check_model(model: object, task: Task) -> None:
     """Raise a ValueError unless ``model`` is a FusionClassifier built for ``task`` (its embedders and
     classes fit no other task, so another task's accuracy would be a number without meaning)."""
     check_task(task)
@@ -68,6 +71,9 @@ class TrainingDiverged(ValueError):
     ``.history`` holds the steps before it; the model keeps the weights of the last finite step.
     """
 
+    history: History | None = None      # set by fit
+    losses: list[float] | None = None   # set by train_vit
+
 
 class FusionClassifier(nn.Module):
     """A task's embedders → fusion variant → head; ``forward(inputs)`` → logits (batch, num_classes).
@@ -81,8 +87,9 @@ class FusionClassifier(nn.Module):
     Parameters are initialised from ``seed`` without touching the global torch RNG.
     """
 
-    def __init__(self, variant, task, dim=32, depth=2, heads=4, norm="pre", alpha=None, readout=None,
-                 seed=0):
+    def __init__(self, variant: str, task: Task, dim: int = 32, depth: int = 2, heads: int = 4,
+                 norm: str = "pre", alpha: Sequence[float] | None = None, readout: str | None = None,
+                 seed: int = 0) -> None:
         super().__init__()
         spec = variant_of(variant)
         check_task(task)
@@ -106,25 +113,27 @@ class FusionClassifier(nn.Module):
             self.types = ModalityTypeEmbedding(task.num_modalities, dim)
             self.fusion = build_fusion(variant, task.num_modalities, dim, depth, heads, norm, alpha)
             self.head = nn.Linear(dim, task.num_classes if readout == "pooled" else 1)
-        self.last = None
+        self.last: FusionOutput | None = None
 
-    def embed(self, inputs):
+    def embed(self, inputs: Sequence[torch.Tensor]) -> list[torch.Tensor]:
         """One (batch, N_m, dim) token sequence per modality, each tagged with its modality type."""
         if len(inputs) != len(self.embedders):
             raise ValueError(f"expected {len(self.embedders)} inputs (one per modality), got {len(inputs)}")
         return [self.types(e(x), m) for m, (e, x) in enumerate(zip(self.embedders, inputs))]
 
+    @one_thread()
     @torch.no_grad()
-    def run(self, task, n=8, split="test"):
+    def run(self, task: Task, n: int = 8, split: str = "test") -> FusionOutput:
         """The FusionOutput (tokens, attention records) of the first ``n`` samples of ``task``'s split,
         in eval mode and without gradients: what the pictures and measures read."""
         check_model(self, task)
         positive_int(n, "n")
         self.eval()
         self(task.split(split).first(n))
+        assert self.last is not None            # forward has just set it
         return self.last
 
-    def forward(self, inputs):
+    def forward(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
         out = self.fusion(self.embed(inputs))
         self.last = out
         if self.readout == "pooled":
@@ -155,7 +164,7 @@ class History:
     test_accuracy: list = field(default_factory=list)
     seconds: float = 0.0
 
-    def record(self, step, loss, accuracy, lr, seconds):
+    def record(self, step: int, loss: float, accuracy: float, lr: float, seconds: float) -> None:
         """Append one step's numbers, all of them or none (an interrupt waits until they are in)."""
         self.step.append(step)
         self.loss.append(loss)
@@ -163,12 +172,12 @@ class History:
         self.lr.append(lr)
         self.seconds = seconds
 
-    def record_evaluation(self, step, seconds, test_accuracy):
+    def record_evaluation(self, step: int, seconds: float, test_accuracy: float) -> None:
         self.eval_step.append(step)
         self.eval_seconds.append(seconds)
         self.test_accuracy.append(test_accuracy)
 
-    def trim(self):
+    def trim(self) -> History:
         """Cut the per-step and per-evaluation lists to a common length (after an interrupt that came
         between two appends), so that ``plt.plot(h.eval_step, h.test_accuracy)`` always works."""
         n = min(map(len, (self.step, self.loss, self.accuracy, self.lr)))
@@ -178,14 +187,14 @@ class History:
         return self
 
     @property
-    def final(self):
+    def final(self) -> dict[str, float]:
         return dict(steps=len(self.step), loss=self.loss[-1] if self.loss else math.nan,
                     train_accuracy=self.accuracy[-1] if self.accuracy else math.nan,
                     test_accuracy=self.test_accuracy[-1] if self.test_accuracy else math.nan,
                     seconds=self.seconds)
 
 
-def schedule(step, warmup, steps):
+def schedule(step: int, warmup: int, steps: int) -> float:
     """Learning-rate factor: linear warm-up over ``warmup`` steps, then cosine down to 10 %."""
     if step < warmup:
         return (step + 1) / warmup
@@ -193,8 +202,11 @@ def schedule(step, warmup, steps):
     return 0.1 + 0.45 * (1 + math.cos(math.pi * t))
 
 
-def fit(model, task, steps=None, lr=None, warmup=None, batch_size=64, weight_decay=0.01, seed=0,
-        progress=True, eval_every=50, callback=None):
+@one_thread()
+def fit(model: FusionClassifier, task: Task, steps: int | None = None, lr: float | None = None,
+        warmup: int | None = None, batch_size: int = 64, weight_decay: float = 0.01, seed: int = 0,
+        progress: bool = True, eval_every: int = 50,
+        callback: Callable[[int, History], bool | None] | None = None) -> History:
     """Train ``model`` on ``task.train`` with AdamW; return a History. Same seed → same numbers.
 
     ``steps``, ``lr``, ``warmup`` left at None take the task's budget (``task_budget(task.name)``):
@@ -209,6 +221,15 @@ def fit(model, task, steps=None, lr=None, warmup=None, batch_size=64, weight_dec
     ``.history`` (in Jupyter: ``sys.last_value.history``), the progress bar is closed and the model is
     left in eval mode, ready for ``evaluate`` and the pictures.
     A run is refused before it starts if steps × its cost per step would take hours (``run_budget``).
+    It runs on one CPU thread and gives the caller's thread count back (``mmviz._threads``).
+
+    Args:
+        model: a FusionClassifier built for ``task``.
+        task: the Task whose train split it learns and whose test split it is checked on.
+        steps, lr, warmup: None takes the task's budget.
+        batch_size: samples per step; weight_decay: AdamW's; seed: the mini-batch order.
+        progress: show a progress bar; eval_every: steps between test checks.
+        callback: ``callback(step, history)`` after every step; True stops.
     """
     check_model(model, task)
     budget = task_budget(task.name)
@@ -249,7 +270,7 @@ def fit(model, task, steps=None, lr=None, warmup=None, batch_size=64, weight_dec
                 loss = F.cross_entropy(logits, data.labels[idx])
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
-                lr_now = sched.get_last_lr()[0]
+                lr_now = float(sched.get_last_lr()[0])
                 check_finite(loss, model, step, lr, lr_now)      # before the step touches weights
                 safe_step(opt, model, step, lr, lr_now)
                 sched.step()
@@ -268,7 +289,7 @@ def fit(model, task, steps=None, lr=None, warmup=None, batch_size=64, weight_dec
                 if stop:
                     break
     except (TrainingDiverged, KeyboardInterrupt) as error:
-        error.history = history.trim()
+        error.history = history.trim()  # type: ignore[union-attr]  # a KeyboardInterrupt carries it too
         raise
     finally:
         if bar is not None:
@@ -277,7 +298,7 @@ def fit(model, task, steps=None, lr=None, warmup=None, batch_size=64, weight_dec
     return history
 
 
-def wants_stop(answer):
+def wants_stop(answer: object) -> bool:
     """A callback's answer as a bool: True (stop), False or None (go on); numpy and 0-d tensors too."""
     if answer is None:
         return False
@@ -289,7 +310,7 @@ def wants_stop(answer):
 
 
 @contextlib.contextmanager
-def held_interrupts():
+def held_interrupts() -> Iterator[Callable[[], bool]]:
     """Inside the block, a first Ctrl-C (SIGINT, the kernel's stop button) is held: ``interrupted()``
     (yielded) says whether one came, and the block raises KeyboardInterrupt where its state is whole.
     A second Ctrl-C raises at once; a held one not asked for is raised on leaving the block.
@@ -299,7 +320,7 @@ def held_interrupts():
     if threading.current_thread() is not threading.main_thread() or not callable(previous):
         yield lambda: False
         return
-    held = []
+    held: list[int] = []
 
     def hold(signum, frame):
         if held:                                   # the second press: do not wait any longer
@@ -322,7 +343,7 @@ def held_interrupts():
         raise KeyboardInterrupt
 
 
-def safe_step(opt, model, step, lr, scheduled):
+def safe_step(opt: torch.optim.Optimizer, model: nn.Module, step: int, lr: float, scheduled: float) -> None:
     """``opt.step()``, undone if it fails or leaves a weight non-finite (an lr so large that the update
     overflows float32): then TrainingDiverged, and the model keeps its weights from before the step."""
     params = [p for p in model.parameters()]
@@ -341,7 +362,7 @@ def safe_step(opt, model, step, lr, scheduled):
                                f"before this step.")
 
 
-def check_finite(loss, model, step, lr, scheduled):
+def check_finite(loss: torch.Tensor, model: nn.Module, step: int, lr: float, scheduled: float) -> None:
     """Raise TrainingDiverged if the loss or any gradient is NaN or inf (the weights are still finite)."""
     grads = [p.grad for p in model.parameters() if p.grad is not None]
     if math.isfinite(loss.item()) and torch.isfinite(torch.nn.utils.get_total_norm(grads)):
@@ -353,8 +374,10 @@ def check_finite(loss, model, step, lr, scheduled):
                            f".history holds the steps so far.")
 
 
+@one_thread()
 @torch.no_grad()
-def evaluate(model, task, split="test", batch_size=500):
+def evaluate(model: FusionClassifier, task: Task, split: str = "test",
+             batch_size: int = 500) -> dict[str, float]:
     """{"accuracy", "loss", "n"} of ``model`` (built for ``task``) on one split of ``task``."""
     check_model(model, task)
     batch_size = positive_int(batch_size, "batch_size", MAX_SAMPLES)
@@ -369,7 +392,7 @@ def evaluate(model, task, split="test", batch_size=500):
     return dict(accuracy=correct / len(data), loss=total_loss / len(data), n=len(data))
 
 
-def check_pictures(model, images, labels):
+def check_pictures(model: object, images: torch.Tensor, labels: torch.Tensor) -> None:
     """Raise a ValueError unless ``model`` is a VisionTransformer, images (n, C, H, W), labels (n,) long."""
     if not isinstance(model, VisionTransformer):
         raise ValueError(f"model must be a mmviz.VisionTransformer, got {type(model).__name__}")
@@ -385,7 +408,9 @@ def check_pictures(model, images, labels):
         raise ValueError("images must be finite, got NaN or inf")
 
 
-def train_vit(model, images, labels, steps=200, lr=3e-3, batch_size=32, seed=0):
+@one_thread()
+def train_vit(model: VisionTransformer, images: torch.Tensor, labels: torch.Tensor, steps: int = 200,
+              lr: float = 3e-3, batch_size: int = 32, seed: int = 0) -> list[float]:
     """AdamW on cross-entropy for ``steps`` mini-batches drawn with ``seed``; returns the list of losses.
 
     A non-finite loss, gradient or updated weight stops training with :class:`TrainingDiverged`
@@ -420,8 +445,9 @@ def train_vit(model, images, labels, steps=200, lr=3e-3, batch_size=32, seed=0):
     return losses
 
 
+@one_thread()
 @torch.no_grad()
-def vit_accuracy(model, images, labels):
+def vit_accuracy(model: VisionTransformer, images: torch.Tensor, labels: torch.Tensor) -> float:
     """Fraction of ``images`` whose arg-max logit equals the label."""
     check_pictures(model, images, labels)
     model.eval()

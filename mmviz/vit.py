@@ -28,14 +28,15 @@ class VisionTransformer(nn.Module):
     first step, so it learns within a few hundred steps; notebook 03 shows both.
     """
 
-    def __init__(self, image_size=24, patch_size=6, channels=3, dim=32, depth=2, heads=4,
-                 classes=4, position=True, norm="pre", position_std=0.5):
+    def __init__(self, image_size: int | tuple[int, int] = 24, patch_size: int = 6, channels: int = 3,
+                 dim: int = 32, depth: int = 2, heads: int = 4, classes: int = 4, position: bool = True,
+                 norm: str = "pre", position_std: float = 0.5) -> None:
         super().__init__()
         dim, heads = check_dims(dim, heads)
         classes = positive_int(classes, "classes", MAX_VOCAB)
         position_std = real(position_std, "position_std", 0.0, 10.0)
         self.patches = PatchEmbedding(image_size, patch_size, channels, dim, position=position)
-        if position:
+        if position and self.patches.position is not None:
             nn.init.normal_(self.patches.position, std=position_std)
         self.cls = nn.Parameter(torch.randn(1, 1, dim) * 0.02)
         self.encoder = Encoder(dim, depth, heads, norm)
@@ -43,23 +44,23 @@ class VisionTransformer(nn.Module):
         self.grid = self.patches.grid
 
     @property
-    def attention(self):
+    def attention(self) -> list[torch.Tensor | None]:
         return self.encoder.attention
 
-    def forward(self, images):
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
         z = self.patches(images)                                   # (B, N, dim), positions added
         z = torch.cat([self.cls.expand(len(z), -1, -1), z], dim=1)  # (B, 1 + N, dim)
         return self.head(self.encoder(z)[:, 0])
 
-    def records(self):
+    def records(self) -> list[AttentionRecord]:
         """The last forward's attention as AttentionRecords, one per layer (token 0: class, FUSED)."""
         n = 1 + self.grid[0] * self.grid[1]
         modality = torch.zeros(n, dtype=torch.long)
         modality[0] = FUSED   # the class token belongs to no patch
         return [AttentionRecord("ViT encoder", i, w, modality, modality)
-                for i, w in enumerate(self.attention)]
+                for i, w in enumerate(self.attention) if w is not None]
 
-    def cls_attention(self, layer=-1):
+    def cls_attention(self, layer: int = -1) -> torch.Tensor:
         """The class token's attention over the patches in ``layer``: (B, heads, rows, cols), rows sum < 1
         by the weight the class token keeps for itself."""
         weights = self.attention[layer]

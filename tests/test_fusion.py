@@ -1,4 +1,6 @@
-"""The six fusion variants: shapes, records, and the survey's properties (reference, "Properties")."""
+"""The fusion variants: shapes and records for every registered variant (from the registry, no list
+of names), and the survey's properties of each of its six (reference, "Properties")."""
+import itertools
 import math
 
 import pytest
@@ -6,11 +8,11 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mmviz import FUSED, FUSION_VARIANTS, Encoder, build_fusion
-from mmviz.fusion import EarlySummation
+from mmviz import FUSED, VARIANTS, Encoder, build_fusion
+from mmviz.fusion import STAGE_KINDS, EarlySummation
 
 DIM, HEADS = 16, 2
-CROSSING = ("cross_attention", "cross_attention_to_concatenation")
+REGISTERED = list(VARIANTS)         # every registered variant, read when the tests are collected
 
 
 def make(variant, M=2, depth=1, norm="pre", seed=0, **kw):
@@ -24,7 +26,12 @@ def inputs(counts, batch=2, seed=1):
 
 
 def counts_for(variant, M):
-    return [4] * M if variant == "early_summation" else [3 + 2 * m for m in range(M)]
+    return [4] * M if VARIANTS[variant].equal_counts else [3 + 2 * m for m in range(M)]
+
+
+def final_tokens(variant, counts):
+    """How many tokens the variant returns: one summed sequence, or every modality's tokens."""
+    return counts[0] if VARIANTS[variant].mixes_tokens else sum(counts)
 
 
 def crosses(record):
@@ -37,26 +44,29 @@ def crosses(record):
 
 @pytest.mark.parametrize("norm", ["pre", "post"])
 @pytest.mark.parametrize("M", [1, 2, 3, 4])
-@pytest.mark.parametrize("variant", FUSION_VARIANTS)
+@pytest.mark.parametrize("variant", REGISTERED)
 def test_shapes_records_and_rows(variant, M, norm):
-    if M == 1 and variant in CROSSING:
-        with pytest.raises(ValueError, match="num_modalities=1"):
+    if M < VARIANTS[variant].min_modalities:
+        with pytest.raises(ValueError, match=f"num_modalities={M}"):
             make(variant, M)
         return
     counts = counts_for(variant, M)
     out = make(variant, M, depth=2, norm=norm)(inputs(counts))
-    N = counts[0] if variant == "early_summation" else sum(counts)
+    N = final_tokens(variant, counts)
     assert out.tokens.shape == (2, N, DIM)
     assert out.pooled.shape == (2, DIM)
     torch.testing.assert_close(out.pooled, out.tokens.mean(dim=1))
     assert torch.isfinite(out.tokens).all()
-    if variant == "early_summation":
+    if VARIANTS[variant].mixes_tokens:
         assert out.token_modality.tolist() == [FUSED if M > 1 else 0] * N
     else:
         assert out.token_modality.tolist() == [m for m, n in enumerate(counts) for _ in range(n)]
         for m, n in enumerate(counts):
             assert out.stream(m).shape == (2, n, DIM)
     assert out.attention, "every variant records its attention"
+    in_order = lambda kinds: [k for k, _ in itertools.groupby(kinds)]  # noqa: E731  (runs of one kind)
+    assert in_order(r.kind for r in out.attention) == in_order(VARIANTS[variant].kinds)   # stage by stage
+    assert set(VARIANTS[variant].kinds) <= set(STAGE_KINDS)
     for record in out.attention:
         B, H, Nq, Nk = record.weights.shape
         assert (B, H) == (2, HEADS)
@@ -67,7 +77,7 @@ def test_shapes_records_and_rows(variant, M, norm):
         assert (record.weights >= 0).all()
 
 
-@pytest.mark.parametrize("variant", FUSION_VARIANTS)
+@pytest.mark.parametrize("variant", REGISTERED)
 def test_deterministic(variant):
     counts = counts_for(variant, 3)
     a = make(variant, 3, seed=5)(inputs(counts))
@@ -75,7 +85,7 @@ def test_deterministic(variant):
     assert torch.equal(a.tokens, b.tokens)
 
 
-@pytest.mark.parametrize("variant", FUSION_VARIANTS)
+@pytest.mark.parametrize("variant", REGISTERED)
 def test_gradients_reach_every_modality(variant):
     zs = [z.requires_grad_() for z in inputs(counts_for(variant, 2))]
     make(variant, 2).train()(zs).pooled.square().sum().backward()
@@ -83,12 +93,12 @@ def test_gradients_reach_every_modality(variant):
 
 
 @settings(max_examples=20, deadline=None)
-@given(variant=st.sampled_from(FUSION_VARIANTS), M=st.integers(2, 4), batch=st.integers(1, 3),
+@given(variant=st.sampled_from(REGISTERED), M=st.integers(2, 4), batch=st.integers(1, 3),
        counts=st.lists(st.integers(1, 6), min_size=4, max_size=4))
 def test_any_shapes(variant, M, batch, counts):
-    counts = [counts[0]] * M if variant == "early_summation" else counts[:M]
+    counts = [counts[0]] * M if VARIANTS[variant].equal_counts else counts[:M]
     out = make(variant, M)(inputs(counts, batch=batch))
-    N = counts[0] if variant == "early_summation" else sum(counts)
+    N = final_tokens(variant, counts)
     assert out.tokens.shape == (batch, N, DIM) and out.token_modality.shape == (N,)
     for record in out.attention:
         torch.testing.assert_close(record.weights.sum(-1), torch.ones(record.weights.shape[:-1]))
@@ -255,10 +265,10 @@ def test_cross_to_concatenation_ends_with_joint_stage_over_all():
 
 # ---------------------------------------------------------------- bad input
 
-def test_unknown_variant_lists_the_six():
+def test_unknown_variant_lists_the_registered_ones():
     with pytest.raises(ValueError, match="'late_fusion'") as info:
         build_fusion("late_fusion", 2, DIM)
-    assert all(v in str(info.value) for v in FUSION_VARIANTS)
+    assert all(v in str(info.value) for v in VARIANTS)
 
 
 @pytest.mark.parametrize("M", [0, -1, 1.5, True, "2"])
@@ -272,7 +282,7 @@ def test_alpha_only_for_summation():
         build_fusion("early_concatenation", 2, DIM, alpha=(1, 1))
 
 
-@pytest.mark.parametrize("variant", FUSION_VARIANTS)
+@pytest.mark.parametrize("variant", REGISTERED)
 def test_bad_inputs_name_the_value(variant):
     model = make(variant, M=2)
     za, zb = inputs([4, 4])

@@ -265,7 +265,8 @@ def bad_and_good(kind, valid):
 def public_functions():
     """Every callable of ``mmviz.__all__`` that takes arguments, explorers aside."""
     explorers = {"fusion_explorer", "norm_explorer", "stage_viewer", "with_picture"}
-    containers = {"AttentionRecord", "FusionOutput", "Task", "Modality", "History", "Seeds", "Variant"}
+    containers = {"AttentionRecord", "FusionOutput", "Task", "Modality", "History", "Seeds", "Variant",
+                  "StageKind"}
     return {name for name in mmviz.__all__ if name not in explorers | containers
             and callable(getattr(mmviz, name)) and not isinstance(getattr(mmviz, name), type(mmviz))}
 
@@ -317,6 +318,7 @@ CASES = {
     "vit_accuracy": (lambda w, **a: mmviz.vit_accuracy(**a),
                      dict(model=("object", "vit"), images=("object", "images"), labels=("object", "labels"))),
     "register_variant": (lambda w, **a: mmviz.register_variant(**a), dict(variant=("object", None))),
+    "register_stage_kind": (lambda w, **a: mmviz.register_stage_kind(**a), dict(kind=("object", None))),
     "build_fusion": (lambda w, **a: mmviz.build_fusion(**a),
                      dict(variant=("choice", "hierarchical_multi_to_one"), num_modalities=("size", 2),
                           dim=("size", 8), depth=("size", 1), heads=("size", 2), norm=("choice", "pre"),

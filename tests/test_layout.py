@@ -1,8 +1,10 @@
 """The package's layers: imports point one way, from the pictures down to the maths, and only
-``mmviz.explore`` imports ipywidgets (see the layer drawing in mmviz/__init__.py)."""
+``mmviz.explore`` imports ipywidgets (see the layer drawing in mmviz/__init__.py and README.md, which
+a test here holds to the same layers)."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,11 +12,12 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "mmviz"
 
 # Lower numbers sit lower. A module may import modules of a lower layer or of its own layer (no cycles).
+# The drawings' bottom row (blocks.py · tokens.py · vit.py · outputs.py · stages.py · data/) is layers
+# 0-1: data/ knows nothing of the models, so importing fusion (layer 2) from data/ is an upward import.
 LAYERS = {
-    "_validate": 0, "_random": 0, "outputs": 0,
-    "blocks": 1, "tokens": 1,
-    "vit": 2, "fusion": 2,
-    "data": 3,
+    "_validate": 0, "_random": 0, "_threads": 0, "outputs": 0, "stages": 0,
+    "blocks": 1, "tokens": 1, "vit": 1, "data": 1,
+    "fusion": 2,
     "measure": 4, "train": 4, "seeds": 4,
     "lessons": 5, "check": 5, "evidence": 5,
     "plot": 6,
@@ -59,16 +62,48 @@ def test_every_module_has_a_layer():
     assert {top(m) for m in MODULES} - {"__init__"} <= set(LAYERS)
 
 
+def upward_imports(imports):
+    """["a imports b", ...] for every import of a higher layer in {module name: imported names}."""
+    return [f"{name} imports {target}" for name, targets in imports.items() if name != "mmviz"  # front door
+            for target in sorted(targets)
+            if target.startswith("mmviz.") and LAYERS[top(target)] > LAYERS[top(name)]]
+
+
 def test_imports_point_down_only():
-    upward = []
-    for name, path in MODULES.items():
-        if name == "mmviz":
-            continue                     # the package front door re-exports every layer
-        own = LAYERS[top(name)]
-        for target in imports_of(path):
-            if target.startswith("mmviz.") and LAYERS[top(target)] > own:
-                upward.append(f"{name} imports {target}")
-    assert not upward, upward
+    assert not upward_imports({name: imports_of(path) for name, path in MODULES.items()})
+
+
+def test_data_importing_a_model_would_be_caught():
+    assert upward_imports({"mmviz.data.tasks": {"mmviz.fusion", "mmviz._validate"}}) == [
+        "mmviz.data.tasks imports mmviz.fusion"]
+    assert upward_imports({"mmviz.plot.compare": {"mmviz.lessons.playground"}}) == []  # allowed, but:
+    compare = imports_of(PACKAGE / "plot" / "compare.py")
+    assert not {t for t in compare if t.startswith("mmviz.lessons")}, "a notebook's type belongs lower"
+
+
+def drawn_rows(text):
+    """The layer drawing's rows in ``text``, top row first: [[module, ...], ...] ("data/" → "data")."""
+    rows = []
+    for line in text.splitlines():
+        found = re.match(r"\s*(\w+(?:\.py|/)(?: · \w+(?:\.py|/))*)(?:\s|$)", line)
+        if found:
+            rows.append([re.sub(r"(\.py|/)$", "", n) for n in found.group(1).split(" · ")])
+    return rows
+
+
+def test_readme_and_the_package_docstring_draw_these_layers():
+    import mmviz
+
+    readme = (PACKAGE.parent / "README.md").read_text()
+    drawing = readme[readme.index("`mmviz` is layered"):]
+    for text in (drawing[:drawing.index("```", drawing.index("```") + 3)], mmviz.__doc__):
+        rows = drawn_rows(text)
+        bottom = ["blocks", "tokens", "vit", "outputs", "stages", "data"]
+        assert rows[0] == ["explore"] and rows[-1] == bottom, rows
+        for upper, lower in zip(rows, rows[1:]):
+            for high in upper:
+                for low in lower:
+                    assert LAYERS[low] < LAYERS[high], f"drawn below {high}, {low} must sit lower in LAYERS"
 
 
 def test_no_import_cycles():

@@ -21,7 +21,16 @@ def tally():
     return mmviz.make_task("tally", num_modalities=2, n_train=64, n_test=40, seed=0)
 
 
-def run(task, variants=mmviz.FUSION_VARIANTS, steps=4):
+def can_run(variant, task):
+    """Whether the registry says ``variant`` runs on ``task``'s modalities."""
+    try:
+        mmviz.VARIANTS[variant].check([m.num_tokens for m in task.modalities])
+    except ValueError:
+        return False
+    return True
+
+
+def run(task, variants=tuple(mmviz.VARIANTS), steps=4):
     """The notebook's loop, tiny: {variant: Measured or the refusal}."""
     results = {}
     for variant in variants:
@@ -47,14 +56,14 @@ def test_steps_to_reach_is_the_first_evaluated_step_at_the_level():
     assert playground.steps_to_reach(h, 0.96) is None
 
 
-def test_refusal_is_kept_and_table_says_why(on_tally):
+def test_refusal_is_kept_and_table_says_why(tally, on_tally):
     assert isinstance(on_tally["early_summation"], ValueError)
     text = playground.comparison_table(on_tally)
     assert "cannot run" in text and "token counts" in text
-    for variant in mmviz.FUSION_VARIANTS:
+    for variant in mmviz.VARIANTS:
         assert variant in text
-    ran = [r for r in on_tally.values() if isinstance(r, playground.Measured)]
-    assert len(ran) == 5
+    ran = {v for v, r in on_tally.items() if isinstance(r, playground.Measured)}
+    assert ran == {v for v in mmviz.VARIANTS if can_run(v, tally)} and "early_summation" not in ran
 
 
 def test_measured_numbers_agree_with_their_sources(tally, on_tally):
@@ -104,10 +113,11 @@ def test_variant_maps_label_every_token_and_mark_modalities(tally, on_tally):
     assert any("cannot run" in t.get_text() for ax in fig.axes for t in ax.texts)
 
 
-def test_learning_curves_draw_one_line_per_variant_that_ran(on_tally):
+def test_learning_curves_draw_one_line_per_variant_that_ran(tally, on_tally):
     fig = mmviz.plot.plot_learning_curves(on_tally)
     labels = fig.axes[0].get_legend_handles_labels()[1]
-    assert len(labels) == 5 and "early summation" not in labels
+    assert labels == [v.replace("_", " ") for v in on_tally if can_run(v, tally)]
+    assert "early summation" not in labels
 
 
 def test_bad_input_names_what_was_received(tally, on_tally):
@@ -149,7 +159,7 @@ def test_stage_masks_are_the_attention_the_models_draw(counts):
     from mmviz.fusion import build_fusion, stage_masks
     from mmviz.measure import drawn_edges
     torch = pytest.importorskip("torch")
-    for variant in mmviz.FUSION_VARIANTS:
+    for variant in mmviz.VARIANTS:
         drawn_counts = (counts[0],) * len(counts) if mmviz.VARIANTS[variant].equal_counts else counts
         model = build_fusion(variant, len(counts), 16, depth=2, heads=2)
         g = torch.Generator().manual_seed(0)

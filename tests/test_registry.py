@@ -14,7 +14,19 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 import mmviz
-from mmviz.fusion import VARIANTS, Fusion, Variant, modality_labels, register_variant, separate
+from mmviz.fusion import (
+    FUSION_VARIANTS,
+    STAGE_KINDS,
+    VARIANTS,
+    EarlyConcatenation,
+    Fusion,
+    StageKind,
+    Variant,
+    modality_labels,
+    reads_all,
+    register_variant,
+    registered,
+)
 from mmviz.lessons import playground
 from mmviz.train import FusionClassifier, evaluate, fit
 
@@ -34,17 +46,16 @@ class SeparateStreams(Fusion):
         streams, records = [], []
         for m, (tf, z) in enumerate(zip(self.separate, zs)):
             streams.append(tf(z))
-            records += self.records(f"modality {m + 1} encoder", tf, modality_labels([counts[m]], [m]))
+            records += self.records(f"modality {m + 1} encoder", tf, modality_labels([counts[m]], [m]),
+                                    kind="separate")
         return self.output(streams, modality_labels(counts), records)
 
 
 @pytest.fixture
 def toy():
-    register_variant(Variant(TOY, SeparateStreams, lambda c: [separate(c)], style=dict(marker="X", ls="-")))
-    try:
+    with registered(Variant(TOY, SeparateStreams, ("separate",), style=dict(marker="X", ls="-"))):
         yield TOY
-    finally:
-        del VARIANTS[TOY]
+    assert TOY not in VARIANTS
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +127,47 @@ def test_an_unknown_variant_is_refused_everywhere(call):
 def test_register_refuses_what_is_not_a_variant():
     with pytest.raises(ValueError, match="Variant, got dict"):
         register_variant({"name": "x"})
+    with pytest.raises(ValueError, match="subclass of mmviz.fusion.Fusion"):
+        Variant("x", dict, ("joint",))
+    with pytest.raises(ValueError, match="tuple of stage kind names"):
+        Variant("x", EarlyConcatenation, "joint")
+    with pytest.raises(ValueError, match=r"unknown stage kinds \['one_way'\]"):
+        register_variant(Variant("x", EarlyConcatenation, ("one_way",)))
+    assert "x" not in VARIANTS
+
+
+def test_a_duplicate_name_is_refused_and_changes_nothing():
+    before = VARIANTS["early_concatenation"]
+    with pytest.raises(ValueError, match="'early_concatenation' is already registered"):
+        register_variant(Variant("early_concatenation", EarlyConcatenation, ("joint",), equal_counts=True))
+    assert VARIANTS["early_concatenation"] is before
+    with pytest.raises(ValueError, match="stage kind 'joint' is already registered"), registered(
+            StageKind("joint", reads_all, "t", "l", "h")):
+        pass
+    assert STAGE_KINDS["joint"].title == "joint: all pairs"
+
+
+def test_registering_a_class_twice_changes_no_model():
+    """A second name for EarlyConcatenation that needs equal counts leaves the first name's models alone."""
+    built = mmviz.build_fusion("early_concatenation", 2, 16, depth=1, heads=2)
+    with registered(Variant("equal_concatenation", EarlyConcatenation, ("joint",), equal_counts=True)):
+        other = mmviz.build_fusion("equal_concatenation", 2, 16, depth=1, heads=2)
+        zs = [torch.randn(1, 3, 16), torch.randn(1, 5, 16)]
+        assert built(zs).tokens.shape == (1, 8, 16)          # counts [3, 5] still fine here
+        with pytest.raises(ValueError, match="equal_concatenation adds token i"):
+            other(zs)
+        again = mmviz.build_fusion("early_concatenation", 2, 16, depth=1, heads=2)
+        assert (built.variant, other.variant, again.variant) == ("early_concatenation", "equal_concatenation",
+                                                                 "early_concatenation")
+    assert EarlyConcatenation.variant == "early_concatenation" and "equal_concatenation" not in VARIANTS
+
+
+def test_the_survey_six_are_a_literal_beside_the_live_registry():
+    assert FUSION_VARIANTS == ("early_summation", "early_concatenation", "hierarchical_multi_to_one",
+                               "hierarchical_one_to_multi", "cross_attention",
+                               "cross_attention_to_concatenation")
+    assert set(FUSION_VARIANTS) <= set(VARIANTS)
+    with registered(Variant("joint_twice", EarlyConcatenation, ("joint", "joint"))):
+        assert "joint_twice" in VARIANTS and "joint_twice" not in FUSION_VARIANTS
+        assert len(mmviz.plot.compare.plot_variant_masks().axes) == 9     # the survey's six: 9 stage panels
+        assert "joint_twice" in mmviz.measure.cost_curves([2], variants=None)

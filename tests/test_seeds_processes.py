@@ -35,3 +35,29 @@ def test_a_failing_run_in_a_worker_raises_in_the_caller():
         return {"x": seed}
     with pytest.raises(ValueError, match="seed 1 broke"):
         over_seeds(run, seeds=[0, 1], processes=2, progress=False)
+
+
+WORKERS_AFTER_THREADS = """
+import torch, mmviz
+from mmviz.seeds import parallel_map, workers
+torch.set_num_threads(2)                       # the caller's count: mmviz no longer sets one at import
+x = torch.randn(600, 600)
+for _ in range(3):
+    x = (x @ x).tanh()                         # the parent's own parallel (OpenMP) team, used before forking
+def run(n):
+    y = torch.randn(n, 300, 300)
+    return y @ y, torch.get_num_threads()      # a tensor to send back: its copy must not go parallel
+out = list(parallel_map(run, [2, 3], processes=2))
+print(workers(2, 2), [threads for _, threads in out], torch.get_num_threads())
+"""
+
+
+def test_forked_workers_finish_after_the_parent_used_two_threads():
+    """A worker is one thread for its whole life (sending its tensors back included): before, the
+    result's parallel copy waited forever for OpenMP threads that a fork does not copy."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", WORKERS_AFTER_THREADS], capture_output=True, text=True,
+                         timeout=240, check=True).stdout.split()
+    assert out[1:] == ["[1,", "1]", "2"] or out[0] == "0", out     # 0: no fork here, ran in the process

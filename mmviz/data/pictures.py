@@ -14,13 +14,14 @@ from .world import COLOURS, GRID, SHAPES, draw_image
 QUADRANTS = ("top left", "top right", "bottom left", "bottom right")
 
 
-def quadrant(cell):
+def quadrant(cell: int) -> int:
     """The quadrant (0..3, as in QUADRANTS) of a cell of the 4×4 grid, numbered row by row."""
     row, col = divmod(cell, GRID)
     return 2 * (row >= GRID // 2) + (col >= GRID // 2)
 
 
-def make_pictures(n, seed=0, distractors=2):
+def make_pictures(n: int, seed: int = 0,
+                  distractors: int = 2) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """``n`` pictures (n, 3, 24, 24), each one red object and ``distractors`` others of other colours.
 
     Returns (images, labels, cells): labels (n,) the red object's quadrant, cells (n,) its grid cell.
@@ -38,6 +39,5 @@ def make_pictures(n, seed=0, distractors=2):
                   for c in where[1:]]
         images.append(draw_image(scene, rng))
         cells.append(int(where[0]))
-    cells = torch.tensor(cells)
-    labels = torch.tensor([quadrant(c) for c in cells.tolist()])
-    return torch.from_numpy(np.stack(images)), labels, cells
+    labels = torch.tensor([quadrant(c) for c in cells])
+    return torch.from_numpy(np.stack(images)), labels, torch.tensor(cells)

@@ -5,6 +5,9 @@ token j of modality b describe the same thing. Everything is seeded: the same ca
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import numpy as np
 import torch
 
@@ -32,7 +35,7 @@ from .world import (
 
 # ---------------------------------------------------------------- the tasks, one sample at a time
 
-def sample_locate(rng, objects=3):
+def sample_locate(rng: np.random.Generator, objects: int = 3) -> dict:
     """The caption names one object; the answer is its cell. Distractors share its colour or its shape."""
     while True:
         scene = random_objects(rng, objects)
@@ -44,7 +47,7 @@ def sample_locate(rng, objects=3):
                 align={("caption", "image"): word_patch_alignment(words, scene)})
 
 
-def sample_match(rng, objects=3):
+def sample_match(rng: np.random.Generator, objects: int = 3) -> dict:
     """Does some object have the caption's colour AND shape? Both words always occur in the picture."""
     label = int(rng.integers(2))
     while True:
@@ -63,7 +66,8 @@ def sample_match(rng, objects=3):
                 align={("caption", "image"): word_patch_alignment(words, scene)})
 
 
-def sample_streams(rng, aligned=True, mismatches=(2, 4)):
+def sample_streams(rng: np.random.Generator, aligned: bool = True,
+                   mismatches: tuple[int, int] = (2, 4)) -> dict:
     """A sound and a sensor recorded in sync: label 0 if the sensor level equals the tone at every
     time step, 1 if they differ at a few steps. Both carry a time code. ``aligned=False`` shuffles
     the sensor's steps; each keeps its time stamp: the pairing is still in the data, not in the order."""
@@ -77,7 +81,7 @@ def sample_streams(rng, aligned=True, mismatches=(2, 4)):
                 times=times, align={("sound", "sensor"): np.arange(STEPS)[:, None] == times[None, :]})
 
 
-def sample_tally(rng, num_modalities=4):
+def sample_tally(rng: np.random.Generator, num_modalities: int = 4) -> dict:
     """How many modalities carry the signal? A red object, the word "red", the highest tone, the top
     sensor level. The label is uniform in 0..M and each modality adds 0 or 1, so all are needed."""
     label = int(rng.integers(num_modalities + 1))
@@ -103,7 +107,7 @@ def sample_tally(rng, num_modalities=4):
                 sensor=draw_sensor(levels, rng), label=label, align=align)
 
 
-def repeated_tones(rng):
+def repeated_tones(rng: np.random.Generator) -> tuple[np.ndarray, int]:
     """(STEPS,) tones in [0, LEVELS) with exactly one step t ≥ 1 equal to step t − 1; returns (tones, t)."""
     t = int(rng.integers(1, STEPS))
     tones = [int(rng.integers(LEVELS))]
@@ -115,7 +119,7 @@ def repeated_tones(rng):
     return np.array(tones), t
 
 
-def sample_repeat(rng):
+def sample_repeat(rng: np.random.Generator) -> dict:
     """Context inside one modality: at which step t does the sound repeat the tone of step t − 1? A
     sensor is recorded alongside but is independent noise, so the clue is only inside the sound."""
     tones, t = repeated_tones(rng)
@@ -128,7 +132,7 @@ def sample_repeat(rng):
 STREAMS = ("sound", "sensor", "video", "motion")   # one token per time step in each: N_m = STEPS for all
 
 
-def draw_video(levels, rng):
+def draw_video(levels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """levels: (STEPS,) ints → (5, STEPS*FRAME): channel 0 one 8-pixel video frame per step, its
     first 2·level pixels lit (a bar that grows with the level), channels 1-4 the time code."""
     lit = (np.arange(FRAME)[None, :] < 2 * np.asarray(levels)[:, None]).astype(float).reshape(-1)
@@ -136,7 +140,7 @@ def draw_video(levels, rng):
                            time_code(np.arange(STEPS))]).astype(np.float32)
 
 
-def draw_motion(levels, rng):
+def draw_motion(levels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """levels: (STEPS,) ints → (5, STEPS*FRAME): channel 0 an accelerometer, shaking with an
     amplitude that grows with the level (alternating signs), channels 1-4 the time code."""
     shake = (np.asarray(levels)[:, None] / (LEVELS - 1) * (-1.0) ** np.arange(FRAME)[None, :]).reshape(-1)
@@ -144,16 +148,17 @@ def draw_motion(levels, rng):
                            time_code(np.arange(STEPS))]).astype(np.float32)
 
 
-DRAW = {"sound": draw_sound, "sensor": draw_sensor, "video": draw_video, "motion": draw_motion}
+DRAW: dict[str, Callable[..., np.ndarray]] = {"sound": draw_sound, "sensor": draw_sensor, "video": draw_video,
+                                              "motion": draw_motion}
 
 
-def stream_modality(name):
+def stream_modality(name: str) -> Modality:
     """The spec of one of the four streams: a signal of STEPS tokens (frames) with a time code."""
     return Modality(name, "signal", [f"t={t}" for t in range(STEPS)], length=STEPS * FRAME, frame=FRAME,
                     channels=5)
 
 
-def sample_sync(rng, num_modalities=4):
+def sample_sync(rng: np.random.Generator, num_modalities: int = 4) -> dict:
     """Is there a moment when every stream peaks at once? Each of the M streams (sound, sensor,
     video, motion) peaks (top level) at 2-3 random steps. "yes": at one step all M peak together;
     "no": no such step, and at one step all but one peak (a near miss), so every stream is needed
@@ -225,32 +230,33 @@ SPECS = {
 TASKS = tuple(SPECS)
 
 
-def spec_of(name):
+def spec_of(name: str) -> dict:
     """The SPECS entry of task ``name``; a ValueError naming the known tasks for any other name."""
     if not isinstance(name, str) or name not in SPECS:
         raise ValueError(f"unknown task {name!r}; choose one of {', '.join(TASKS)}")
     return SPECS[name]
 
 
-def modality_range(name):
+def modality_range(name: str) -> tuple[int, int]:
     """(fewest, most) modalities task ``name`` can be made with: (M, M) for a fixed set of M."""
     spec = spec_of(name)
     count = len(spec["modalities"])
     return (1, count) if spec.get("free_modalities") else (count, count)
 
 
-def task_budget(name):
+def task_budget(name: str) -> dict:
     """{"steps", "lr", "warmup"} that ``fit`` uses for task ``name`` when it is not told otherwise."""
     return {**DEFAULT_BUDGET, **spec_of(name).get("budget", {})}
 
 
-def intended(name):
+def intended(name: str) -> tuple:
     """(variants, accuracy): the variants task ``name`` is meant for, and the test accuracy each of
     them reaches on every seed with the task's budget (checked by benchmarks/bench_training.py)."""
     return spec_of(name)["intended"]
 
 
-def make_task(name, num_modalities=None, n_train=2000, n_test=500, seed=0, **options):
+def make_task(name: str, num_modalities: int | None = None, n_train: int = 2000, n_test: int = 500,
+              seed: int = 0, **options: Any) -> Task:
     """A generated task with train and test splits; the same arguments give the same data.
 
     ``TASKS`` lists the names; ``num_modalities`` is free (1 to 4, default 4) for "tally" and "sync"
@@ -302,11 +308,13 @@ def make_task(name, num_modalities=None, n_train=2000, n_test=500, seed=0, **opt
               for n, s in ((n_train, train_seq), (n_test, test_seq))]
     classes = spec["classes"] or [str(k) for k in range(len(names) + 1)]
     readout = spec.get("readout", "pooled")
-    return Task(name, spec["description"], specs, len(classes), list(classes), *splits, readout=readout,
+    train, test = splits
+    return Task(name, spec["description"], specs, len(classes), list(classes), train, test, readout=readout,
                 pointer_modality=None if readout == "pooled" or name == "streams" else 0, options=options)
 
 
-def build_split(sampler, names, n, rng, options):
+def build_split(sampler: Callable[..., dict], names: Sequence[str], n: int, rng: np.random.Generator,
+                options: dict) -> Split:
     """Draw ``n`` samples and stack them into tensors, one per modality."""
     samples = [sampler(rng, **options) for _ in range(n)]
     inputs, words = [], {}
@@ -325,6 +333,6 @@ def build_split(sampler, names, n, rng, options):
     return Split(inputs, torch.tensor([s["label"] for s in samples]), alignment, words)
 
 
-def make_repeat_task(n_train=1000, n_test=300, seed=0):
+def make_repeat_task(n_train: int = 1000, n_test: int = 300, seed: int = 0) -> Task:
     """``make_task("repeat", ...)`` with the sizes notebook 09 uses."""
     return make_task("repeat", n_train=n_train, n_test=n_test, seed=seed)

@@ -6,6 +6,7 @@ trace. ``Modality`` says what an embedder needs to know of one; ``Split`` and ``
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -51,15 +52,15 @@ class Modality:
     frame: int = 0
 
     @property
-    def num_tokens(self):
+    def num_tokens(self) -> int:
         return len(self.token_labels)
 
     @property
-    def vocab_size(self):
+    def vocab_size(self) -> int:
         return len(self.vocab)
 
 
-def modality(name, caption_length=2):
+def modality(name: str, caption_length: int = 2) -> Modality:
     """The spec of one of the four modalities of the world."""
     steps = [f"t={t}" for t in range(STEPS)]
     if name == "image":
@@ -87,7 +88,7 @@ class Split:
     def __len__(self):
         return len(self.labels)
 
-    def first(self, n):
+    def first(self, n: int) -> list[torch.Tensor]:
         """The inputs of the first ``n`` samples, one tensor per modality: what a model takes."""
         return [x[:n] for x in self.inputs]
 
@@ -114,19 +115,19 @@ class Task:
     options: dict = field(default_factory=dict)
 
     @property
-    def num_modalities(self):
+    def num_modalities(self) -> int:
         return len(self.modalities)
 
-    def split(self, split):
+    def split(self, split: str) -> Split:
         if not isinstance(split, str) or split not in ("train", "test"):
             raise ValueError(f"split must be 'train' or 'test', got {split!r}")
         return self.train if split == "train" else self.test
 
-    def sample_index(self, i, split):
+    def sample_index(self, i: int, split: str) -> int:
         """``i`` as an int in [0, samples of ``split``), or a ValueError naming the sample."""
         return int_in(i, 0, len(self.split(split)) - 1, f"sample (of the {split} split)")
 
-    def image(self, i, split="test"):
+    def image(self, i: int, split: str = "test") -> np.ndarray:
         """Sample ``i``'s picture as an (H, W, 3) array for ``plt.imshow``."""
         names = [m.name for m in self.modalities]
         if "image" not in names:
@@ -134,14 +135,15 @@ class Task:
         i = self.sample_index(i, split)
         return self.split(split).inputs[names.index("image")][i].permute(1, 2, 0).numpy()
 
-    def token_labels(self, i, split="test"):
+    def token_labels(self, i: int, split: str = "test") -> list[list[str]]:
         """Readable labels of sample ``i``'s tokens: one list of str per modality."""
         i = self.sample_index(i, split)
         words = self.split(split).words
         return [words[m][i].tolist() if m in words else list(spec.token_labels)
                 for m, spec in enumerate(self.modalities)]
 
-    def labels_of(self, modality_of_tokens, i=0, split="test"):
+    def labels_of(self, modality_of_tokens: Sequence[int] | torch.Tensor, i: int = 0,
+                  split: str = "test") -> list[str]:
         """One label per token of a record's queries or keys, from sample ``i``.
 
         modality_of_tokens: (N,) 0-based modality indices (``record.query_modality`` or
@@ -154,7 +156,8 @@ class Task:
         except (TypeError, ValueError, RuntimeError):
             raise ValueError(f"modality_of_tokens must be a (N,) tensor of modality indices, "
                              f"got {modality_of_tokens!r:.100}") from None
-        seen, out = {}, []
+        seen: dict[int, int] = {}
+        out: list[str] = []
         for m in modalities:
             k = seen.get(m, 0)
             seen[m] = k + 1
@@ -171,7 +174,7 @@ class Task:
 # ---------------------------------------------------------------- drawing the modalities
 
 
-def draw_image(objects, rng):
+def draw_image(objects: Sequence[tuple[str, str, int]], rng: np.random.Generator) -> np.ndarray:
     """objects: [(colour, shape, cell)] → (3, 24, 24) float32 picture on a dark, slightly noisy ground."""
     size = GRID * CELL
     img = np.full((size, size, 3), 0.08) + rng.normal(0, 0.03, (size, size, 3))
@@ -182,14 +185,14 @@ def draw_image(objects, rng):
     return np.clip(img, 0, 1).transpose(2, 0, 1).astype(np.float32)
 
 
-def time_code(times):
+def time_code(times: np.ndarray) -> np.ndarray:
     """(4, STEPS*FRAME): each step's time stamp as sin/cos at 1 and 2 cycles per recording, the way a
     recorder writes a time-code track next to its signal."""
     phase = 2 * np.pi * np.repeat(np.asarray(times), FRAME) / STEPS
     return np.stack([np.sin(phase), np.cos(phase), np.sin(2 * phase), np.cos(2 * phase)])
 
 
-def draw_sound(tones, rng, times=None):
+def draw_sound(tones: np.ndarray, rng: np.random.Generator, times: np.ndarray | None = None) -> np.ndarray:
     """tones: (STEPS,) ints in [0, LEVELS) → (5, STEPS*FRAME): channel 0 the sound, a cosine of k+1
     cycles per step for tone k (one clean, orthogonal pattern per step); channels 1-4 the time code."""
     times = np.arange(STEPS) if times is None else times
@@ -199,7 +202,7 @@ def draw_sound(tones, rng, times=None):
     return np.concatenate([audio[None], time_code(times)]).astype(np.float32)
 
 
-def draw_sensor(levels, rng, times=None):
+def draw_sensor(levels: np.ndarray, rng: np.random.Generator, times: np.ndarray | None = None) -> np.ndarray:
     """levels: (STEPS,) ints; times: the true time of each step as recorded → (5, STEPS*FRAME):
     channel 0 the reading (level / (LEVELS-1), noisy), channels 1-4 the time code."""
     times = np.arange(STEPS) if times is None else times
@@ -207,7 +210,7 @@ def draw_sensor(levels, rng, times=None):
     return np.concatenate([reading[None], time_code(times)]).astype(np.float32)
 
 
-def random_objects(rng, count):
+def random_objects(rng: np.random.Generator, count: int) -> list[tuple[str, str, int]]:
     """``count`` objects with distinct (colour, shape) pairs in distinct cells."""
     pairs = rng.choice(len(COLOURS) * len(SHAPES), count, replace=False)
     cells = rng.choice(GRID * GRID, count, replace=False)
@@ -215,7 +218,7 @@ def random_objects(rng, count):
     return [(colours[p // len(SHAPES)], shapes[p % len(SHAPES)], int(c)) for p, c in zip(pairs, cells)]
 
 
-def word_patch_alignment(words, objects):
+def word_patch_alignment(words: Sequence[str], objects: Sequence[tuple[str, str, int]]) -> np.ndarray:
     """(len(words), 16) bool: a colour word ↔ the cells of objects of that colour; a shape word likewise."""
     mask = np.zeros((len(words), GRID * GRID), bool)
     for i, w in enumerate(words):
@@ -224,7 +227,8 @@ def word_patch_alignment(words, objects):
     return mask
 
 
-def record_labels(task, modality_of_tokens, sample=0, split="test"):
+def record_labels(task: Task, modality_of_tokens: Sequence[int] | torch.Tensor, sample: int = 0,
+                  split: str = "test") -> list[str]:
     """``task.labels_of(modality_of_tokens, sample, split)``: one readable label per token of a record."""
     if not isinstance(task, Task):
         raise ValueError(f"task must be a Task from mmviz.make_task, got {type(task).__name__}")

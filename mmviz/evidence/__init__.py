@@ -148,7 +148,7 @@ def run(keys, seeds=None, processes=2, progress=True) -> dict:
     if seeds is not None:
         seeds = check_seeds(list(seeds))
     jobs = [(k, s) for k in keys for s in (seeds if seeds is not None else EXPERIMENTS[k].seeds)]
-    out = {k: ([], []) for k in keys}
+    out: dict[str, tuple[list, list]] = {k: ([], []) for k in keys}
     bar = tqdm(total=len(jobs), desc="experiments × seeds", disable=not progress, unit="run")
     for (key, seed), (measured, seconds) in zip(jobs, parallel_map(_one, jobs, processes)):
         out[key][0].append((seed, measured))

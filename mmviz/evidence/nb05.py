@@ -7,6 +7,8 @@ A seed sets the initial weights and the order of the mini-batches; the data are 
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ..lessons import summation as S
 from ..train import FusionClassifier, fit
 from .core import both, claim, estimate, experiment, gap, mean_of, share_at_least, share_at_most
@@ -191,7 +193,7 @@ for _m, _fn in ((2, alpha_2), (3, alpha_3), (4, alpha_4)):
 
 # --- the explorer: how many presses of Train before α is worth moving ---------------------------------
 
-PRESS = dict(steps=120, batch_size=32)       # one press of the explorer's Train button
+PRESS: dict[str, Any] = dict(steps=120, batch_size=32)       # one press of the explorer's Train button
 PRESSES = 4
 
 

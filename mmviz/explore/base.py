@@ -10,12 +10,15 @@ import base64
 import html
 import io
 import struct
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import ipywidgets as W
 import numpy as np
-import torch
+from matplotlib.figure import Figure as MplFigure
 from PIL import Image
+
+from .._threads import one_thread  # noqa: F401  (the explorers' one thread, from the layer below)
+from ..data import Task
 
 MEAN = -1                      # the head selector's value for "mean of the heads"
 RATIO = 2                      # PNGs hold 2 pixels per CSS pixel: sharp on HiDPI screens, never upscaled
@@ -23,18 +26,7 @@ CSS_DPI = 80                   # a figure inch is 80 CSS pixels: 9 pt labels are
 ERROR_STYLE = "color:#B00020;background:#FDECEA;padding:6px 10px;border-radius:4px"
 
 
-@contextmanager
-def one_thread():
-    """Run tiny models on one thread: on 2 shared cores, two threads contend and a 10 ms step takes 100s."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
-def side_by_side(*pngs):
+def side_by_side(*pngs: bytes) -> bytes:
     """One PNG holding the given PNGs left to right at their CSS size (the static picture of an explorer)."""
     images = [Image.open(io.BytesIO(at_css_size(p))).convert("RGB") for p in pngs if p]
     canvas = Image.new("RGB", (sum(i.width for i in images), max(i.height for i in images)), "white")
@@ -72,14 +64,14 @@ class Explorer:
         return ""
 
 
-def png_size(png):
+def png_size(png: bytes) -> tuple[int, int]:
     """(width, height) in pixels, read from a PNG's header."""
     if len(png) < 24 or not bytes(png[:8]) == b"\x89PNG\r\n\x1a\n":
         raise ValueError("not a PNG")
     return struct.unpack(">II", bytes(png[16:24]))
 
 
-def show_png(image, png, ratio=RATIO):
+def show_png(image: W.Image, png: bytes, ratio: int = RATIO) -> bytes:
     """Put ``png`` in the Image widget ``image`` at its natural size: ``ratio`` PNG pixels per CSS pixel,
     width and height both set (never stretched by the box around it, never shrunk by flex)."""
     image.value = png
@@ -95,25 +87,25 @@ def show_png(image, png, ratio=RATIO):
     return png
 
 
-def picture_row(children):
+def picture_row(children: Sequence[W.Widget]) -> W.Box:
     """A row of pictures that wraps onto the next line when the notebook column is narrow (the file
     browser open), instead of cutting off the last panel."""
     return W.Box(children, layout=W.Layout(display="flex", flex_flow="row wrap", align_items="flex-start",
                                            width="100%"))
 
 
-def thumbnail_png(image, css_width=96, ratio=RATIO):
+def thumbnail_png(image: np.ndarray, css_width: int = 96, ratio: int = RATIO) -> bytes:
     """A small picture (H, W, 3) in [0, 1], upscaled by whole pixels (nearest, no blur) to ``css_width``."""
     array = (np.clip(np.asarray(image, dtype=float), 0, 1) * 255).astype(np.uint8)
     factor = max(1, round(css_width * ratio / array.shape[1]))
     picture = Image.fromarray(array).resize((array.shape[1] * factor, array.shape[0] * factor),
-                                            Image.NEAREST)
+                                            Image.Resampling.NEAREST)
     buffer = io.BytesIO()
     picture.save(buffer, format="png")
     return buffer.getvalue()
 
 
-def sample_html(task, sample, predicted=None, trained=False):
+def sample_html(task: Task, sample: int, predicted: int | None = None, trained: bool = False) -> str:
     """What one test sample is: each modality's tokens in words, the answer, and the model's answer."""
     labels = task.token_labels(sample)
     rows = []
@@ -137,7 +129,7 @@ def sample_html(task, sample, predicted=None, trained=False):
             + "<br>".join(rows) + "</div>")
 
 
-def at_css_size(png, ratio=RATIO):
+def at_css_size(png: bytes, ratio: int = RATIO) -> bytes:
     """A 2× PNG scaled down to its CSS size, for the static picture shown where no kernel runs (there
     no widget sets its size); bytes that are not a PNG are returned as they are."""
     try:
@@ -145,13 +137,14 @@ def at_css_size(png, ratio=RATIO):
         image.load()
     except Exception:
         return bytes(png)
-    small = image.resize((max(1, image.width // ratio), max(1, image.height // ratio)), Image.LANCZOS)
+    small = image.resize((max(1, image.width // ratio), max(1, image.height // ratio)),
+                         Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     small.save(buffer, format="png")
     return buffer.getvalue()
 
 
-def figure_png(figure, dpi=CSS_DPI * RATIO):
+def figure_png(figure: MplFigure, dpi: float = CSS_DPI * RATIO) -> bytes:
     """PNG bytes of a matplotlib figure, for an ``ipywidgets.Image`` that a slider updates: drawn at
     ``RATIO`` pixels per CSS pixel; ``with_picture`` (or ``show_png``) shows it at its natural size."""
     buffer = io.BytesIO()
@@ -163,12 +156,12 @@ class WithPicture:
     """A widget view that also carries the PNG of one ``ipywidgets.Image`` in its display bundle:
     live where a kernel runs, that picture where none does (GitHub, nbviewer, HTML export)."""
 
-    def __init__(self, view, image):
+    def __init__(self, view: W.Box, image: W.Image) -> None:
         self.view, self.image = view, image
         image.observe(self.resize, names="value")     # every new picture at its natural size
         self.resize()
 
-    def resize(self, change=None):
+    def resize(self, change: object = None) -> None:
         if self.image.value:
             show_png(self.image, bytes(self.image.value))
 
@@ -179,7 +172,7 @@ class WithPicture:
         return bundle
 
 
-def with_picture(view, image):
+def with_picture(view: W.Box, image: W.Image) -> WithPicture:
     """Display ``view`` (a widget box holding ``image``) so that its picture survives without a kernel,
     and every picture put into ``image`` shows at its natural size (``figure_png`` draws at 2×)."""
     return WithPicture(view, image)

@@ -15,6 +15,7 @@ the pictures are sent before the test accuracy is measured.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import ipywidgets as W
 import torch
@@ -25,6 +26,7 @@ from ..data import TASKS, Task, intended, make_task, modality_range, task_budget
 from ..fusion import VARIANTS, variant_of
 from ..plot import AttentionPicture, BlocksPicture
 from ..plot.attention import PROJECTOR_PT, TICK_PT, AlphaPicture
+from ..stages import kind_of
 from ..train import FusionClassifier, evaluate, fit
 from .base import (
     CSS_DPI,
@@ -67,9 +69,10 @@ class FusionExplorer(Explorer):
     a button) to drive it. "target" trains until the task's target accuracy (or its budget of steps).
     """
 
-    def __init__(self, task="tally", variant="early_concatenation", num_modalities=2, dim=32, depth=2,
-                 heads=4, steps=120, batch_size=32, samples=8, n_train=1000, n_test=200, seed=0,
-                 projector=False):
+    def __init__(self, task: str | Task = "tally", variant: str = "early_concatenation",
+                 num_modalities: int = 2, dim: int = 32, depth: int = 2, heads: int = 4, steps: int = 120,
+                 batch_size: int = 32, samples: int = 8, n_train: int = 1000, n_test: int = 200,
+                 seed: int = 0, projector: bool = False) -> None:
         variant_of(variant)
         dim, depth, heads, batch_size, samples, n_train, n_test = (
             positive_int(value, name) for value, name in (
@@ -99,8 +102,8 @@ class FusionExplorer(Explorer):
         self.n_train, self.n_test = n_train, n_test
         self.samples = min(samples, n_test)                     # a small task has fewer samples to show
         self.model = self.output = self.task = self.predicted = self.shown = None
-        self.kept = {}                                          # (variant, m, norm) → Trained
-        self.answers = {}                                       # see forward()
+        self.kept: dict = {}                                          # (variant, m, norm) → Trained
+        self.answers: dict = {}                                       # see forward()
         self.accuracy = None
         self.busy = False                  # True while the explorer itself sets widget values
 
@@ -473,7 +476,7 @@ class FusionExplorer(Explorer):
         self.attention_picture.draw(record, head, sample, self.task.labels_of(record.query_modality, sample),
                                     self.task.labels_of(record.key_modality, sample), names,
                                     scale=c["scale"].value)
-        if record.stage == "summed":      # one summed sequence: the 1×1 block matrix would say nothing
+        if kind_of(record).summed:      # one summed sequence: the 1×1 block matrix would say nothing
             self.alpha_picture.draw(self.alpha(), names)
             self.blocks_png = show_png(self.blocks_image, self.alpha_picture.png())
         else:
@@ -501,7 +504,8 @@ class FusionExplorer(Explorer):
         return f"{variant}, {m} modalities, {norm}-norm, task {self.task_name!r}, {state}"
 
 
-def fusion_explorer(task="tally", variant="early_concatenation", num_modalities=2, **options):
+def fusion_explorer(task: str | Task = "tally", variant: str = "early_concatenation", num_modalities: int = 2,
+                    **options: Any) -> FusionExplorer:
     """A live explorer of the six fusion variants on a generated task; display it as a cell's last line.
 
     options: dim=32, depth=2, heads=4, steps=120 (Train), batch_size=32, samples=8 (drawn, at most the

@@ -2,34 +2,21 @@
 from __future__ import annotations
 
 import html
-import re
+from collections.abc import Sequence
 
+from ..outputs import AttentionRecord
 from ..plot.base import modality_name
+from ..stages import kind_of
 
 
-def stage_sentence(record, names):
-    """What the structure of this stage lets the reader see (from its name and its token modalities)."""
-    q = sorted(set(record.query_modality.tolist()))
-    k = sorted(set(record.key_modality.tolist()))
-    name = lambda ms: " and ".join(modality_name(m, names) for m in ms)  # noqa: E731
-    if record.stage == "summed":
-        return ("Each token is the α-weighted sum of every modality at one position (right: α per "
-                "modality), so this map cannot tell the modalities apart, nor show α: it shows which "
-                "positions look at which. To see what α does, train the model (Train to target), then "
-                "move an α slider and watch the test accuracy in the status line.")
-    if record.stage == "joint":
-        return ("One sequence of all tokens: the blocks off the diagonal (between the white lines) are "
-                "attention across modalities; bright cells there mean a token reads the other modality.")
-    if re.match(r"modality \d+ encoder", record.stage):
-        return (f"A separate encoder: {name(q)} tokens attend only to {name(k)} tokens, so nothing "
-                "crosses modalities in this stage; the right panel's single block says the same.")
-    if record.stage.startswith("cross"):
-        return (f"Cross-attention: {name(q)} queries read only {name(k)} keys; each row shows which "
-                f"{name(k)} tokens one {name(q)} token takes its update from.")
-    return f"Rows are {name(q)} queries, columns {name(k)} keys; each row sums to 1."
+def stage_sentence(record: AttentionRecord, names: Sequence[str]) -> str:
+    """What the structure of this stage lets the reader see: its kind's sentence (``StageKind.look``),
+    with the names of its query and key modalities."""
+    name = lambda ms: " and ".join(modality_name(m, names) for m in sorted(set(ms.tolist())))  # noqa: E731
+    return kind_of(record).look.format(q=name(record.query_modality), k=name(record.key_modality))
 
 
-def what_to_look_for(record, names, trained, uniform):
+def what_to_look_for(record: AttentionRecord, names: Sequence[str], trained: bool, uniform: float) -> str:
     """The explorer's caption: the stage's sentence, then what training changes (as HTML)."""
     if trained:
         after = (f"Trained: cells much brighter than the uniform level ({uniform:.2g}, the white line on "
@@ -41,7 +28,7 @@ def what_to_look_for(record, names, trained, uniform):
     return f'<div style="font-size:13px;max-width:900px"><b>What to look for.</b> {html.escape(text)}</div>'
 
 
-def what_to_look_for_in_norms(norm, init, depth):
+def what_to_look_for_in_norms(norm: str, init: str, depth: int) -> str:
     """The norm explorer's caption: what the bold placement's line should do, with Xiong et al.'s (2020)
     prediction and the assumptions it rests on (as HTML)."""
     if norm == "post":

@@ -17,6 +17,7 @@ import contextlib
 import math
 import os
 import threading
+from typing import Any
 
 import ipywidgets as W
 
@@ -36,11 +37,11 @@ VOCAB = 8                                      # the sorting task's symbols (tra
 GUESS = math.log(VOCAB)                        # a uniform guess's loss: a run ending there learned nothing
 MAX_ABOVE = 8                                  # the depth slider reaches this far above the opening depth
 STOP = threading.Event()
-BACKGROUND = []
+BACKGROUND: list = []
 
 
 @atexit.register
-def stop_background():
+def stop_background() -> None:
     """Let background measurements finish their current step before the interpreter shuts down:
     a thread killed inside a torch call aborts the process ("terminate called ...")."""
     STOP.set()
@@ -48,7 +49,7 @@ def stop_background():
         thread.join()
 
 
-def lower_priority():
+def lower_priority() -> None:
     """Give this thread the lowest CPU priority (Linux sets it per thread): on a busy machine the
     kernel's own threads, which carry the slider's message and the picture, run first."""
     if threading.current_thread() is threading.main_thread():
@@ -66,7 +67,8 @@ class NormExplorer(Explorer):
     rate (the control for warm-up: does a smaller rate alone let post-norm train?).
     """
 
-    def __init__(self, depth=6, max_depth=None, dim=64, heads=4, steps=150, seed=0, prefetch=True):
+    def __init__(self, depth: int = 6, max_depth: int | None = None, dim: int = 64, heads: int = 4,
+                 steps: int = 150, seed: int = 0, prefetch: bool = True) -> None:
         # The slider always reaches above where it opens (at its maximum, moving it right did nothing).
         if max_depth is None:
             max_depth = min(MAX_DEPTH, max(24, integer(depth, "depth", 1, MAX_DEPTH) + MAX_ABOVE))
@@ -80,8 +82,9 @@ class NormExplorer(Explorer):
         seed, prefetch = check_seed(seed), flag(prefetch, "prefetch")
         self.dim, self.heads, self.steps, self.seed = dim, heads, steps, seed
         self.max_depth = max_depth
-        self.norm_cache, self.curves = {}, {}
-        self.units = {}                        # (depth, init, norm) → norms: what either thread measured
+        self.norm_cache: dict = {}
+        self.curves: dict = {}
+        self.units: dict = {}                  # (depth, init, norm) → norms: what either thread measured
         self.measuring = threading.Lock()      # one measurement at a time, held for one unit only
         self.foreground = threading.Event()    # set while a control is answered: the background pauses
         self.controls = {
@@ -112,7 +115,8 @@ class NormExplorer(Explorer):
         self.curve_live = LivePng(self.curve_figure)
         self.grad_png = self.curve_png = b""
         self.grad_shown = self.curve_frame = self.curve_style = None     # what each picture shows
-        self.curve_lines, self.placeholder = {}, None
+        self.curve_lines: dict = {}
+        self.placeholder = None
         c = self.controls
         for name in ("depth", "norm", "init", "warmup", "lr"):
             c[name].observe(self.on_change, names="value")
@@ -301,7 +305,7 @@ class NormExplorer(Explorer):
                 f"lr {c['lr'].value:g}")
 
 
-def norm_explorer(**options):
+def norm_explorer(**options: Any) -> NormExplorer:
     """A live explorer of pre- vs post-norm: gradient norms per layer at init and a short training curve.
 
     options: depth=6 (where it opens), max_depth (the slider's end; default max(24, depth + 8), always

@@ -11,6 +11,7 @@ import ipywidgets as W
 import torch
 
 from .._validate import integer
+from ..data import Task
 from ..measure import select_weights, unread_queries
 from ..plot import AttentionPicture, BlocksPicture, ImagePicture
 from ..plot.attention import colour_norm
@@ -25,7 +26,7 @@ class StageViewer(Explorer):
     blocks, and (when its keys include image patches) the selected query's attention on the picture in
     grey, on the map's colour scale; beside them the sample's inputs, its answer and the model's."""
 
-    def __init__(self, model, task, samples=8):
+    def __init__(self, model: FusionClassifier, task: Task, samples: int = 8) -> None:
         check_task(task)
         if not isinstance(model, FusionClassifier) or model.task_name != task.name:
             raise ValueError(f"model must be a FusionClassifier trained on task {task.name!r}, "
@@ -37,7 +38,7 @@ class StageViewer(Explorer):
         with torch.no_grad():
             model.eval()
             self.predicted = model(task.test.first(samples)).argmax(-1)
-        self.records = model.last.attention
+        self.records = model.last.attention if model.last is not None else []
         self.unread = unread_queries(model, task)      # rows the loss never reads: greyed in the map
         self.heads = self.records[0].weights.shape[1]
         dpi = CSS_DPI * RATIO
@@ -139,6 +140,6 @@ class StageViewer(Explorer):
         return f"{self.model.variant} on {self.task.name!r}, map {self.record().name!r}"
 
 
-def stage_viewer(model, task, samples=8):
+def stage_viewer(model: FusionClassifier, task: Task, samples: int = 8) -> StageViewer:
     """A live viewer of a trained FusionClassifier's attention maps; display it as a cell's last line."""
     return StageViewer(model, task, samples)

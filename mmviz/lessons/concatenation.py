@@ -7,6 +7,7 @@ The claims over seeds are registered in :mod:`mmviz.evidence.nb06`.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import torch
@@ -16,8 +17,8 @@ from ..data.world import CELL, COLOURS, GRID, SHAPES
 from ..measure import alignment_aucs, modality_blocks
 from ..train import FusionClassifier, evaluate, fit
 
-MODEL = dict(dim=32, depth=1, heads=4)
-DATA = dict(n_train=1000, n_test=300, seed=0)
+MODEL: dict[str, Any] = dict(dim=32, depth=1, heads=4)
+DATA: dict[str, Any] = dict(n_train=1000, n_test=300, seed=0)
 STEPS = 150
 SHOWN = 100                    # test samples whose attention is averaged into the modality-block shares
 

@@ -38,7 +38,7 @@ EXPERIMENTS = {
 LEVEL = 0.9                   # "solves it": test accuracy at or above 90 % at some evaluation
 # notebook 07's pair on match: the control with the same two joint layers, and multi→one
 MATCH_PAIR = {"concatenation": "early_concatenation", "multi→one": "hierarchical_multi_to_one"}
-_TASKS = {}
+_TASKS: dict = {}
 
 
 def experiment(name):

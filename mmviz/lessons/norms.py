@@ -7,12 +7,15 @@ random labels. ``init="default"`` keeps PyTorch's own initialisation instead.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
 from .._random import seeded
+from .._threads import one_thread
 from .._validate import (
     MAX_SAMPLES,
     MAX_TOKENS,
@@ -30,7 +33,7 @@ from ..blocks import TransformerBlock, block_parameters, check_blocks, check_dep
 INITS = ("xavier", "default")
 
 
-def check_init(init):
+def check_init(init: str) -> None:
     one_of(init, INITS, "init")
 
 
@@ -47,13 +50,14 @@ class Stack(nn.Module):
         self.final_norm = nn.LayerNorm(dim) if norm == "pre" else nn.Identity()
         self.head = nn.Linear(dim, classes)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         for block in self.blocks:
             x = block(x)
         return self.head(self.final_norm(x))
 
 
-def build_stack(norm, depth, dim=64, heads=4, init="xavier", seed=0, classes=10):
+def build_stack(norm: str, depth: int, dim: int = 64, heads: int = 4, init: str = "xavier", seed: int = 0,
+                classes: int = 10) -> Stack:
     """A seeded :class:`Stack`; ``init="xavier"``: Xavier-normal weights, zero biases (Xiong et al.).
 
     Drawn from its own generator: the global torch RNG is left alone (safe in a background thread).
@@ -62,7 +66,7 @@ def build_stack(norm, depth, dim=64, heads=4, init="xavier", seed=0, classes=10)
         return make_stack(norm, depth, dim, heads, init, classes)
 
 
-def make_stack(norm, depth, dim, heads, init, classes):
+def make_stack(norm: str, depth: int, dim: int, heads: int, init: str, classes: int) -> Stack:
     """A :class:`Stack` initialised as ``init`` says, from whatever RNG is active."""
     check_norm(norm)
     depth = check_depth(depth)
@@ -79,7 +83,10 @@ def make_stack(norm, depth, dim, heads, init, classes):
     return stack
 
 
-def grad_norms_at_init(norm, depth, dim=64, heads=4, seed=0, init="xavier", repeats=4, batch=16, tokens=16):
+@one_thread()
+def grad_norms_at_init(norm: str, depth: int, dim: int = 64, heads: int = 4, seed: int = 0,
+                       init: str = "xavier", repeats: int = 4, batch: int = 16,
+                       tokens: int = 16) -> list[float]:
     """Gradient norm ‖∂L/∂W₂⁽ˡ⁾‖_F of each block's second MLP weight at initialisation, l = 1..depth.
 
     L is the cross-entropy of random labels on random Gaussian tokens (batch, tokens, dim). The norm
@@ -104,7 +111,9 @@ def grad_norms_at_init(norm, depth, dim=64, heads=4, seed=0, init="xavier", repe
     return (total / repeats).tolist()
 
 
-def measure_at_init(norm, depth, dim=64, heads=4, seed=0, init="xavier", batch=16, tokens=16):
+@one_thread()
+def measure_at_init(norm: str, depth: int, dim: int = 64, heads: int = 4, seed: int = 0, init: str = "xavier",
+                    batch: int = 16, tokens: int = 16) -> dict[str, list[float]]:
     """One initialisation ``seed``, one batch: what Xiong et al.'s argument is about, measured together.
 
     Returns {"grads": ‖∂ℓ/∂W₂⁽ˡ⁾‖_F for l = 1..depth, "stream": ‖x_l‖²/d after each block (mean over
@@ -126,7 +135,9 @@ def measure_at_init(norm, depth, dim=64, heads=4, seed=0, init="xavier", batch=1
     return {"grads": [block.mlp[3].weight.grad.norm().item() for block in stack.blocks], "stream": stream}
 
 
-def residual_norms(norm, depth, dim=64, heads=4, seed=0, init="xavier", tokens=16):
+@one_thread()
+def residual_norms(norm: str, depth: int, dim: int = 64, heads: int = 4, seed: int = 0, init: str = "xavier",
+                   tokens: int = 16) -> list[float]:
     """‖x_l‖² / d of the residual stream after each block at init, l = 1..depth (mean over tokens).
 
     After a LayerNorm (γ = 1, β = 0) ‖x‖² = d, so post-norm stays at 1; pre-norm's grows with l.
@@ -142,7 +153,8 @@ def residual_norms(norm, depth, dim=64, heads=4, seed=0, init="xavier", tokens=1
     return out
 
 
-def sorting_batch(batch, length, vocab, generator):
+def sorting_batch(batch: int, length: int, vocab: int,
+                  generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """A toy sequence task: tokens (batch, length) in [0, vocab), target: the same tokens sorted."""
     x = torch.randint(0, vocab, (batch, length), generator=generator)
     return x, x.sort(dim=1).values
@@ -157,12 +169,15 @@ class Sorter(nn.Module):
         self.position = nn.Parameter(torch.randn(length, dim) * 0.02)
         self.stack = stack
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.stack(self.embed(x) + self.position)
 
 
-def train_sorter(norm, depth, init="xavier", warmup=True, steps=150, seed=0, dim=32, heads=4,
-                 lr=1e-2, warmup_steps=50, batch=32, length=8, vocab=8, callback=None):
+@one_thread()
+def train_sorter(norm: str, depth: int, init: str = "xavier", warmup: bool = True, steps: int = 150,
+                 seed: int = 0, dim: int = 32, heads: int = 4, lr: float = 1e-2, warmup_steps: int = 50,
+                 batch: int = 32, length: int = 8, vocab: int = 8,
+                 callback: Callable[[int, list[float]], object] | None = None) -> tuple[Sorter, list[float]]:
     """Train a :class:`Sorter` with Adam to sort ``length`` tokens; returns (model, losses per step).
 
     Learning rate: lr·min(1, t / warmup_steps) with warm-up, a constant lr without. ``callback(step,
@@ -200,7 +215,7 @@ def train_sorter(norm, depth, init="xavier", warmup=True, steps=150, seed=0, dim
     return model, losses
 
 
-def norm_training_curve(norm, depth, **options):
+def norm_training_curve(norm: str, depth: int, **options: Any) -> list[float]:
     """Adam losses, one per step, for a ``depth``-layer stack learning to sort (see :func:`train_sorter`).
 
     Returns a list of ``steps`` floats.
@@ -208,7 +223,8 @@ def norm_training_curve(norm, depth, **options):
     return train_sorter(norm, depth, **options)[1]
 
 
-def sorting_accuracy(model, batch=512, seed=12_345):
+@one_thread()
+def sorting_accuracy(model: Sorter, batch: int = 512, seed: int = 12_345) -> float:
     """Share of output positions whose most likely symbol is the right one, on fresh sorting inputs."""
     length, vocab = model.position.shape[0], model.embed.num_embeddings
     x, y = sorting_batch(batch, length, vocab, torch.Generator().manual_seed(seed))
@@ -216,7 +232,7 @@ def sorting_accuracy(model, batch=512, seed=12_345):
         return (model(x).argmax(-1) == y).float().mean().item()
 
 
-def sorted_position_marginals(length=8, vocab=8):
+def sorted_position_marginals(length: int = 8, vocab: int = 8) -> torch.Tensor:
     """P(sorted[k] = v) for uniform random tokens: (length, vocab), each row sums to 1.
 
     sorted[k] <= v exactly when at least k + 1 of the ``length`` tokens are <= v (binomial, p = (v+1)/vocab).
@@ -231,7 +247,7 @@ def sorted_position_marginals(length=8, vocab=8):
     return torch.diff(cdf, dim=1, prepend=torch.zeros(length, 1, dtype=torch.float64))
 
 
-def position_only_baseline(length=8, vocab=8):
+def position_only_baseline(length: int = 8, vocab: int = 8) -> tuple[float, float]:
     """The best a model that sees only positions can do: (cross-entropy, accuracy).
 
     It predicts the marginal of sorted[k] at place k: its loss is that marginal's entropy (mean over
@@ -242,7 +258,7 @@ def position_only_baseline(length=8, vocab=8):
     return entropy.mean().item(), p.max(1).values.mean().item()
 
 
-def gram_schmidt(vectors, normalise_first=True):
+def gram_schmidt(vectors: torch.Tensor, normalise_first: bool = True) -> torch.Tensor:
     """Orthogonalise the rows of ``vectors`` (k, n) one after another; returns unit rows (k, n).
 
     Two textbook forms, the same basis:
@@ -253,7 +269,7 @@ def gram_schmidt(vectors, normalise_first=True):
     v = torch.as_tensor(vectors, dtype=torch.float64)
     if v.dim() != 2 or v.shape[0] > v.shape[1]:
         raise ValueError(f"vectors must be a (k, n) array with k <= n, got shape {tuple(v.shape)}")
-    basis = []
+    basis: list[torch.Tensor] = []
     for row in v:
         u = row.clone()
         for b in basis:
@@ -262,22 +278,22 @@ def gram_schmidt(vectors, normalise_first=True):
     return torch.stack([u / u.norm() for u in basis])
 
 
-def classical_gram_schmidt(vectors):
+def classical_gram_schmidt(vectors: torch.Tensor) -> torch.Tensor:
     """Classical Gram–Schmidt: u_i = v_i − Σ_j (v_i · e_j) e_j, every projection of the *original* v_i;
     e_i = u_i / ‖u_i‖. Rows of ``vectors`` (k, n) → unit rows (k, n), float64."""
     v = torch.as_tensor(vectors, dtype=torch.float64)
-    basis = []
+    basis: list[torch.Tensor] = []
     for row in v:
         u = row - sum(((row @ e) * e for e in basis), torch.zeros_like(row))
         basis.append(u / u.norm())
     return torch.stack(basis)
 
 
-def modified_gram_schmidt(vectors):
+def modified_gram_schmidt(vectors: torch.Tensor) -> torch.Tensor:
     """Modified Gram–Schmidt: the same formula in exact arithmetic, but each projection is taken from the
     *running* remainder, u ← u − (u · e_j) e_j, one e_j after another. Rows (k, n) → unit rows (k, n)."""
     v = torch.as_tensor(vectors, dtype=torch.float64)
-    basis = []
+    basis: list[torch.Tensor] = []
     for row in v:
         u = row.clone()
         for e in basis:
@@ -286,7 +302,7 @@ def modified_gram_schmidt(vectors):
     return torch.stack(basis)
 
 
-def ill_conditioned(k=8, condition=1e7, seed=0):
+def ill_conditioned(k: int = 8, condition: float = 1e7, seed: int = 0) -> torch.Tensor:
     """k random vectors in R^k (rows, float64) whose matrix has condition number ``condition``: random
     orthogonal U, V and singular values spaced evenly in log from 1 down to 1/condition."""
     g = torch.Generator().manual_seed(seed)
@@ -296,14 +312,16 @@ def ill_conditioned(k=8, condition=1e7, seed=0):
     return U @ torch.diag(s) @ V.T
 
 
-def orthogonality_error(basis):
+def orthogonality_error(basis: torch.Tensor) -> float:
     """max_{i≠j} |e_i · e_j| for unit rows e_i of ``basis`` (k, n): 0 for an orthonormal set."""
     b = torch.as_tensor(basis, dtype=torch.float64)
     gram = b @ b.T
     return (gram - torch.diag(torch.diagonal(gram))).abs().max().item()
 
 
-def output_change(norm, depth, eps=1e-3, dim=64, heads=4, seed=0, repeats=4, tokens=16):
+@one_thread()
+def output_change(norm: str, depth: int, eps: float = 1e-3, dim: int = 64, heads: int = 4, seed: int = 0,
+                  repeats: int = 4, tokens: int = 16) -> float:
     """Liu et al. (2020): ‖f(x; W + δ) − f(x; W)‖² / ‖f(x; W)‖² under one random perturbation δ.
 
     f is the stack's normalised output (before the classifier), W its parameters at Xavier init, δ
@@ -328,14 +346,14 @@ def output_change(norm, depth, eps=1e-3, dim=64, heads=4, seed=0, repeats=4, tok
     return total / repeats
 
 
-def loglog_slope(xs, ys):
+def loglog_slope(xs: Sequence[float], ys: Sequence[float]) -> float:
     """Least-squares slope of log y against log x: y ∝ x^slope."""
     lx, ly = torch.tensor(xs, dtype=torch.float64).log(), torch.tensor(ys, dtype=torch.float64).log()
     lx = lx - lx.mean()
     return ((lx * (ly - ly.mean())).sum() / (lx * lx).sum()).item()
 
 
-def xiong_prediction(norm, depth, last):
+def xiong_prediction(norm: str, depth: int, last: float) -> list[float]:
     """The shape Xiong et al. (2020) predict for ‖∂L/∂W₂⁽ˡ⁾‖, l = 1..depth, anchored at ``last`` (layer L).
 
     Their statements are upper bounds of an order, so only the shape is predicted: post-norm decays

@@ -10,40 +10,19 @@ The multi-seed comparison is too slow to train live: ``mmviz/evidence/nb10.py`` 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import torch
 
-from ..measure import attention_cost, best_alignment_auc, count_parameters, cross_modal_share
+from ..measure import (  # noqa: F401  (Measured, PANEL_SAMPLES, short_reason: kept importable from here)
+    PANEL_SAMPLES,
+    Measured,
+    attention_cost,
+    best_alignment_auc,
+    count_parameters,
+    cross_modal_share,
+    short_reason,
+)
 from ..train import FusionClassifier, check_task, evaluate, fit
-
-PANEL_SAMPLES = 8           # test samples kept on each row for the pictures
-
-
-@dataclass
-class Measured:
-    """One trained variant on one task: what it reached and what it cost.
-
-    accuracy: test accuracy; steps_to: first step (1-based) whose test accuracy reached ``level``, or
-    None; parameters: all trainable scalars of the classifier; flops: fusion FLOPs per example (formula,
-    embedders and head left out: they are the same for every variant); seconds: training time, no
-    evaluation; alignment: :func:`mmviz.measure.best_alignment_auc`, 0.5 = no preference for the
-    aligned partners, 1.0 = only them (NaN where no map the loss reads pairs two modalities);
-    cross_share: share of all attention (every map, heads and samples averaged) that crosses modalities,
-    NaN for summed tokens; output: the FusionOutput of the first PANEL_SAMPLES test samples.
-    """
-
-    variant: str
-    accuracy: float
-    steps_to: int | None
-    level: float
-    parameters: int
-    flops: int
-    seconds: float
-    alignment: float
-    cross_share: float
-    history: object
-    output: object
 
 
 def steps_to_reach(history, level=0.9):
@@ -69,11 +48,6 @@ def measure(model, task, history, level=0.9):
     return Measured(model.variant, accuracy, steps_to_reach(history, level), level,
                     count_parameters(model, trainable_only=True), flops["total"], history.seconds, alignment,
                     share, history, model.run(task, PANEL_SAMPLES))
-
-
-def short_reason(error):
-    """The first clause of a variant's refusal, for a table cell."""
-    return str(error).split(";")[0]
 
 
 def comparison_table(results):

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import dataclasses
 from functools import lru_cache
+from typing import Any
 
 import torch
 
 from ..data import Split, make_task
 from ..train import FusionClassifier, evaluate, fit
 
-MODEL = dict(dim=32, depth=1, heads=4)
-DATA = dict(n_train=1000, n_test=300, seed=0)
+MODEL: dict[str, Any] = dict(dim=32, depth=1, heads=4)
+DATA: dict[str, Any] = dict(n_train=1000, n_test=300, seed=0)
 
 
 @lru_cache(maxsize=None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
+from .._threads import one_thread
 from .._validate import positive_int
 from ..data import make_pictures
 from ..train import train_vit, vit_accuracy
@@ -14,6 +15,7 @@ from ..vit import VisionTransformer
 POSITION_STDS = (0.5, 0.02)    # mmviz's tiny-model start, and ViT's (Dosovitskiy et al.)
 
 
+@one_thread()
 def train_tiny_vit(seed=0, position_std=0.5, position=True, steps=200, train=None):
     """A 1-layer, width-32, 4-head ViT trained ``steps`` steps with ``seed`` (init and batches).
 
@@ -54,6 +56,7 @@ def tiny_vit(seed=0, positions="0.5"):
     return model
 
 
+@one_thread()
 def accuracy_curve(model, train, test, steps, every, seed=0, lr=3e-3, batch_size=32):
     """Train as :func:`mmviz.train.train_vit` does (the same batches and AdamW) and record the test
     accuracy every ``every`` steps. Returns (steps list, accuracy list)."""
@@ -75,6 +78,7 @@ def accuracy_curve(model, train, test, steps, every, seed=0, lr=3e-3, batch_size
     return at, accuracy
 
 
+@one_thread()
 def head_ablation_accuracy(model, images, labels, heads, layer=0):
     """Accuracy when the class token's output of each head in ``heads`` (0-based) is replaced by its
     mean over ``images``: the head then carries nothing about the picture, only its average.

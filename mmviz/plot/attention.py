@@ -5,13 +5,17 @@ Both are pictures a live widget redraws in place (``AttentionPicture``, ``Blocks
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+import torch
 from matplotlib.colors import Normalize, PowerNorm
+from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Patch, Rectangle
 
 from .._validate import positive_int
 from ..measure import modality_blocks, select_weights
-from ..outputs import FUSED
+from ..outputs import FUSED, AttentionRecord, FusionOutput
 from .base import (
     ATTENTION_CMAP,
     Figure,
@@ -32,7 +36,7 @@ SCALES = ("auto", "fixed")
 NUMBERING = "tokens numbered from 0"     # said on every map (heads and samples too): one convention
 
 
-def larger_type(figure, tick_pt):
+def larger_type(figure: MplFigure, tick_pt: float) -> None:
     """Every axes' tick labels (those made later too) at ``tick_pt`` or more, axis labels a little larger:
     what projector mode changes; a no-op at the laptop size (``TICK_PT``)."""
     if tick_pt == TICK_PT:
@@ -43,7 +47,7 @@ def larger_type(figure, tick_pt):
             label.set_fontsize(max(label.get_fontsize(), tick_pt + 1))
 
 
-def colour_norm(scale, top):
+def colour_norm(scale: str, top: float) -> Normalize:
     """"auto": linear from 0 to this map's largest weight ``top``; "fixed": the same for every map of an
     explorer, 0 to 1 on a square-root scale (so that uniform weights of 1/40 still show)."""
     if scale == "fixed":
@@ -53,7 +57,7 @@ def colour_norm(scale, top):
     return Normalize(0.0, max(float(top), 1e-6))
 
 
-def uniform_level(w):
+def uniform_level(w: np.ndarray) -> float:
     """The weight of uniform attention, 1/N_k, averaged over the rows (rows may see different key sets:
     masked keys have weight exactly 0)."""
     allowed = (np.asarray(w) > 0).sum(axis=1)
@@ -237,8 +241,10 @@ class AttentionPicture:
         return self.live.render(self.dynamic, self.layer, layer_key=(self.structure, self.labels))
 
 
-def plot_attention(record, head=None, sample=0, query_labels=None, key_labels=None, modality_names=None,
-                   max_ticks=24, title=None, scale="auto", unread=None):
+def plot_attention(record: AttentionRecord, head: int | None = None, sample: int | None = 0,
+                   query_labels: Sequence[str] | None = None, key_labels: Sequence[str] | None = None,
+                   modality_names: Sequence[str] | None = None, max_ticks: int = 24, title: str | None = None,
+                   scale: str = "auto", unread: torch.Tensor | None = None) -> MplFigure:
     """Heatmap of one AttentionRecord, tokens labelled on both axes and banded by modality.
 
     record.weights: (batch, heads, Nq, Nk); draws weights[sample, head] or, head=None, the mean of
@@ -313,8 +319,9 @@ class BlocksPicture:
                                 key=self.key)
 
 
-def plot_modality_blocks(record_or_output, sample=None, head=None, stage=None, modality_names=None,
-                         title=None):
+def plot_modality_blocks(record_or_output: AttentionRecord | Sequence[AttentionRecord] | FusionOutput,
+                         sample: int | None = None, head: int | None = None, stage: str | None = None,
+                         modality_names: Sequence[str] | None = None, title: str | None = None) -> MplFigure:
     """M×M heatmap of attention mass from each modality (rows, queries) to each one (columns, keys).
 
     Accepts one AttentionRecord, a list of them, or a FusionOutput (all its records; ``stage`` picks

@@ -40,7 +40,13 @@ class Figure(_Figure):
 
     Figures are built without pyplot (no double display, no global state), so IPython's inline
     formatter may not be registered yet: ``_repr_png_`` draws the picture in any case.
+    Some pictures keep the numbers they drew on the figure, for tests and readers (declared here).
     """
+
+    patch_weights: np.ndarray            # plot_attention_on_image: the (rows, cols) weights drawn
+    vmax: float                          # ... and the top of its colour scale
+    uniform: float | None                # ... and the uniform level it marks, if any
+    modality_mass: np.ndarray            # plot_modality_blocks: the M×M matrix drawn
 
     def _repr_png_(self):
         buffer = io.BytesIO()

@@ -1,23 +1,27 @@
 """Variants side by side: their stages as masks over one graph, learning curves (one seed, or the
 committed evidence over seeds), and one attention map per variant (notebook 10).
 
-Reads the :class:`mmviz.lessons.playground.Measured` rows and evidence rows it is given; the panels,
-masks and each variant's line style come from the variant registry, so a new variant is drawn like
-the others.
+Reads the :class:`mmviz.measure.Measured` rows and evidence rows it is given; the panels, masks,
+titles and each variant's line style come from the variant and stage-kind registries, so a new
+variant (or a new kind of stage) is drawn like the others.
 """
 from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Mapping, Sequence
 
 import numpy as np
+import torch
+from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.patches import Patch
 
+from ..data import Task
 from ..fusion import FUSION_VARIANTS, VARIANTS, stage_masks
-from ..lessons.playground import PANEL_SAMPLES, Measured, short_reason
-from ..measure import select_weights
-from ..outputs import FUSED
+from ..measure import PANEL_SAMPLES, Measured, select_weights, short_reason
+from ..outputs import FUSED, AttentionRecord, FusionOutput
+from ..stages import STAGE_KINDS
 from ..train import check_task
 from .base import (
     ATTENTION_CMAP,
@@ -34,11 +38,9 @@ from .base import (
 from .seeds import draw_band
 
 MASKED = "#E8E8E8"          # a query-key pair the stage's mask forbids
-STAGE_TITLES = {"joint": "joint: all pairs", "separate": "separate: inside each modality",
-                "cross": "cross: {a}←{b} and {b}←{a}", "summed": "summed: {a}+{b}, token i with i"}
 
 
-def mask_labels(counts, names, summed):
+def mask_labels(counts: Sequence[int], names: Sequence[str], summed: bool) -> list[str]:
     """Token labels of a mask picture, numbered from 0 inside each modality as in the attention maps:
     A0 A1 … B0 …, or A0+B0 …"""
     if summed:
@@ -46,9 +48,10 @@ def mask_labels(counts, names, summed):
     return [f"{n}{i}" for n, c in zip(names, counts) for i in range(c)]
 
 
-def draw_mask(ax, kind, mask, counts, names):
-    """One stage's mask: a cell coloured with the key's modality where the query may read the key."""
-    summed = kind == "summed"
+def draw_mask(ax: Axes, kind: str, mask: torch.Tensor, counts: Sequence[int], names: Sequence[str]) -> None:
+    """One stage's mask: a cell coloured with the key's modality where the query may read the key;
+    kind: its name in ``STAGE_KINDS`` (the title and whether the tokens are summed come from there)."""
+    summed = STAGE_KINDS[kind].summed
     keys = np.zeros(mask.shape[1], int) if summed else np.repeat(np.arange(len(counts)), counts)
     colour = np.array([to_rgb(FUSED_COLOUR if summed else modality_colour(int(m), names)) for m in keys])
     picture = np.where(mask.numpy()[..., None], colour[None], np.array(to_rgb(MASKED)))
@@ -66,11 +69,12 @@ def draw_mask(ax, kind, mask, counts, names):
             ax.axvline(edge, color="black", lw=1.5)
     ax.tick_params(length=0)
     a, b = names[0], names[1] if len(names) > 1 else names[0]
-    ax.set_title(f"{STAGE_TITLES[kind].format(a=a, b=b)}\n{int(mask.sum())} of {n}² edges", fontsize=9)
+    ax.set_title(f"{STAGE_KINDS[kind].title.format(a=a, b=b)}\n{int(mask.sum())} of {n}² edges", fontsize=9)
 
 
 @themed()
-def plot_variant_masks(counts=(4, 3), names=("A", "B"), variants=FUSION_VARIANTS):
+def plot_variant_masks(counts: Sequence[int] = (4, 3), names: Sequence[str] = ("A", "B"),
+                       variants: Sequence[str] = FUSION_VARIANTS) -> Figure:
     """Every variant's stages as masks over one graph, side by side: rows are queries, columns keys
     of C(Z_A, Z_B) (early summation: of the summed sequence, drawn for N_A = N_B = counts[0]).
 
@@ -109,7 +113,7 @@ def plot_variant_masks(counts=(4, 3), names=("A", "B"), variants=FUSION_VARIANTS
 
 
 @themed()
-def plot_learning_curves(results, title=None):
+def plot_learning_curves(results: Mapping[str, Measured | Exception], title: str | None = None) -> Figure:
     """Test accuracy against training step, one line per variant that ran (same steps, same seed)."""
     fig = Figure(figsize=(7.6, 3.4), dpi=80)
     ax = fig.add_axes((0.09, 0.15, 0.5, 0.72))
@@ -126,7 +130,7 @@ def plot_learning_curves(results, title=None):
     return fig
 
 
-def carried(curve):
+def carried(curve: Sequence[float]) -> list[float]:
     """A seed's curve, the checks after its run stopped (solved; NaN in the evidence) at its last value."""
     out, last = [], math.nan
     for value in curve:
@@ -139,7 +143,8 @@ DISTINCT = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#000000", "#F0E442")   
 
 
 @themed()
-def plot_evidence_curves(panels, level=0.9):
+def plot_evidence_curves(panels: Sequence[tuple[str, Mapping[str, dict], float]],
+                         level: float = 0.9) -> Figure:
     """Test accuracy against training step from the committed evidence, one panel per task: per
     variant the mean over the seeds (line) and their min–max (band); a dotted line at the task's
     baseline. panels: [(title, {variant: evidence row}, baseline)]; a row that could not run is left
@@ -176,13 +181,14 @@ def plot_evidence_curves(panels, level=0.9):
     return fig
 
 
-def defining_record(output):
+def defining_record(output: FusionOutput) -> AttentionRecord:
     """The map that shows a variant's idea: the last joint layer if it has one, else its first map."""
-    joint = [r for r in output.attention if r.stage == "joint"]
+    joint = [r for r in output.attention if r.kind == "joint"]
     return joint[-1] if joint else output.attention[0]
 
 
-def draw_panel(fig, box, record, task, sample, max_ticks):
+def draw_panel(fig: Figure, box: tuple[float, float, float, float], record: AttentionRecord, task: Task,
+               sample: int, max_ticks: int) -> tuple[Axes, Axes]:
     """One attention map in ``box`` (x, y, w, h): heatmap, modality bands on the query and key edges."""
     x0, y0, w, h = box
     strip = 0.012
@@ -212,7 +218,8 @@ def draw_panel(fig, box, record, task, sample, max_ticks):
 
 
 @themed()
-def plot_variant_maps(results, task, sample=0, max_ticks=20, title=None):
+def plot_variant_maps(results: Mapping[str, Measured | Exception], task: Task, sample: int = 0,
+                      max_ticks: int = 20, title: str | None = None) -> Figure:
     """One attention map per variant, side by side (3 a row): the last joint layer where there is
     one, else the first map (cross-attention: modality 1's queries on the others' keys). Heads averaged,
     test sample ``sample``; bands and labels mark each token's modality; a variant that could not run

@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from .._validate import flag
 from ..measure import cost_curves
+from ..train import History
 from .base import PALETTE, Figure, themed, variant_style
 
 NORM_COLOURS = {"pre": "#0072B2", "post": "#D55E00"}     # Okabe-Ito blue and vermillion
 
 
-def check_series(series, what):
+def check_series(series: object, what: str) -> dict[str, list[float]]:
     """{label: list of floats}; ValueError on anything else or on non-finite values."""
     if not isinstance(series, dict) or not series:
         raise ValueError(f"{what} must be a non-empty dict {{label: list of floats}}, "
@@ -29,7 +31,7 @@ def check_series(series, what):
     return out
 
 
-def series_colour(label, i):
+def series_colour(label: str, i: int) -> str:
     for norm, colour in NORM_COLOURS.items():
         if label == norm or label.startswith(norm + "-") or label.startswith(norm + " "):
             return colour
@@ -90,7 +92,9 @@ class GradNormPicture:
         axis.set_minor_formatter(NullFormatter())
 
 
-def plot_grad_norms(norms=None, pre=None, post=None, title=None, logy=True):
+def plot_grad_norms(norms: dict[str, Sequence[float]] | None = None, pre: Sequence[float] | None = None,
+                    post: Sequence[float] | None = None, title: str | None = None,
+                    logy: bool = True) -> Figure:
     """Per-layer gradient norms: ``norms`` = {"pre": [...], "post": [...]} (or pre=, post= lists).
 
     x: layer 1..L (input side first), y: the norm (log scale by default); pre-norm blue, post-norm
@@ -103,12 +107,12 @@ def plot_grad_norms(norms=None, pre=None, post=None, title=None, logy=True):
     return GradNormPicture().draw(norms, title, logy)
 
 
-def history_series(history, field):
+def history_series(history: History | dict, field: str) -> list:
     values = history.get(field) if isinstance(history, dict) else getattr(history, field, None)
     return list(values) if values is not None else []
 
 
-def numbers(values, label):
+def numbers(values: Iterable[float], label: str) -> list[float]:
     """``values`` as a list of floats (NaN and inf kept: matplotlib leaves a gap), or a ValueError."""
     try:
         return [float(x) for x in values]
@@ -166,14 +170,16 @@ class HistoryPicture:
         return self.figure
 
 
-def plot_history(histories, title=None, logy=False):
+def plot_history(histories: History | Sequence[float] | dict[str, History | Sequence[float]],
+                 title: str | None = None, logy: bool = False) -> Figure:
     """Loss and accuracy curves: one History (train.fit), a list of losses, or {label: History}."""
     return HistoryPicture().draw(histories, title, logy)
 
 
 @themed()
-def plot_cost(token_counts=(2, 4, 8, 16, 32, 64), num_modalities=2, dim=32, depth=2, heads=4,
-              part="attention", variants=None):
+def plot_cost(token_counts: Sequence[int] = (2, 4, 8, 16, 32, 64), num_modalities: int = 2, dim: int = 32,
+              depth: int = 2, heads: int = 4, part: str = "attention",
+              variants: Sequence[str] | None = None) -> Figure:
     """FLOPs of each fusion variant against the tokens per modality N (all modalities N tokens).
 
     part: "attention" (the quadratic core), "projection_mlp" or "total"; log-log axes, where a slope

@@ -6,9 +6,15 @@ tokens whose edge weights come from the data, while a convolution sees a fixed g
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
+import torch
+from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
+from matplotlib.colorbar import Colorbar
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 
 from .._validate import MAX_MODALITIES, MAX_TOKENS, int_in, positive_int, real
@@ -27,21 +33,21 @@ from .base import (
 MAX_CONV_GRID = 40      # pixels per side of the drawn convolution grid (one marker per pixel)
 
 
-def greyscale(image):
+def greyscale(image: np.ndarray) -> np.ndarray:
     """(H, W) luminance of an (H, W, 3) picture in [0, 1]: underneath an overlay, the picture's own
     colours cannot be mistaken for attention."""
     image = np.asarray(image, dtype=float)
     return np.clip(image[..., :3] @ np.array([0.299, 0.587, 0.114]), 0, 1)
 
 
-def mark_uniform(colorbar, level, fontsize=9):
+def mark_uniform(colorbar: Colorbar, level: float, fontsize: float = 9) -> Line2D:
     """A white line on ``colorbar`` at the uniform level 1/N_k, named in its label."""
     line = colorbar.ax.axhline(level, color="white", lw=2.5)
     colorbar.set_label(f"attention weight; white line =\nuniform 1/N_k = {level:.2g}", fontsize=fontsize)
     return line
 
 
-def check_grid(grid, high=MAX_TOKENS):
+def check_grid(grid: Sequence[int], high: int = MAX_TOKENS) -> tuple[int, ...]:
     """(rows, cols) as two ints from 1 to ``high``; otherwise a ValueError naming ``grid``."""
     try:
         if not isinstance(grid, (tuple, list)) or len(grid) != 2:
@@ -52,8 +58,11 @@ def check_grid(grid, high=MAX_TOKENS):
 
 
 @themed()
-def plot_attention_on_image(image, attention, query=0, sample=0, head=None, image_modality=0, grid=None,
-                            query_label=None, alpha=0.6, vmax=None, uniform=None):
+def plot_attention_on_image(image: np.ndarray, attention: AttentionRecord | np.ndarray | torch.Tensor,
+                            query: int = 0, sample: int = 0, head: int | None = None, image_modality: int = 0,
+                            grid: Sequence[int] | None = None, query_label: str | None = None,
+                            alpha: float = 0.6, vmax: float | None = None,
+                            uniform: float | None = None) -> MplFigure:
     """One query token's attention over the image patches, drawn over the picture (in grey).
 
     image: (H, W, 3) array; attention: an AttentionRecord (row ``query`` of sample ``sample``, keys
@@ -107,7 +116,8 @@ def plot_attention_on_image(image, attention, query=0, sample=0, head=None, imag
     im = ax.imshow(patches.reshape(rows, cols), cmap="magma", alpha=alpha, extent=(0, W, H, 0),
                    interpolation="nearest", vmin=0, vmax=vmax)
     colorbar = fig.colorbar(im, cax=cax)
-    colorbar.solids.set_alpha(alpha)                       # the bar shows the colours as drawn
+    if colorbar.solids is not None:
+        colorbar.solids.set_alpha(alpha)                   # the bar shows the colours as drawn
     if uniform is not None:
         mark_uniform(colorbar, uniform)
     else:
@@ -174,7 +184,7 @@ class ImagePicture:
         return self.live.render(self.dynamic)
 
 
-def circle_layout(modality_of_tokens):
+def circle_layout(modality_of_tokens: Sequence[int] | torch.Tensor) -> np.ndarray:
     """(N, 2) node positions on a circle, modalities in contiguous arcs with a gap between them."""
     m = list(modality_of_tokens)
     gaps = sum(1 for i in range(1, len(m)) if m[i] != m[i - 1]) + 1
@@ -188,7 +198,9 @@ def circle_layout(modality_of_tokens):
 
 
 @themed()
-def plot_attention_graph(record, sample=0, head=None, labels=None, modality_names=None, top=3, grid=(5, 5)):
+def plot_attention_graph(record: AttentionRecord, sample: int = 0, head: int | None = None,
+                         labels: Sequence[str] | None = None, modality_names: Sequence[str] | None = None,
+                         top: int = 3, grid: Sequence[int] = (5, 5)) -> MplFigure:
     """Self-attention as a weighted graph over tokens (left) beside a 3×3 convolution's grid (right).
 
     Left: every token is a node coloured by modality; each query's ``top`` strongest edges are drawn as
@@ -241,7 +253,7 @@ def plot_attention_graph(record, sample=0, head=None, labels=None, modality_name
     return fig
 
 
-def draw_convolution(ax, grid):
+def draw_convolution(ax: Axes, grid: Sequence[int]) -> None:
     """A rows×cols pixel grid; the centre pixel's 3×3 receptive field, edges of equal, fixed weight."""
     rows, cols = grid
     r0, c0 = rows // 2, cols // 2
