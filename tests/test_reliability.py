@@ -282,6 +282,8 @@ def extra_arguments(f):
         return (torch.softmax(torch.randn(3, 3), -1), ["a", "b", "c"])
     if name == "gram_schmidt_step":
         return ([1.0, 2.0, 0.0], [1.0, 0.0, 0.0])
+    if name == "playground_missed_seed":
+        return ([0, 1, 2], [0.99, 0.5, 0.97])
     if name == "playground_cheapest_good":
         return ({"early_concatenation": {"accuracy": [0.95, 0.97], "params": 1000}},)
     return ()
