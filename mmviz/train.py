@@ -213,7 +213,7 @@ def schedule(step, warmup, steps):
 
 
 def fit(model, task, steps=None, lr=None, warmup=None, batch_size=64, weight_decay=0.01, seed=0,
-        progress=True, eval_every=50, callback=None, modality_dropout=0.0):
+        progress=True, eval_every=50, callback=None, modality_dropout=0.0, absent=()):
     """Train ``model`` on ``task.train`` with AdamW; return a History. Same seed → same numbers.
 
     ``steps``, ``lr``, ``warmup`` left at None take the task's budget (``task_budget(task.name)``):
@@ -230,11 +230,14 @@ def fit(model, task, steps=None, lr=None, warmup=None, batch_size=64, weight_dec
     A run is refused before it starts if steps × its cost per step would take hours (``run_budget``).
     ``modality_dropout`` p: in every training sample each modality is absent (masked, see
     ``FusionClassifier.forward``) with probability p, never all of them and never the modality a
-    pointer/any readout points at; p = 0 trains exactly as without it. Evaluation sees every modality.
+    pointer/any readout points at; p = 0 trains exactly as without it. ``absent``: modalities (names or
+    0-based indices) absent from every training sample, e.g. a control that sees only the others; the
+    test checks (``eval_every``) are made without them too.
     """
     check_model(model, task)
     modality_dropout = probability(modality_dropout, "modality_dropout")
-    if modality_dropout and variant_of(model.variant).equal_counts and task.num_modalities > 1:
+    absent = task.modality_indices(absent) if absent else []
+    if (modality_dropout or absent) and variant_of(model.variant).equal_counts and task.num_modalities > 1:
         raise ValueError(f"modality_dropout needs a variant that can run without a modality; {model.variant} "
                          f"adds token i of every modality, and an α-weighted sum has no 'absent'")
     budget = task_budget(task.name)
@@ -272,6 +275,9 @@ def fit(model, task, steps=None, lr=None, warmup=None, batch_size=64, weight_dec
                 pos += batch_size
                 model.train()
                 masks = dropped(task, len(idx), modality_dropout, gen) if modality_dropout else None
+                if absent:
+                    masks = [torch.ones(len(idx), spec.num_tokens, dtype=torch.bool) if m in absent else
+                             None if masks is None else masks[m] for m, spec in enumerate(task.modalities)]
                 logits = model([x[idx] for x in data.inputs], masks)
                 loss = F.cross_entropy(logits, data.labels[idx])
                 opt.zero_grad(set_to_none=True)
@@ -285,7 +291,7 @@ def fit(model, task, steps=None, lr=None, warmup=None, batch_size=64, weight_dec
                 stop = callback is not None and wants_stop(callback(step, history))
                 if (step + 1) % eval_every == 0 or step + 1 == steps or stop:
                     tick = time.perf_counter()
-                    accuracy = evaluate(model, task)["accuracy"]
+                    accuracy = evaluate(model, task, absent=absent)["accuracy"]
                     history.record_evaluation(step, history.seconds, accuracy)
                     eval_time += time.perf_counter() - tick      # evaluation time is not training time
                 if bar is not None:

@@ -233,3 +233,12 @@ def test_modality_blocks_average_over_queries_that_read_something():
     assert mods == [0, 1]
     assert mass[0, 0] == pytest.approx(1.0, abs=1e-5) and mass[0, 1] == 0     # nothing read from 2
     assert torch.isnan(torch.tensor(mass[1])).all()                            # 2 asked nothing
+
+
+def test_a_control_trained_without_a_modality_is_checked_without_it_too(tally):
+    model = mmviz.FusionClassifier("cross_attention", tally, dim=16, depth=1, seed=2)
+    history = mmviz.fit(model, tally, steps=3, batch_size=16, progress=False, eval_every=3,
+                        absent=["caption"])
+    assert history.test_accuracy[-1] == mmviz.evaluate(model, tally, absent=["caption"])["accuracy"]
+    with pytest.raises(ValueError, match="unknown modality 'words'"):
+        mmviz.fit(model, tally, steps=1, absent=["words"])
