@@ -291,7 +291,8 @@ def fit(model, task, steps=None, lr=None, warmup=None, batch_size=64, weight_dec
                 stop = callback is not None and wants_stop(callback(step, history))
                 if (step + 1) % eval_every == 0 or step + 1 == steps or stop:
                     tick = time.perf_counter()
-                    accuracy = evaluate(model, task, absent=absent)["accuracy"]
+                    checked = evaluate(model, task, absent=absent) if absent else evaluate(model, task)
+                    accuracy = checked["accuracy"]
                     history.record_evaluation(step, history.seconds, accuracy)
                     eval_time += time.perf_counter() - tick      # evaluation time is not training time
                 if bar is not None:
