@@ -49,24 +49,26 @@ def draw_absent_mask(ax, kind, mask, counts, names, absent, fontsize=9):
 
 
 @themed()
-def plot_absent_masks(rows, counts, names, absent):
-    """One row per variant: its stages' masks with modality ``absent`` (0-based) taken out, or the
-    variant's refusal in words. rows: [(variant, [(stage kind, mask or None)] or the refusal str)]."""
-    stages = max((len(r) for _, r in rows if not isinstance(r, str)), default=1)
-    side = 1.9
-    fig = Figure(figsize=(2.6 + stages * (side + 0.9), 0.35 + len(rows) * (side + 0.75)), dpi=80)
+def plot_absent_masks(rows, counts, names, absent, per_row=3):
+    """The variants side by side, ``per_row`` to a row: each one's stages' masks with modality ``absent``
+    (0-based) taken out, or its refusal in words. rows: [(variant, [(stage kind, mask or None)] or the
+    refusal str)]."""
+    side, gap, block = 1.7, 0.75, 2 * 1.7 + 0.75 + 0.6         # inches: a panel, between, a variant
+    lines = -(-len(rows) // per_row)
+    fig = Figure(figsize=(per_row * block + 0.2, lines * (side + 1.25) + 0.1), dpi=80)
     W, H = fig.get_size_inches()
     for i, (variant, row) in enumerate(rows):
-        top = H - 0.3 - i * (side + 0.75)
-        fig.text(0.1 / W, (top - side / 2 - 0.25) / H, textwrap.fill(variant.replace("_", " "), 18),
-                 ha="left", va="center", fontsize=10, weight="bold")
+        line, col = divmod(i, per_row)
+        left, top = 0.35 + col * block, H - 0.1 - line * (side + 1.25)
+        fig.text(left / W, top / H, variant.replace("_", " "), ha="left", va="top", fontsize=10,
+                 weight="bold")
         if isinstance(row, str):
-            fig.text(2.5 / W, (top - side / 2 - 0.25) / H, "refuses: " + textwrap.fill(row, 70),
-                     ha="left", va="center", fontsize=9, color="#B00020")
+            fig.text(left / W, (top - 0.35) / H, "refuses:\n" + textwrap.fill(row, 44), ha="left", va="top",
+                     fontsize=8.5, color="#B00020")
             continue
         for k, (kind, mask) in enumerate(row):
-            ax = fig.add_axes(((2.5 + k * (side + 0.9)) / W, (top - side - 0.35) / H, side / W, side / H))
-            draw_absent_mask(ax, kind, mask, counts, names, [absent])
+            ax = fig.add_axes(((left + k * (side + gap)) / W, (top - 0.55 - side) / H, side / W, side / H))
+            draw_absent_mask(ax, kind, mask, counts, names, [absent], fontsize=8)
     return fig
 
 
