@@ -8,6 +8,8 @@ Displayed where no kernel runs, it shows its latest picture (``Explorer``).
 """
 from __future__ import annotations
 
+import textwrap
+
 import ipywidgets as W
 
 from .._validate import integer, probability
@@ -135,13 +137,14 @@ class AbsentExplorer(Explorer):
                 ax = fig.add_axes((0.06 + k * (width + 0.05), 0.16, width, 0.68))
                 draw_absent_mask(ax, kind, mask, self.counts, self.names, absent, fontsize=8)
         else:
-            fig.text(0.25, 0.5, "refuses", ha="center", va="center", fontsize=14, color="#B00020")
+            fig.text(0.04, 0.8, "refuses:\n" + textwrap.fill(refusal, 48), ha="left", va="top", fontsize=9,
+                     color="#B00020")
         ax = fig.add_axes((0.62, 0.2, 0.36, 0.68))
         if bars:
             draw_accuracy_bars(ax, bars, self.baseline, best, fontsize=8)
         else:
             ax.axis("off")
-            ax.text(0.5, 0.5, "refuses" if refusal else "press Train\nto train this variant",
+            ax.text(0.5, 0.5, "nothing to test" if refusal else "press Train\nto train this variant",
                     ha="center", va="center", fontsize=11, color="#555555")
         without = f"without {', '.join(self.names[m] for m in absent)}" if absent else "every modality"
         fig.suptitle(f"{variant.replace('_', ' ')}, {without}", fontsize=10)
