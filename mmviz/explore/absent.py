@@ -28,11 +28,12 @@ class AbsentExplorer(Explorer):
 
     task: a Task or a task name (2,000/500 samples of "tally" with image and caption by default);
     models: optional {variant: (model trained on every modality, model trained with dropout)} already
-    trained on ``task``; steps, dropout, seed: what **Train** uses (the task's lr and warm-up).
+    trained on ``task``; steps, dropout, seed: what **Train** uses (the task's lr and warm-up); absent:
+    the modalities (names) switched off at the start.
     """
 
     def __init__(self, task="tally", variant="early_concatenation", models=None, steps=150, dropout=0.3,
-                 seed=0):
+                 seed=0, absent=()):
         task = make_task(task, num_modalities=2, n_train=1000, n_test=300) if task == "tally" else \
             make_task(task) if isinstance(task, str) else task
         check_task(task)
@@ -47,10 +48,11 @@ class AbsentExplorer(Explorer):
                 check_model(model, task)
             self.models[name] = tuple(pair)
         self.baseline = majority_share(task)
+        off = [self.names[m] for m in task.modality_indices(absent)] if absent else []
         self.controls = {
             "variant": W.Dropdown(options=list(VARIANTS), value=variant, description="variant",
                                   layout=W.Layout(width="360px")),
-            **{name: W.ToggleButton(value=False, description=f"{name} absent", icon="ban",
+            **{name: W.ToggleButton(value=name in off, description=f"{name} absent", icon="ban",
                                     layout=W.Layout(width="150px")) for name in self.names},
         }
         self.train_button = W.Button(description="Train", button_style="primary", icon="play",
@@ -188,7 +190,8 @@ def absent_masks_of(variant, counts, absent):
     return masks
 
 
-def absent_explorer(task="tally", variant="early_concatenation", models=None, steps=150, dropout=0.3, seed=0):
+def absent_explorer(task="tally", variant="early_concatenation", models=None, steps=150, dropout=0.3, seed=0,
+                    absent=()):
     """The absent-modality explorer (see :class:`AbsentExplorer`); display it as a cell's last line."""
-    return AbsentExplorer(task, variant, models, steps, dropout, seed)
+    return AbsentExplorer(task, variant, models, steps, dropout, seed, absent)
 
