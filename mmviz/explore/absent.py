@@ -166,7 +166,7 @@ class AbsentExplorer(Explorer):
         missing = ", ".join(self.names[m] for m in absent) or "nothing"
         if refusal:
             return (f'<div style="color:#B00020"><b>{variant}</b> without {missing}: refuses. '
-                    f"{refusal}</div>")
+                    f"{refusal.rstrip('.')}.</div>")
         text = f"<b>{variant}</b> without {missing}: runs, with no NaN."
         if bars:
             text += " Test accuracy " + "; ".join(f"{label}: {b:.0%}" for label, _, b in bars) + "."
