@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import torch
 
-from ..data import Task
 from ..fusion import VARIANTS, build_fusion, stage_masks, variant_of
 from ..train import FusionClassifier, check_task, evaluate, fit
 
@@ -99,8 +98,7 @@ def absent_run(task, variant, seed, steps, absent, dropout=0.0, train_absent=())
     ``modality_dropout=dropout`` and the modalities ``train_absent`` missing from every training
     sample. Returns {"full": test accuracy with every modality, "absent": with ``absent`` missing}."""
     variant_of(variant)
-    if not isinstance(task, Task):
-        check_task(task)
+    check_task(task)
     model = FusionClassifier(variant, task, dim=DIM, depth=DEPTH, heads=HEADS, seed=seed)
     fit(model, task, steps=steps, seed=seed, progress=False, eval_every=steps, modality_dropout=dropout,
         absent=train_absent)
