@@ -176,13 +176,3 @@ def padding_mask(mask, batch, keys):
                else type(mask).__name__)
         raise ValueError(f"key_padding_mask must be a bool tensor of shape ({batch}, {keys}), got {got}")
     return mask
-
-
-def key_padding_mask(mask, batch, keys):
-    """Raise a ValueError unless ``mask`` is None or a (batch, keys) bool tensor leaving a key to see."""
-    if padding_mask(mask, batch, keys) is None:
-        return None
-    if mask.all(dim=1).any():
-        rows = mask.all(dim=1).nonzero().flatten().tolist()
-        raise ValueError(f"key_padding_mask hides every key of sample(s) {rows}: nothing left to attend to")
-    return mask

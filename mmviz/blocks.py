@@ -24,7 +24,6 @@ from ._validate import (
     probability,
 )
 from ._validate import depth as check_depth
-from ._validate import key_padding_mask as check_mask
 from ._validate import tokens as check_tokens
 
 NORMS = ("pre", "post")
@@ -204,6 +203,9 @@ class Encoder(nn.Module):
 
     ``encoder.attention`` lists each layer's weights, (batch, heads, N, N), after a forward.
     x (batch, N, dim) → (batch, N, dim); its shape, dtype and mask are checked here, once per stack.
+    ``key_padding_mask``: None or bool (batch, N), True = a padded token: no token reads it. A sample
+    whose tokens are all padded (a modality absent from it) reads nothing: its tokens pass each
+    attention's residual unchanged and only the MLPs move them, with no NaN.
     Limits: depth <= 64, and at most 20 M parameters in all (refused before anything is allocated).
     """
 
@@ -229,7 +231,7 @@ class Encoder(nn.Module):
 
     def forward(self, x: torch.Tensor, key_padding_mask: torch.Tensor | None = None) -> torch.Tensor:
         check_tokens(x, self.dim, dtype=self.final_dtype(), finite=False)   # cheap: shape and dtype
-        check_mask(key_padding_mask, x.shape[0], x.shape[1])
+        padding_mask(key_padding_mask, x.shape[0], x.shape[1])
         for block in self.blocks:
             x = block(x, key_padding_mask=key_padding_mask)
         return self.final_norm(x)

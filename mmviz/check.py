@@ -884,3 +884,34 @@ def playground_pick_aligned(answer):
                    "tokens for free, at the attention cost of one modality (task 'streams').",
                    f"{choice} would work given enough steps, but it costs more and must first learn which "
                    "token goes with which. Which variant pairs token i with token i for free?")
+
+
+# ---------------------------------------------------------------- notebook 11: when a modality is missing
+
+@exercise
+def missing_best_accuracy(answer):
+    """tally with image and caption, the caption absent: the best test accuracy any model can reach."""
+    value = as_number(answer)
+    if value > 1:                          # "67" read as a percentage
+        value /= 100
+    ok = abs(value - 2 / 3) < 0.02
+    if abs(value - 1 / 3) < 0.02:
+        hint = "1/3 is a constant answer. The image still says whether one of the two says red: use it."
+    elif abs(value - 0.5) < 0.02:
+        hint = ("1/2 is how often the image says red. Given that it does, how likely is a count of 2 "
+                "rather than 1?")
+    else:
+        hint = "given the image says red, the label is 1 or 2; how likely is each? The same when it does not."
+    return verdict(ok, "2/3: given the image, the commoner of the two possible counts is right 2 times in 3.",
+                   f"{value:g} is not it; {hint}")
+
+
+@exercise
+def missing_which_refuses(answer):
+    """Two aligned streams, the second absent from a sample: which of the six variants refuses?"""
+    choice = as_choice(answer, FUSION_VARIANTS, numbered=True)
+    return verdict(choice == "early_summation",
+                   "early summation: token i of both streams is added into one token, so there is no "
+                   "token of the absent stream to leave out (an α-weighted sum has no 'absent').",
+                   f"{choice} masks the absent stream's tokens and runs. Which variant has no token of one "
+                   "stream left to mask?")

@@ -4,9 +4,11 @@ Notation: Z_m (batch, N_m, dim) is the token sequence of modality m, C(·) conca
 token axis, Tf a stack of ``depth`` Transformer blocks (pre-norm stacks end with a LayerNorm).
 Every model maps a list ``zs = [Z_1, ..., Z_M]`` to a :class:`~mmviz.outputs.FusionOutput` whose
 ``attention`` lists every map it drew, in the order it drew them, each record carrying its stage's
-kind (``STAGE_KINDS``: joint, separate, cross, summed; the table every consumer reads). Position
-and modality-type embeddings belong to the embedders (``mmviz.tokens``), not here, so each variant
-is its formula.
+kind (``STAGE_KINDS``: joint, separate, cross, summed; the table every consumer reads).
+``model(zs, key_padding_mask)`` takes one (batch, N_m) bool mask or None per modality, True = a padded
+or absent token: no query reads it, the pooled vector skips it, and its own rows in the records are 0.
+Position and modality-type embeddings belong to the embedders (``mmviz.tokens``), not here, so each
+variant is its formula.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ._validate import MAX_MODALITIES, MAX_TOKENS, positive_int, probability
+from ._validate import MAX_MODALITIES, MAX_TOKENS, padding_mask, positive_int, probability
 from .blocks import (
     Encoder,
     TransformerBlock,
@@ -63,6 +65,29 @@ def check_alpha(alpha: Sequence[float], num_modalities: int) -> torch.Tensor:
     if not all(math.isfinite(a) for a in values):
         raise ValueError(f"alpha must be finite, got {alpha!r}")
     return torch.tensor(values)
+
+
+# ---------------------------------------------------------------- padded and absent tokens
+
+def stage_padding(kind: str, masks: list[torch.Tensor] | None, m: int = 0) -> torch.Tensor | None:
+    """The key padding mask of block ``m`` of a stage of ``kind``, sliced by the kinds table
+    (``StageKind.key_masks``) from the per-modality masks: None or M bool tensors (batch, N_m)."""
+    if masks is None:
+        return None
+    return STAGE_KINDS[kind].key_masks([mask.shape[1] for mask in masks], masks)[m]
+
+
+def hide_padded(weights, query_padding):
+    """A record's weights with the rows of padded queries set to 0: a padded token reads nothing."""
+    return weights if query_padding is None else weights.masked_fill(query_padding[:, None, :, None], 0.0)
+
+
+def present_mean(tokens, padding):
+    """Each sample's mean over its present tokens: tokens (batch, N, dim), padding (batch, N) or None."""
+    if padding is None:
+        return tokens.mean(dim=1)
+    keep = (~padding).to(tokens.dtype)[..., None]
+    return (tokens * keep).sum(dim=1) / keep.sum(dim=1)
 
 
 class Fusion(nn.Module):
@@ -128,11 +153,41 @@ class Fusion(nn.Module):
             raise ValueError(f"all modalities must share one batch size, got {batches}")
         return list(zs)
 
+    def check_padding(self, zs: Sequence[torch.Tensor],
+                      key_padding_mask: Sequence[torch.Tensor | None] | None) -> list[torch.Tensor] | None:
+        """None for no mask, else M bool tensors (batch, N_m) (None entries become all False).
+
+        A ValueError unless ``key_padding_mask`` is None or a list of one (batch, N_m) bool tensor or
+        None per modality, leaving each sample at least one token.
+        """
+        if key_padding_mask is None:
+            return None
+        M = self.num_modalities
+        if not isinstance(key_padding_mask, (list, tuple)) or len(key_padding_mask) != M:
+            got = (f"a list of {len(key_padding_mask)}" if isinstance(key_padding_mask, (list, tuple))
+                   else type(key_padding_mask).__name__)
+            raise ValueError(f"key_padding_mask must be a list of {M} entries, one (batch, N_m) bool tensor "
+                             f"or None per modality (True = padded or absent), got {got}")
+        masks = []
+        for m, (z, mask) in enumerate(zip(zs, key_padding_mask, strict=True), start=1):
+            try:
+                mask = padding_mask(mask, z.shape[0], z.shape[1])
+            except ValueError as error:
+                raise ValueError(f"modality {m}: {error}") from None
+            masks.append(torch.zeros(z.shape[:2], dtype=torch.bool) if mask is None else mask)
+        empty = torch.cat(masks, dim=1).all(dim=1)
+        if empty.any():
+            raise ValueError(f"key_padding_mask hides every token of every modality in sample(s) "
+                             f"{empty.nonzero().flatten().tolist()}: a sample needs at least one token")
+        return masks
+
     @staticmethod
     def records(stage: str, encoder: nn.Module, query_modality: torch.Tensor,
-                key_modality: torch.Tensor | None = None, kind: str | None = None) -> list[AttentionRecord]:
+                key_modality: torch.Tensor | None = None, kind: str | None = None,
+                query_padding: torch.Tensor | None = None) -> list[AttentionRecord]:
         """One AttentionRecord per layer of ``encoder``'s last run. stage: its display name; kind: its
-        ``STAGE_KINDS`` name, by default the display name (a stage named by its kind: "joint")."""
+        ``STAGE_KINDS`` name, by default the display name (a stage named by its kind: "joint");
+        query_padding: (batch, N) True where a query is padded (its row in the records is 0)."""
         if not isinstance(encoder, Encoder):
             raise ValueError(f"stage {stage!r}: expected an mmviz Encoder, got {type(encoder).__name__}")
         key_modality = query_modality if key_modality is None else key_modality
@@ -140,15 +195,16 @@ class Fusion(nn.Module):
         if kind not in STAGE_KINDS:
             raise ValueError(f"stage {stage!r}: unknown stage kind {kind!r}; expected one of: "
                              f"{', '.join(STAGE_KINDS)}")
-        return [AttentionRecord(stage, layer, weights, query_modality, key_modality, kind)
+        return [AttentionRecord(stage, layer, hide_padded(weights, query_padding), query_modality,
+                                key_modality, kind)
                 for layer, weights in enumerate(encoder.attention) if weights is not None]
 
     @staticmethod
     def output(streams: Sequence[torch.Tensor], token_modality: torch.Tensor,
-               attention: list[AttentionRecord]) -> FusionOutput:
-        """Concatenate the final streams; pooled = mean over all final tokens (batch, dim)."""
+               attention: list[AttentionRecord], padding: torch.Tensor | None = None) -> FusionOutput:
+        """Concatenate the final streams; pooled = mean over the present final tokens (batch, dim)."""
         tokens = torch.cat(list(streams), dim=1)
-        return FusionOutput(tokens, token_modality, tokens.mean(dim=1), attention)
+        return FusionOutput(tokens, token_modality, present_mean(tokens, padding), attention, padding)
 
     def extra_repr(self) -> str:
         return f"num_modalities={self.num_modalities}, dim={self.dim}, depth={self.depth}, norm={self.norm!r}"
@@ -182,15 +238,35 @@ class EarlySummation(Fusion):
         with torch.no_grad():
             self.alpha.copy_(values)
 
-    def forward(self, zs: Sequence[torch.Tensor]) -> FusionOutput:
+    def forward(self, zs: Sequence[torch.Tensor],
+                key_padding_mask: Sequence[torch.Tensor | None] | None = None) -> FusionOutput:
         zs = self.check_inputs(zs)
+        masks = self.check_summable(self.check_padding(zs, key_padding_mask))
         counts = [z.shape[1] for z in zs]
         z = self.alpha[0] * zs[0]
         for a, zm in zip(self.alpha[1:], zs[1:], strict=True):
             z = z + a * zm
-        z = self.tf(z)
+        padding = stage_padding("summed", masks)
+        z = self.tf(z, padding)
         label = modality_labels([counts[0]], [FUSED if self.num_modalities > 1 else 0])
-        return self.output([z], label, self.records("summed", self.tf, label))
+        return self.output([z], label, self.records("summed", self.tf, label, query_padding=padding), padding)
+
+    def check_summable(self, masks):
+        """The masks, if every modality pads the same positions; else a ValueError saying why not."""
+        for m, mask in enumerate([] if masks is None else masks[1:], start=2):
+            if torch.equal(mask, masks[0]):
+                continue
+            absent = torch.stack([k.all(dim=1) for k in masks])           # (M, batch)
+            if absent.any():
+                which, sample = (int(i) for i in absent.nonzero()[0])
+                raise ValueError(f"early_summation cannot run with modality {which + 1} absent (sample "
+                                 f"{sample}): it adds α_m·Z_m to token i of the other modalities, and an "
+                                 f"α-weighted sum of aligned tokens has no 'absent' (a zero in its place "
+                                 f"still changes the sum); use a variant that concatenates or cross-attends")
+            raise ValueError(f"early_summation adds token i of every modality, so a padded position must be "
+                             f"padded in every modality; modalities 1 and {m} are padded at different "
+                             f"positions")
+        return masks
 
 
 class EarlyConcatenation(Fusion):
@@ -205,11 +281,14 @@ class EarlyConcatenation(Fusion):
         super().__init__(num_modalities, dim, **kwargs)
         self.tf = self.encoder()
 
-    def forward(self, zs: Sequence[torch.Tensor]) -> FusionOutput:
+    def forward(self, zs: Sequence[torch.Tensor],
+                key_padding_mask: Sequence[torch.Tensor | None] | None = None) -> FusionOutput:
         zs = self.check_inputs(zs)
+        masks = self.check_padding(zs, key_padding_mask)
         label = modality_labels([z.shape[1] for z in zs])
-        z = self.tf(torch.cat(zs, dim=1))
-        return self.output([z], label, self.records("joint", self.tf, label))
+        padding = stage_padding("joint", masks)
+        z = self.tf(torch.cat(zs, dim=1), padding)
+        return self.output([z], label, self.records("joint", self.tf, label, query_padding=padding), padding)
 
 
 class MultiToOne(Fusion):
@@ -226,17 +305,22 @@ class MultiToOne(Fusion):
         self.separate = nn.ModuleList(self.encoder() for _ in range(num_modalities))
         self.joint = self.encoder()
 
-    def forward(self, zs: Sequence[torch.Tensor]) -> FusionOutput:
+    def forward(self, zs: Sequence[torch.Tensor],
+                key_padding_mask: Sequence[torch.Tensor | None] | None = None) -> FusionOutput:
         zs = self.check_inputs(zs)
+        masks = self.check_padding(zs, key_padding_mask)
         counts = [z.shape[1] for z in zs]
         records, streams = [], []
         for m, (tf, z) in enumerate(zip(self.separate, zs, strict=True)):
-            streams.append(tf(z))
+            own = stage_padding("separate", masks, m)     # an absent modality's encoder reads nothing
+            streams.append(tf(z, own))
             records += self.records(f"modality {m + 1} encoder", tf, modality_labels([counts[m]], [m]),
-                                    kind="separate")
+                                    kind="separate", query_padding=own)
         label = modality_labels(counts)
-        z = self.joint(torch.cat(streams, dim=1))
-        return self.output([z], label, records + self.records("joint", self.joint, label))
+        padding = stage_padding("joint", masks)
+        z = self.joint(torch.cat(streams, dim=1), padding)
+        records += self.records("joint", self.joint, label, query_padding=padding)
+        return self.output([z], label, records, padding)
 
 
 class OneToMulti(Fusion):
@@ -253,18 +337,22 @@ class OneToMulti(Fusion):
         self.joint = self.encoder()
         self.separate = nn.ModuleList(self.encoder() for _ in range(num_modalities))
 
-    def forward(self, zs: Sequence[torch.Tensor]) -> FusionOutput:
+    def forward(self, zs: Sequence[torch.Tensor],
+                key_padding_mask: Sequence[torch.Tensor | None] | None = None) -> FusionOutput:
         zs = self.check_inputs(zs)
+        masks = self.check_padding(zs, key_padding_mask)
         counts = [z.shape[1] for z in zs]
         label = modality_labels(counts)
-        joint = self.joint(torch.cat(zs, dim=1))
-        records = self.records("joint", self.joint, label)
+        padding = stage_padding("joint", masks)
+        joint = self.joint(torch.cat(zs, dim=1), padding)
+        records = self.records("joint", self.joint, label, query_padding=padding)
         streams = []
         for m, (tf, z) in enumerate(zip(self.separate, joint.split(counts, dim=1), strict=True)):
-            streams.append(tf(z))
+            own = stage_padding("separate", masks, m)
+            streams.append(tf(z, own))
             records += self.records(f"modality {m + 1} encoder", tf, modality_labels([counts[m]], [m]),
-                                    kind="separate")
-        return self.output(streams, label, records)
+                                    kind="separate", query_padding=own)
+        return self.output(streams, label, records, padding)
 
 
 class CrossAttention(Fusion):
@@ -279,6 +367,8 @@ class CrossAttention(Fusion):
     M = 3): the arrow points the way information flows, the asking modality first, as in Z_1 ← MHSA(...).
     Within one layer a stream sees no tokens of its own modality: no self-context.
     Needs M >= 2. Pre-norm stacks end with one LayerNorm per stream.
+    A query whose keys are all padded (M = 2 and the other modality absent from its sample) reads
+    nothing: its attention update is 0, so the residual passes it on and only the MLP moves it.
     """
 
     variant = "cross_attention"
@@ -293,8 +383,10 @@ class CrossAttention(Fusion):
         self.cross_norms = nn.ModuleList(nn.LayerNorm(d) if self.norm == "pre" else nn.Identity()
                                          for _ in range(num_modalities))
 
-    def cross_stage(self, zs: list[torch.Tensor]) -> tuple[list[torch.Tensor], list[AttentionRecord]]:
-        """depth cross layers over the streams zs → (new streams, records)."""
+    def cross_stage(self, zs: list[torch.Tensor], masks: list[torch.Tensor] | None = None
+                    ) -> tuple[list[torch.Tensor], list[AttentionRecord]]:
+        """depth cross layers over the streams zs (padding masks: None or one per stream) → (new streams,
+        records)."""
         M, counts = self.num_modalities, [z.shape[1] for z in zs]
         records = []
         for layer, blocks in enumerate(self.cross):
@@ -302,18 +394,22 @@ class CrossAttention(Fusion):
             for m, block in enumerate(blocks):  # type: ignore[arg-type,var-annotated]  # ModuleList items
                 others = [j for j in range(M) if j != m]
                 context = torch.cat([zs[j] for j in others], dim=1)
-                new.append(block(zs[m], context=context))
+                new.append(block(zs[m], context=context, key_padding_mask=stage_padding("cross", masks, m)))
                 stage = f"cross {m + 1}←" + "+".join(str(j + 1) for j in others)
                 queries = modality_labels([counts[m]], [m])
                 keys = modality_labels([counts[j] for j in others], others)
-                records.append(AttentionRecord(stage, layer, block.attention, queries, keys, "cross"))
+                weights = hide_padded(block.attention, stage_padding("separate", masks, m))
+                records.append(AttentionRecord(stage, layer, weights, queries, keys, "cross"))
             zs = new
         return [ln(z) for ln, z in zip(self.cross_norms, zs, strict=True)], records
 
-    def forward(self, zs: Sequence[torch.Tensor]) -> FusionOutput:
+    def forward(self, zs: Sequence[torch.Tensor],
+                key_padding_mask: Sequence[torch.Tensor | None] | None = None) -> FusionOutput:
         zs = self.check_inputs(zs)
-        streams, records = self.cross_stage(zs)
-        return self.output(streams, modality_labels([z.shape[1] for z in zs]), records)
+        masks = self.check_padding(zs, key_padding_mask)
+        streams, records = self.cross_stage(zs, masks)
+        return self.output(streams, modality_labels([z.shape[1] for z in zs]), records,
+                           stage_padding("joint", masks))
 
 
 class CrossToConcatenation(CrossAttention):
@@ -329,12 +425,16 @@ class CrossToConcatenation(CrossAttention):
         super().__init__(num_modalities, dim, **kwargs)
         self.joint = self.encoder()
 
-    def forward(self, zs: Sequence[torch.Tensor]) -> FusionOutput:
+    def forward(self, zs: Sequence[torch.Tensor],
+                key_padding_mask: Sequence[torch.Tensor | None] | None = None) -> FusionOutput:
         zs = self.check_inputs(zs)
-        streams, records = self.cross_stage(zs)
+        masks = self.check_padding(zs, key_padding_mask)
+        streams, records = self.cross_stage(zs, masks)
         label = modality_labels([z.shape[1] for z in zs])
-        z = self.joint(torch.cat(streams, dim=1))
-        return self.output([z], label, records + self.records("joint", self.joint, label))
+        padding = stage_padding("joint", masks)
+        z = self.joint(torch.cat(streams, dim=1), padding)
+        records += self.records("joint", self.joint, label, query_padding=padding)
+        return self.output([z], label, records, padding)
 
 
 # ---------------------------------------------------------------- the registry

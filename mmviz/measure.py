@@ -363,7 +363,8 @@ def modality_blocks(record_or_output: AttentionRecord | Sequence[AttentionRecord
 
     mass[i, j] = mean over all (record, query token of modality i) of Σ_{keys k of modality j} w[q, k].
     Rows sum to 1 (NaN for a modality with no query in these records). ``modalities`` lists the
-    0-based indices (FUSED last) that label the rows/columns.
+    0-based indices (FUSED last) that label the rows/columns. A query that read nothing (padded or
+    absent, or with every key padded: its weights are all 0) is left out of the mean.
     """
     records = records_of(record_or_output, stage)
     mods = sorted({int(m) for r in records for m in torch.cat([r.query_modality, r.key_modality])},
@@ -376,9 +377,9 @@ def modality_blocks(record_or_output: AttentionRecord | Sequence[AttentionRecord
         ki = np.array([index[int(m)] for m in r.key_modality])
         for j in np.unique(ki):
             np.add.at(total[:, j], qi, w[:, ki == j].sum(1))
-        np.add.at(rows, qi, 1)
-    mass = total / np.maximum(rows, 1)[:, None]
-    mass[rows == 0] = np.nan                 # no query of that modality here: nothing to share out
+        np.add.at(rows, qi, w.sum(1))       # 1 per query that read something (0 if it read nothing)
+    mass = total / np.where(rows > 0, rows, 1)[:, None]
+    mass[rows == 0] = np.nan                 # no query of that modality read anything: nothing to share
     return mods, mass
 
 

@@ -37,14 +37,23 @@ class AttentionRecord:
 class FusionOutput:
     """tokens: (batch, N, dim), the final token sequence (separate streams concatenated in modality
     order); token_modality: (N,) 0-based modality index of each of those tokens (FUSED where mixed);
-    pooled: (batch, dim), one summary vector for a classifier head; attention: the records in the
-    order they were computed."""
+    pooled: (batch, dim), one summary vector for a classifier head (the mean of the present tokens);
+    attention: the records in the order they were computed; padding: None, or (batch, N) bool, True
+    where a final token was padded or absent (its values mean nothing)."""
 
     tokens: torch.Tensor
     token_modality: torch.Tensor
     pooled: torch.Tensor
     attention: list[AttentionRecord] = field(default_factory=list)
+    padding: torch.Tensor | None = None
 
     def stream(self, m: int) -> torch.Tensor:
         """The final tokens of modality ``m`` (0-based): (batch, N_m, dim)."""
         return self.tokens[:, self.token_modality == m]
+
+    def stream_padding(self, m=None):
+        """(batch, N_m) bool, True where a final token of modality ``m`` (all tokens for None) is padded."""
+        keep = slice(None) if m is None else self.token_modality == m
+        if self.padding is None:
+            return torch.zeros(self.tokens[:, keep].shape[:2], dtype=torch.bool)
+        return self.padding[:, keep]

@@ -110,7 +110,10 @@ class PatchEmbedding(nn.Module):
 class SymbolEmbedding(nn.Module):
     """Word-like tokens: a learned vector per symbol, plus a position embedding.
 
-    (B, L) long, values in [0, vocab_size), L <= length → (B, L, dim).
+    (B, L) long, values in [0, vocab_size], L <= length → (B, L, dim). The id ``vocab_size`` (``pad_id``,
+    one past the real symbols) is PAD: a token with no word, embedded as a zero vector (no position
+    either) without a row of its own in the table, so a model that never sees it is unchanged. Mask
+    PAD tokens with a key padding mask so that no token reads them.
     """
 
     def __init__(self, vocab_size: int, length: int, dim: int, position: bool = True) -> None:
@@ -119,6 +122,7 @@ class SymbolEmbedding(nn.Module):
         length, dim = positive_int(length, "length", MAX_TOKENS), positive_int(dim, "dim", MAX_DIM)
         check_embedder(vocab_size, length, dim, f"SymbolEmbedding of vocab_size={vocab_size}, dim={dim}")
         self.vocab_size, self.length = vocab_size, length
+        self.pad_id = vocab_size
         self.table = nn.Embedding(vocab_size, dim)
         self.position = position_table(length, dim) if flag(position, "position") else None
 
@@ -131,10 +135,13 @@ class SymbolEmbedding(nn.Module):
                              f"got {tuple(symbols.shape)}")
         nonempty_batch(symbols, "symbols")
         low, high = int(symbols.min()), int(symbols.max())
-        if low < 0 or high >= self.vocab_size:
-            raise ValueError(f"symbols must lie in [0, {self.vocab_size}), got values from {low} to {high}")
-        z = self.table(symbols)
-        return z if self.position is None else z + self.position[:, :symbols.shape[1]]
+        if low < 0 or high > self.pad_id:
+            raise ValueError(f"symbols must lie in [0, {self.vocab_size}) or be the PAD id {self.pad_id}, "
+                             f"got values from {low} to {high}")
+        pad = symbols == self.pad_id
+        z = self.table(symbols.masked_fill(pad, 0))
+        z = z if self.position is None else z + self.position[:, :symbols.shape[1]]
+        return z.masked_fill(pad[..., None], 0.0) if high == self.pad_id else z
 
 
 class SignalEmbedding(nn.Module):

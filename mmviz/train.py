@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 
 from ._random import seeded
 from ._threads import one_thread
-from ._validate import MAX_SAMPLES, flag, integer, positive_float, positive_int, real, run_budget
+from ._validate import MAX_SAMPLES, flag, integer, positive_float, positive_int, probability, real, run_budget
 from ._validate import float_tensor as check_float
 from ._validate import seed as check_seed
 from .data import Modality, Task, task_budget
@@ -85,6 +85,9 @@ class FusionClassifier(nn.Module):
     reaches every token. ``readout=None`` takes the task's; "pooled" works for every task.
     The last FusionOutput is kept on ``model.last`` for pictures of its attention.
     Parameters are initialised from ``seed`` without touching the global torch RNG.
+    ``forward(inputs, key_padding_mask)``: one (batch, N_m) bool mask or None per modality, True = a
+    padded or absent token (``task.without`` makes both); the readouts read present tokens only, so
+    the pointed modality (pointer, any) must keep a token in every sample.
     """
 
     def __init__(self, variant: str, task: Task, dim: int = 32, depth: int = 2, heads: int = 4,
@@ -123,30 +126,48 @@ class FusionClassifier(nn.Module):
 
     @one_thread()
     @torch.no_grad()
-    def run(self, task: Task, n: int = 8, split: str = "test") -> FusionOutput:
+    def run(self, task: Task, n: int = 8, split: str = "test",
+            absent: Sequence[str | int] | str | int = ()) -> FusionOutput:
         """The FusionOutput (tokens, attention records) of the first ``n`` samples of ``task``'s split,
-        in eval mode and without gradients: what the pictures and measures read."""
+        in eval mode and without gradients: what the pictures and measures read. ``absent``:
+        modalities (names or 0-based indices) removed from every sample (see ``task.without``)."""
         check_model(self, task)
         positive_int(n, "n")
         self.eval()
-        self(task.split(split).first(n))
+        self(*task.without(absent, split, n)) if absent else self(task.split(split).first(n))
         assert self.last is not None            # forward has just set it
         return self.last
 
-    def forward(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
-        out = self.fusion(self.embed(inputs))
+    def forward(self, inputs: Sequence[torch.Tensor],
+                key_padding_mask: Sequence[torch.Tensor | None] | None = None) -> torch.Tensor:
+        zs = self.embed(inputs)
+        out = self.fusion(zs) if key_padding_mask is None else self.fusion(zs, key_padding_mask)
         self.last = out
         if self.readout == "pooled":
             return self.head(out.pooled)
         tokens = out.tokens if self.pointer_modality is None else out.stream(self.pointer_modality)
         scores = self.head(tokens).squeeze(-1)              # (batch, N): one score per token
+        if out.padding is not None:
+            scores = self.present_scores(scores, out.stream_padding(self.pointer_modality))
         if self.readout == "pointer":
             return scores
         if self.readout == "any":          # a hard max: the one token that answers gets the gradient
             yes = scores.max(-1).values
-        else:
+        elif out.padding is None:
             yes = scores.logsumexp(-1) - math.log(scores.shape[-1])
+        else:                              # the log of the mean over present tokens only
+            yes = scores.logsumexp(-1) - (~out.stream_padding(self.pointer_modality)).sum(-1).log()
         return torch.stack([torch.zeros_like(yes), yes], dim=-1)
+
+    def present_scores(self, scores, padding):
+        """Scores with padded tokens at -inf (no answer there); a ValueError if a sample has none left."""
+        if padding.all(dim=-1).any():
+            pointed = "every modality" if self.pointer_modality is None else \
+                f"modality {self.pointer_modality} ({self.signature[1][self.pointer_modality][0]})"
+            raise ValueError(f"the {self.readout!r} readout scores the tokens of {pointed}, which is absent "
+                             f"from sample(s) {padding.all(dim=-1).nonzero().flatten().tolist()}; keep it, "
+                             f"or use readout='pooled'")
+        return scores.masked_fill(padding, float("-inf"))
 
 
 @dataclass
@@ -206,7 +227,8 @@ def schedule(step: int, warmup: int, steps: int) -> float:
 def fit(model: FusionClassifier, task: Task, steps: int | None = None, lr: float | None = None,
         warmup: int | None = None, batch_size: int = 64, weight_decay: float = 0.01, seed: int = 0,
         progress: bool = True, eval_every: int = 50,
-        callback: Callable[[int, History], bool | None] | None = None) -> History:
+        callback: Callable[[int, History], bool | None] | None = None, modality_dropout: float = 0.0,
+        absent: Sequence[str | int] | str | int = ()) -> History:
     """Train ``model`` on ``task.train`` with AdamW; return a History. Same seed → same numbers.
 
     ``steps``, ``lr``, ``warmup`` left at None take the task's budget (``task_budget(task.name)``):
@@ -221,6 +243,11 @@ def fit(model: FusionClassifier, task: Task, steps: int | None = None, lr: float
     ``.history`` (in Jupyter: ``sys.last_value.history``), the progress bar is closed and the model is
     left in eval mode, ready for ``evaluate`` and the pictures.
     A run is refused before it starts if steps × its cost per step would take hours (``run_budget``).
+    ``modality_dropout`` p: in every training sample each modality is absent (masked, see
+    ``FusionClassifier.forward``) with probability p, never all of them and never the modality a
+    pointer/any readout points at; p = 0 trains exactly as without it. ``absent``: modalities (names or
+    0-based indices) absent from every training sample, e.g. a control that sees only the others; the
+    test checks (``eval_every``) are made without them too.
     It runs on one CPU thread and gives the caller's thread count back (``mmviz._threads``).
 
     Args:
@@ -230,8 +257,14 @@ def fit(model: FusionClassifier, task: Task, steps: int | None = None, lr: float
         batch_size: samples per step; weight_decay: AdamW's; seed: the mini-batch order.
         progress: show a progress bar; eval_every: steps between test checks.
         callback: ``callback(step, history)`` after every step; True stops.
+        modality_dropout: the probability p above; absent: modalities left out of every sample.
     """
     check_model(model, task)
+    modality_dropout = probability(modality_dropout, "modality_dropout")
+    absent = task.modality_indices(absent) if absent else []
+    if (modality_dropout or absent) and variant_of(model.variant).equal_counts and task.num_modalities > 1:
+        raise ValueError(f"modality_dropout needs a variant that can run without a modality; {model.variant} "
+                         f"adds token i of every modality, and an α-weighted sum has no 'absent'")
     budget = task_budget(task.name)
     batch_size = positive_int(batch_size, "batch_size", MAX_SAMPLES)
     eval_every = positive_int(eval_every, "eval_every")
@@ -266,7 +299,11 @@ def fit(model: FusionClassifier, task: Task, steps: int | None = None, lr: float
                 idx = order[pos:pos + batch_size]
                 pos += batch_size
                 model.train()
-                logits = model([x[idx] for x in data.inputs])
+                masks = dropped(task, len(idx), modality_dropout, gen) if modality_dropout else None
+                if absent:
+                    masks = [torch.ones(len(idx), spec.num_tokens, dtype=torch.bool) if m in absent else
+                             None if masks is None else masks[m] for m, spec in enumerate(task.modalities)]
+                logits = model([x[idx] for x in data.inputs], masks)
                 loss = F.cross_entropy(logits, data.labels[idx])
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
@@ -279,7 +316,8 @@ def fit(model: FusionClassifier, task: Task, steps: int | None = None, lr: float
                 stop = callback is not None and wants_stop(callback(step, history))
                 if (step + 1) % eval_every == 0 or step + 1 == steps or stop:
                     tick = time.perf_counter()
-                    accuracy = evaluate(model, task)["accuracy"]
+                    checked = evaluate(model, task, absent=absent) if absent else evaluate(model, task)
+                    accuracy = checked["accuracy"]
                     history.record_evaluation(step, history.seconds, accuracy)
                     eval_time += time.perf_counter() - tick      # evaluation time is not training time
                 if bar is not None:
@@ -296,6 +334,21 @@ def fit(model: FusionClassifier, task: Task, steps: int | None = None, lr: float
             bar.close()
         model.eval()
     return history
+
+
+def dropped(task: Task, batch: int, p: float, gen: torch.Generator) -> list[torch.Tensor | None]:
+    """Modality dropout for one batch: one (batch, N_m) bool mask per modality, a modality absent from a
+    sample with probability p; never every droppable one, and never a pointed modality (None)."""
+    keep = task.pointer_modality if task.readout != "pooled" else None
+    droppable = [m for m in range(task.num_modalities) if m != keep]
+    drop = torch.rand(batch, len(droppable), generator=gen) < p
+    if keep is None:                     # the sample must keep one modality: restore one at random
+        every = drop.all(dim=1)
+        drop[every, torch.randint(len(droppable), (batch,), generator=gen)[every]] = False
+    masks: list[torch.Tensor | None] = [None] * task.num_modalities
+    for column, m in enumerate(droppable):
+        masks[m] = drop[:, column:column + 1].expand(batch, task.modalities[m].num_tokens)
+    return masks
 
 
 def wants_stop(answer: object) -> bool:
@@ -376,16 +429,20 @@ def check_finite(loss: torch.Tensor, model: nn.Module, step: int, lr: float, sch
 
 @one_thread()
 @torch.no_grad()
-def evaluate(model: FusionClassifier, task: Task, split: str = "test",
-             batch_size: int = 500) -> dict[str, float]:
-    """{"accuracy", "loss", "n"} of ``model`` (built for ``task``) on one split of ``task``."""
+def evaluate(model: FusionClassifier, task: Task, split: str = "test", batch_size: int = 500,
+             absent: Sequence[str | int] | str | int = ()) -> dict[str, float]:
+    """{"accuracy", "loss", "n"} of ``model`` (built for ``task``) on one split of ``task``; ``absent``:
+    modalities (names or 0-based indices) removed from every sample (blanked and masked)."""
     check_model(model, task)
     batch_size = positive_int(batch_size, "batch_size", MAX_SAMPLES)
     data = task.split(split)
+    inputs, masks = task.without(absent, split) if absent else (data.inputs, None)
     model.eval()
     correct, total_loss = 0, 0.0
     for start in range(0, len(data), batch_size):
-        logits = model([x[start:start + batch_size] for x in data.inputs])
+        part = slice(start, start + batch_size)
+        logits = model([x[part] for x in inputs], None if masks is None else
+                       [None if k is None else k[part] for k in masks])
         labels = data.labels[start:start + batch_size]
         correct += (logits.argmax(-1) == labels).sum().item()
         total_loss += F.cross_entropy(logits, labels, reduction="sum").item()

@@ -133,6 +133,5 @@ def test_bad_padding_mask_is_refused():
     with pytest.raises(ValueError, match=r"shape \(2, 4\), got dtype torch.bool, shape \(2, 3\)"):
         block(x, key_padding_mask=torch.zeros(2, 3, dtype=torch.bool))
     everything = torch.zeros(2, 4, dtype=torch.bool)
-    everything[1] = True
-    with pytest.raises(ValueError, match=r"every key of sample\(s\) \[1\]"):
-        block(x, key_padding_mask=everything)
+    everything[1] = True                      # sample 1 reads nothing (an absent modality): no NaN
+    assert torch.isfinite(block(x, key_padding_mask=everything)).all()

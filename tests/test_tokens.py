@@ -80,8 +80,8 @@ def test_symbols_checked():
     embed = SymbolEmbedding(10, 6, DIM)
     with pytest.raises(ValueError, match="from -1 to 3"):
         embed(torch.tensor([[-1, 3]]))
-    with pytest.raises(ValueError, match="from 0 to 10"):
-        embed(torch.tensor([[0, 10]]))
+    with pytest.raises(ValueError, match=r"\[0, 10\) or be the PAD id 10, got values from 0 to 11"):
+        embed(torch.tensor([[0, 11]]))     # 10 is PAD (one past the symbols), 11 is nothing
     with pytest.raises(ValueError, match="torch.float32"):
         embed(torch.zeros(1, 3))
     with pytest.raises(ValueError, match=r"L <= 6, got \(1, 7\)"):

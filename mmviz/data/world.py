@@ -26,6 +26,7 @@ cross    ..##..|..##..|######|######|..##..|..##..
 SHAPES = {line.split()[0]: np.array([[c == "#" for c in row] for row in line.split()[1].split("|")])
           for line in _S.strip().splitlines()}
 VOCAB = tuple(COLOURS) + tuple(SHAPES)    # the caption words
+PAD, PAD_ID = "<pad>", len(VOCAB)          # no word: one past the real ones (SymbolEmbedding's pad_id)
 GRID, CELL = 4, 6                          # a 4x4 grid of 6x6-pixel patches: a 24x24 picture
 STEPS, FRAME = 8, 8                        # sound and sensor: 8 time steps of 8 samples each
 LEVELS = 4                                 # a sound step is one of 4 tones, a sensor step one of 4 levels
@@ -92,6 +93,13 @@ class Split:
         """The inputs of the first ``n`` samples, one tensor per modality: what a model takes."""
         return [x[:n] for x in self.inputs]
 
+    def blanked(self, absent, n=None):
+        """The inputs of the first ``n`` samples (all for None) with the modalities ``absent`` (0-based
+        indices) blanked: PAD words, zero signals and pictures. Mask them too (``Task.without``)."""
+        inputs = self.inputs if n is None else self.first(n)
+        return [(torch.full_like(x, PAD_ID) if x.dtype == torch.long else torch.zeros_like(x))
+                if m in set(absent) else x for m, x in enumerate(inputs)]
+
 
 @dataclass
 class Task:
@@ -122,6 +130,31 @@ class Task:
         if not isinstance(split, str) or split not in ("train", "test"):
             raise ValueError(f"split must be 'train' or 'test', got {split!r}")
         return self.train if split == "train" else self.test
+
+    def modality_indices(self, names: Sequence[str | int] | str | int) -> list[int]:
+        """0-based indices of modalities given by name ("caption") or index; a ValueError otherwise."""
+        names = [names] if isinstance(names, (str, int)) else list(names)
+        known = [m.name for m in self.modalities]
+        out = []
+        for name in names:
+            if isinstance(name, str) and name in known:
+                out.append(known.index(name))
+            elif isinstance(name, int) and not isinstance(name, bool) and 0 <= name < len(known):
+                out.append(name)
+            else:
+                raise ValueError(f"unknown modality {name!r} of task {self.name!r}; expected one of "
+                                 f"{known} or an index from 0 to {len(known) - 1}")
+        return sorted(set(out))
+
+    def without(self, absent: Sequence[str | int] | str | int, split: str = "test",
+                n: int | None = None) -> tuple[list[torch.Tensor], list[torch.Tensor | None]]:
+        """(inputs, key_padding_mask): the first ``n`` samples of ``split`` with the modalities ``absent``
+        (names or 0-based indices) blanked and masked in every sample; None masks where present."""
+        absent = self.modality_indices(absent)
+        inputs = self.split(split).blanked(absent, n)
+        masks = [torch.ones(x.shape[0], spec.num_tokens, dtype=torch.bool) if m in absent else None
+                 for m, (x, spec) in enumerate(zip(inputs, self.modalities, strict=True))]
+        return inputs, masks
 
     def sample_index(self, i: int, split: str) -> int:
         """``i`` as an int in [0, samples of ``split``), or a ValueError naming the sample."""

@@ -31,6 +31,7 @@
 # | 04 multimodal tokens | how do patches, words and sounds end up in one space? |
 # | 05–09 the fusion variants | six ways to let modalities attend to each other |
 # | 10 fusion playground | which variant should I pick, and when? |
+# | 11 missing modality | which variant still runs when a modality is missing, and what is lost? |
 #
 # Run a cell with **Shift+Enter**, or everything with *Run → Run All Cells*.
 
@@ -379,7 +380,7 @@ if answer is not None:                 # checked once you have written an answer
 # <a id="glossary-multimodal"></a>
 # ## Glossary, part 2: multimodal terms
 #
-# For notebooks 03–10. (Part 1, the general terms, is [above](#glossary).)
+# For notebooks 03–11. (Part 1, the general terms, is [above](#glossary).)
 #
 # | term | symbol | meaning |
 # |---|---|---|
@@ -400,4 +401,7 @@ if answer is not None:                 # checked once you have written an answer
 # | **alignment, aligned pairs** | | the ground truth of which token of one modality goes with which of another: a word and the patches of the object it names, sound step $t$ and sensor step $t$. |
 # | **alignment AUC** | $\mathrm{AUC} \in [0, 1]$ | for one key token, the probability that a query aligned with it gives it more attention than a query that is not (ties count half), averaged over keys: **0.5 = no preference**, 1.0 = only the aligned partners (`mmviz.alignment_auc`). |
 # | **chance level** | | the accuracy of guessing without looking at the input: the commoner answer's share of the test set, or $1/K$ for $K$ equally likely answers (e.g. 1/16 for "which patch?"). A model is said to learn only when it is clearly above it. |
+# | **padding mask** | $P_m \in \{0, 1\}^{N_m}$ | one flag per token of modality $m$, 1 (True in code) where the token is padded or absent: no query reads it (its score is $-\infty$), and the pooled vector averages the other tokens (`model(zs, key_padding_mask=[...])`, notebook 11). |
+# | **absent modality** | $P_m = 1$ for every token | a modality missing from a sample (no caption, no sound): every one of its tokens is masked; a caption's words become the PAD id, which is no word (notebook 11). |
+# | **modality dropout** | $p$ | in training, each modality is made absent from a sample with probability $p$ (never all of them), so the model learns to answer without it (`fit(..., modality_dropout=p)`, notebook 11). |
 # | **forward hook** | `module.register_forward_hook(f)` | a PyTorch function called with a module's output every time it runs: how a notebook reads or swaps a stage's tokens inside the real forward pass. |

@@ -524,4 +524,5 @@ if answer is not None:
 #   (FACT).* ICCV 2021 (multi → one). Y.-H. H. Tsai et al. *MulT.* ACL 2019 (cross → concatenation).
 #   K. Gavrilyuk et al. *Actor-Transformers.* CVPR 2020 (early summation).
 #
-# **Back to:** [00 · Start here](00_start_here.ipynb).
+# **Next:** [11 · When a modality is missing](11_missing_modality.ipynb): the variants without a caption
+# or a sound. **Back to:** [00 · Start here](00_start_here.ipynb).

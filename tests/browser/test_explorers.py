@@ -1,6 +1,6 @@
 """Every explorer as a student meets it: JupyterLab in Chromium with the file browser open.
 
-For each notebook with an explorer (00, 02, 05, 06, 07, 09, 10): Run All, then
+For each notebook with an explorer (00, 02, 05, 06, 07, 09, 10, 11): Run All, then
 - no panel is cut off: nothing in a widget reaches past the notebook column, nothing scrolls sideways;
 - no picture is stretched: every picture shows at its natural size (PNG pixels / 2 per CSS pixel,
   the same in width and height);
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 EXPLORER_NOTEBOOKS = ["00_start_here", "02_pre_norm_vs_post_norm", "05_early_summation",
                       "06_early_concatenation", "07_hierarchical_multi_to_one", "09_cross_attention",
-                      "10_fusion_playground"]
+                      "10_fusion_playground", "11_missing_modality"]
 PRESENT = [n for n in EXPLORER_NOTEBOOKS if (ROOT / "notebooks" / f"{n}.ipynb").exists()]
 RATIO = 2                                   # mmviz.explore.base.RATIO: PNG pixels per CSS pixel
 
@@ -39,7 +39,8 @@ WRONG = {"layernorm_norm": '"64"', "which_norm_needs_warmup": '"pre-norm"', "ign
          "summation_attention_flops": '"4 * 16 * 16 * 32"', "attention_edges": '"six"',
          "cross_attention_changed_tokens": '"15"', "single_key_weight": '"1/2"',
          "concatenation_attention_flops": '"4·16²·32"', "multi_to_one_special_case": '"variant 5"',
-         "playground_pick_aligned": '"hierarchical multi→one"'}
+         "playground_pick_aligned": '"hierarchical multi→one"', "missing_best_accuracy": '"1/2"',
+         "missing_which_refuses": '"cross-attention"'}
 
 _LAYOUT_JS = """(area) => {
   const column = area.closest('.jp-Notebook').getBoundingClientRect();
@@ -251,6 +252,9 @@ EXPLORER_CALLS = {
     "stages": ('task = mmviz.make_task("locate", n_train=64, n_test=16)\n'
                'from mmviz.explore import stage_viewer\n'
                'stage_viewer(mmviz.FusionClassifier("cross_attention_to_concatenation", task), task)'),
+    "absent": ('from mmviz.explore import absent_explorer\n'
+               'task = mmviz.make_task("tally", num_modalities=2, n_train=300, n_test=100)\n'
+               'absent_explorer(task, steps=20)'),
 }
 
 _ON_SCREEN_JS = """(area) => {
