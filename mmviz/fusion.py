@@ -77,12 +77,12 @@ def stage_padding(kind: str, masks: list[torch.Tensor] | None, m: int = 0) -> to
     return STAGE_KINDS[kind].key_masks([mask.shape[1] for mask in masks], masks)[m]
 
 
-def hide_padded(weights, query_padding):
+def hide_padded(weights: torch.Tensor, query_padding: torch.Tensor | None) -> torch.Tensor:
     """A record's weights with the rows of padded queries set to 0: a padded token reads nothing."""
     return weights if query_padding is None else weights.masked_fill(query_padding[:, None, :, None], 0.0)
 
 
-def present_mean(tokens, padding):
+def present_mean(tokens: torch.Tensor, padding: torch.Tensor | None) -> torch.Tensor:
     """Each sample's mean over its present tokens: tokens (batch, N, dim), padding (batch, N) or None."""
     if padding is None:
         return tokens.mean(dim=1)

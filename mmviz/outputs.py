@@ -51,7 +51,7 @@ class FusionOutput:
         """The final tokens of modality ``m`` (0-based): (batch, N_m, dim)."""
         return self.tokens[:, self.token_modality == m]
 
-    def stream_padding(self, m=None):
+    def stream_padding(self, m: int | None = None) -> torch.Tensor:
         """(batch, N_m) bool, True where a final token of modality ``m`` (all tokens for None) is padded."""
         keep = slice(None) if m is None else self.token_modality == m
         if self.padding is None:

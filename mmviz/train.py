@@ -159,7 +159,7 @@ class FusionClassifier(nn.Module):
             yes = scores.logsumexp(-1) - (~out.stream_padding(self.pointer_modality)).sum(-1).log()
         return torch.stack([torch.zeros_like(yes), yes], dim=-1)
 
-    def present_scores(self, scores, padding):
+    def present_scores(self, scores: torch.Tensor, padding: torch.Tensor) -> torch.Tensor:
         """Scores with padded tokens at -inf (no answer there); a ValueError if a sample has none left."""
         if padding.all(dim=-1).any():
             pointed = "every modality" if self.pointer_modality is None else \
