@@ -105,7 +105,7 @@ for variant, what in ran.items():
 # other modality): their attention adds 0, and the picture's tokens leave the cross stage as they
 # came, moved only by the MLP. Multi → one and one → multi keep their separate image stage.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="The masks left in each stage of the six variants with the caption absent, over 4 image and 3 caption tokens: hatched where the caption was taken out, coloured where image tokens still read each other, empty for cross-attention's image queries, and early summation's refusal in words."
 rows = [(v, ran[v] if ran[v] != "runs" else missing.absent_masks(v, (4, 3), 1)) for v in ran]
 plot_absent_masks(rows, counts=(4, 3), names=("image", "caption"), absent=1)
 
@@ -142,7 +142,7 @@ best = missing.best_without(tally, ["caption"])          # the ceiling from the 
 # commonest label); dotted, the **best any model can do from the image alone** (for each test
 # sample, the commonest label among samples whose image says the same: about 2/3).
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="Bars of test accuracy for early concatenation trained on both modalities and trained with modality dropout, grey with both and blue with the caption absent, against a dashed constant answer and a dotted line at the best possible from the image alone."
 p = setup["modality_dropout"]
 fig = Figure(figsize=(5.6, 3.4), dpi=80)
 draw_accuracy_bars(fig.add_axes((0.12, 0.2, 0.84, 0.72)),
@@ -247,7 +247,7 @@ print(f"{'constant answer':<34} {on_match.values['majority'][0]:.0%}")
 # each, a few seconds). Early summation refuses on this task, and a sample with nothing left refuses:
 # the status line says why.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} alt="The explorer with early concatenation and the caption switched off: the joint mask with only the image block left, and the accuracy bars of the two trained models with both modalities and without the caption."
 absent_explorer(tally, "early_concatenation", models={"early_concatenation": (models[0.0], models[p])},
                 absent=["caption"])
 
@@ -258,7 +258,7 @@ absent_explorer(tally, "early_concatenation", models={"early_concatenation": (mo
 # accuracy any model can reach **without the caption**? (Each label 0, 1, 2 is equally likely; the
 # image says red in a sample with probability 1/2.) Answer as a number or a fraction.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"solution": "answer = 2 / 3"}
 answer = None   # e.g. 0.5
 if answer is not None:
     mmviz.check.missing_best_accuracy(answer)
@@ -274,7 +274,7 @@ if answer is not None:
 # **2.** Two aligned streams (a sound and a sensor, 8 tokens each), the sensor missing from a sample.
 # Which of the six variants refuses to run?
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"hidden": true, "solution": "answer = 'early_summation'"}
 answer = None   # a variant name
 if answer is not None:
     mmviz.check.missing_which_refuses(answer)
@@ -289,7 +289,7 @@ if answer is not None:
 # **3. Predict, then run.** Does a larger dropout ($p = 0.6$) help more without the caption, and what
 # does it cost on the full input? Predict, then uncomment (about 10 s):
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2, "predict": true}
 # for p in (0.3, 0.6):
 #     m = FusionClassifier("cross_attention", tally, dim=32, depth=1, heads=4, seed=1)
 #     fit(m, tally, steps=300, seed=1, progress=False, modality_dropout=p)
@@ -306,7 +306,7 @@ if answer is not None:
 # **4. Code it.** Test the model trained on both (`models[0.0]`) with the **image** absent instead of
 # the caption, and compute the best any model can do from the caption alone.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} exercise={"points": 2}
 # your code: evaluate(..., absent=["image"]) and missing.best_without(tally, ...)
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
