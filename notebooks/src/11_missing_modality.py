@@ -167,7 +167,7 @@ assert abs(best - 2 / 3) < 0.03, best
 # only the remaining modality reaches with the same budget. All are tested with the caption absent.
 # This is too slow for a notebook; the numbers are the committed evidence of `mmviz.evidence`
 # (`mmviz/evidence/nb11.py`), loaded here. Rerun them on your own seeds:
-# `python -m mmviz.evidence 11 --seeds 100-104 --check` (several minutes on 2 cores).
+# `python -m mmviz.evidence 11 --seeds 100-104 --check` (about 4 minutes on 2 cores: `benchmarks/RESULTS.md`).
 
 # %% slideshow={"slide_type": "subslide"}
 claims = evidence.notebook("11")
@@ -211,7 +211,8 @@ assert all(abs(s.values["best_without_caption"][0] - 2 / 3) < 0.03 for s in comm
 #   alone, exactly as in training, and it stays at its control's level on most seeds.
 # - **Modality dropout** puts such samples into training. With it, every variant without the caption
 #   comes within 5 points of its control (`…-dropout`), and it **costs nothing visible on the full
-#   input** here (`…-full`: still 95 % with both). On harder tasks and smaller budgets, dropout trades
+#   input** here (`…-full`: at least 95 % with both modalities, with and without dropout, on at least 4 of
+#   every 5 seeds). On harder tasks and smaller budgets, dropout trades
 #   some full-input accuracy for robustness; `tally` is easy with both modalities.
 
 # %% [markdown] slideshow={"slide_type": "slide"}

@@ -5,8 +5,11 @@ that take arrow keys) and matplotlib pictures as <img> elements.
 """
 from __future__ import annotations
 
+import importlib
+import os
 import re
 import time
+from pathlib import Path
 
 WIDGET_ERRORS = ("Error displaying widget", "model not found", "Failed to create view",
                  "Open Browser Console for more detailed log")
@@ -290,3 +293,21 @@ def wait_for_new_pictures(page, area, before, timeout=20):
             return False
         page.wait_for_timeout(200)
     return False
+
+
+def build_tools(what, *modules):
+    """The modules ``make {what}`` builds with, imported; a missing one skips the test (fails it on CI)."""
+    import pytest
+    try:
+        return [importlib.import_module(m) for m in modules]
+    except ImportError as error:
+        message = f"the {what}'s tools are not installed ({error}): pip install -e '.[book]'"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+
+
+def stale(outputs: list[Path], inputs: list[Path]) -> bool:
+    """True unless every output exists and is newer than every input (then it is built again)."""
+    newest = max(p.stat().st_mtime for p in inputs)
+    return not all(p.exists() and p.stat().st_mtime > newest for p in outputs)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
 import sys
 import threading
@@ -18,6 +17,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import driver
 import nbformat
 import pytest
 
@@ -39,16 +39,8 @@ def inputs_of_the_book():
 @pytest.fixture(scope="module")
 def book():
     """build/book/, built now unless a build newer than everything it is made from is there (~10 s)."""
-    try:
-        import build_book
-        import myst_nb  # noqa: F401
-    except ImportError as error:
-        message = f"the book's tools are not installed ({error}): pip install -e '.[book]'"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    index = BOOK / "index.html"
-    if not index.exists() or index.stat().st_mtime < max(p.stat().st_mtime for p in inputs_of_the_book()):
+    build_book, _ = driver.build_tools("book", "build_book", "myst_nb")
+    if driver.stale([BOOK / "index.html"], inputs_of_the_book()):
         build_book.build(BOOK, ROOT / "build" / "book-src")
     return BOOK
 

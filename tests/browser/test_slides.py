@@ -6,7 +6,6 @@ live presentation runs a notebook in JupyterLab, switches to presentation mode a
 """
 from __future__ import annotations
 
-import os
 import re
 import sys
 from pathlib import Path
@@ -33,18 +32,9 @@ def inputs_of_the_decks():
 @pytest.fixture(scope="module")
 def decks():
     """build/slides/, built now (~10 s) unless a build newer than everything it is made from is there."""
-    try:
-        import build_slides
-        import mathjax  # noqa: F401
-        import sphinx_revealjs  # noqa: F401
-    except ImportError as error:
-        message = f"the decks' tools are not installed ({error}): pip install -e '.[book]'"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+    build_slides, _, _ = driver.build_tools("decks", "build_slides", "mathjax", "sphinx_revealjs")
     files = [DECKS / f"{p.stem}.slides.html" for p in NOTEBOOKS]
-    newest = max(p.stat().st_mtime for p in inputs_of_the_decks())
-    if not all(f.exists() and f.stat().st_mtime > newest for f in files):
+    if driver.stale(files, inputs_of_the_decks()):
         build_slides.write_slides(DECKS)
     return files
 
